@@ -1,0 +1,73 @@
+/* process.capabilities, with libcap: the bounding set is dropped before the
+ * uid changes (it needs CAP_SETPCAP), the other sets after. */
+#include <sys/capability.h>
+
+#include "error.h"
+#include "helper.h"
+#include "util.h"
+
+static bool has(uint64_t set, int cap)
+{
+	return cap < 64 && (set >> cap) & 1;
+}
+
+int sluice_caps_drop_bounding(const struct sluice_config *c, struct sluice_error *err)
+{
+	int last = (int)cap_max_bits();
+
+	for (int cap = 0; cap < last; cap++) {
+		if (has(c->process.caps[SLUICE_CAP_BOUNDING], cap) || CAP_IS_SUPPORTED(cap) <= 0)
+			continue;
+		if (cap_drop_bound((cap_value_t)cap) < 0)
+			return sluice_err(err, SLUICE_EXIT_SETUP, errno,
+					  "drop %s from the bounding set", sluice_cap_name(cap));
+	}
+	return 0;
+}
+
+static int set_proc_caps(const struct sluice_config *c, struct sluice_error *err)
+{
+	static const struct {
+		enum sluice_capset set;
+		cap_flag_t flag;
+	} map[] = {
+		{SLUICE_CAP_EFFECTIVE, CAP_EFFECTIVE},
+		{SLUICE_CAP_PERMITTED, CAP_PERMITTED},
+		{SLUICE_CAP_INHERITABLE, CAP_INHERITABLE},
+	};
+	int last = (int)cap_max_bits(), r = 0;
+	cap_t caps = cap_init();
+
+	if (!caps)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "cap_init");
+	for (size_t m = 0; m < sizeof(map) / sizeof(map[0]); m++)
+		for (int cap = 0; cap < last; cap++) {
+			cap_value_t v = (cap_value_t)cap;
+			if (has(c->process.caps[map[m].set], cap) &&
+			    cap_set_flag(caps, map[m].flag, 1, &v, CAP_SET) < 0)
+				r = sluice_err(err, SLUICE_EXIT_SETUP, errno, "cap_set_flag");
+		}
+	if (r == 0 && cap_set_proc(caps) < 0)
+		r = sluice_err(err, SLUICE_EXIT_SETUP, errno,
+			       "set capabilities (effective, permitted, inheritable)");
+	cap_free(caps);
+	return r;
+}
+
+int sluice_caps_apply(const struct sluice_config *c, struct sluice_error *err)
+{
+	int last = (int)cap_max_bits();
+
+	if (set_proc_caps(c, err) < 0)
+		return -1;
+	/* The ambient set also held the capabilities the helper carried
+	 * across its own exec (launch.c): start from nothing. */
+	if (cap_reset_ambient() < 0 && errno != EINVAL)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "clear the ambient capabilities");
+	for (int cap = 0; cap < last; cap++)
+		if (has(c->process.caps[SLUICE_CAP_AMBIENT], cap) &&
+		    cap_set_ambient((cap_value_t)cap, CAP_SET) < 0)
+			return sluice_err(err, SLUICE_EXIT_SETUP, errno, "raise ambient %s",
+					  sluice_cap_name(cap));
+	return 0;
+}

@@ -1,0 +1,228 @@
+/* The sandbox configuration: the OCI runtime config's structure and field
+ * names, plus sluice's own `sluice:` block (docs/config.md).
+ *
+ * A config is built from the embedded default (config_default.c) and then
+ * overlaid by a YAML or JSON document (config_load.c): every key present in
+ * the document replaces the default's value, every key absent keeps it.
+ * config_emit.c writes the effective config back as YAML; the same text is
+ * what the parent sends to `sluice init` over fd 3.
+ *
+ * Strings are heap-allocated and NUL-terminated; string vectors (strv) are
+ * NULL-terminated arrays.  Everything is released by sluice_config_free(). */
+#ifndef SLUICE_CONFIG_H
+#define SLUICE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "sluice.h"
+
+/* -std=gnu11 predefines `linux` as 1, which would break the OCI-named
+ * `linux` member below in every file that includes this header. */
+#undef linux
+
+enum sluice_ns {
+	SLUICE_NS_USER,
+	SLUICE_NS_MOUNT,
+	SLUICE_NS_PID,
+	SLUICE_NS_UTS,
+	SLUICE_NS_IPC,
+	SLUICE_NS_NET,
+	SLUICE_NS_CGROUP,
+	SLUICE_NS_TIME,
+	SLUICE_NS_COUNT
+};
+
+struct sluice_namespace {
+	bool enabled; /* listed in linux.namespaces */
+	char *path;   /* join this one instead of creating a new one, or NULL */
+};
+
+struct sluice_idmap {
+	uint32_t container_id;
+	uint32_t host_id;
+	uint32_t size;
+};
+
+struct sluice_rlimit {
+	int resource; /* RLIMIT_* */
+	uint64_t soft;
+	uint64_t hard;
+};
+
+/* Parsed from the OCI mount "options" list. */
+struct sluice_mount {
+	char *destination; /* absolute path inside the container */
+	char *type;	   /* "bind", "tmpfs", "proc", ... or NULL (bind) */
+	char *source;	   /* absolute for bind mounts; may be NULL */
+	char **options;	   /* the options as written (strv) */
+	/* derived from options by the loader: */
+	unsigned long flags;	 /* MS_* flags set (MS_RDONLY, MS_NOSUID, ...) */
+	unsigned long clear;	 /* MS_* flags explicitly cleared ("rw", "suid", ...) */
+	unsigned long propagation; /* MS_PRIVATE/MS_SLAVE/... | MS_REC, or 0 */
+	bool bind;		 /* "bind" or "rbind" option, or type "bind" */
+	bool recursive;		 /* "rbind" */
+	char *data;		 /* filesystem options joined by ',' or NULL */
+};
+
+struct sluice_device {
+	char *path; /* absolute path inside the container */
+	char type;  /* 'c', 'b', 'u' or 'p' */
+	int64_t major, minor;
+	uint32_t file_mode; /* permission bits */
+	bool file_mode_set;
+	uint32_t uid, gid;
+	bool uid_set, gid_set;
+};
+
+struct sluice_sysctl {
+	char *key;
+	char *value;
+};
+
+enum sluice_stdio_mode {
+	SLUICE_STDIO_INHERIT, /* the workload gets sluice's own fd */
+	SLUICE_STDIO_NULL,    /* /dev/null */
+	SLUICE_STDIO_PIPE,    /* sluice relays through a pipe */
+	SLUICE_STDIO_FILE,    /* a file (read for stdin, created/truncated for output) */
+};
+
+struct sluice_stdio {
+	enum sluice_stdio_mode mode;
+	char *path; /* SLUICE_STDIO_FILE only */
+};
+
+/* Capability sets: bit N set = capability N (linux/capability.h). */
+enum sluice_capset {
+	SLUICE_CAP_BOUNDING,
+	SLUICE_CAP_EFFECTIVE,
+	SLUICE_CAP_INHERITABLE,
+	SLUICE_CAP_PERMITTED,
+	SLUICE_CAP_AMBIENT,
+	SLUICE_CAP_COUNT
+};
+
+struct sluice_config {
+	char *source;	/* file name used in messages ("config.yaml", "<default>") */
+	char *base_dir; /* directory relative paths were resolved against */
+
+	struct {
+		bool terminal;
+		char **args; /* strv, argv of the workload */
+		char **env;  /* strv, "KEY=VALUE" */
+		char *cwd;   /* absolute path inside the container */
+		struct {
+			uint32_t uid;
+			uint32_t gid;
+			uint32_t *additional_gids;
+			size_t n_additional_gids;
+			bool umask_set;
+			uint32_t umask;
+		} user;
+		uint64_t caps[SLUICE_CAP_COUNT];
+		struct sluice_rlimit *rlimits;
+		size_t n_rlimits;
+		bool no_new_privileges;
+		bool oom_score_adj_set;
+		int oom_score_adj;
+	} process;
+
+	struct {
+		char *path; /* absolute; "/" means a read-only view of the host's / */
+		bool readonly;
+	} root;
+
+	char *hostname;	  /* NULL: not set */
+	char *domainname; /* NULL: not set */
+
+	struct sluice_mount *mounts;
+	size_t n_mounts;
+
+	struct {
+		struct sluice_namespace ns[SLUICE_NS_COUNT];
+		struct sluice_idmap *uid_mappings;
+		size_t n_uid_mappings;
+		struct sluice_idmap *gid_mappings;
+		size_t n_gid_mappings;
+		struct sluice_sysctl *sysctl;
+		size_t n_sysctl;
+		struct sluice_device *devices;
+		size_t n_devices;
+		char **masked_paths;   /* strv */
+		char **readonly_paths; /* strv */
+		unsigned long rootfs_propagation; /* MS_* | MS_REC, 0 = MS_PRIVATE|MS_REC */
+	} linux;
+
+	struct {
+		double timeout;	   /* seconds, 0 = none */
+		double kill_grace; /* seconds between TERM and KILL on timeout */
+		struct sluice_stdio stdio[3];
+		bool init;		/* stay as PID 1 (issue 3) */
+		bool init_signal_group; /* forward signals to the workload's group */
+		int *remap_exit;	/* exit codes reported as 0 */
+		size_t n_remap_exit;
+		int preserve_fds; /* fds 3..3+N-1 reach the workload */
+	} sluice;
+};
+
+/* Names, for messages, the loader and the emitter. */
+extern const char *const sluice_ns_names[SLUICE_NS_COUNT]; /* "user", "mount", ... */
+extern const char *const sluice_capset_names[SLUICE_CAP_COUNT]; /* "bounding", ... */
+
+/* Who is starting the sandbox; the embedded default depends on it. */
+struct sluice_caller {
+	uid_t uid; /* effective uid */
+	gid_t gid; /* effective gid */
+	char *cwd; /* current directory, or NULL if unknown */
+};
+
+/* Zero everything (no namespaces, no args, ...): the base for a document
+ * that is already complete, such as the one `sluice init` receives. */
+void sluice_config_init(struct sluice_config *c);
+
+/* The embedded default for this caller (docs/config.md "Defaults"). */
+int sluice_config_default(struct sluice_config *c, const struct sluice_caller *who,
+			  struct sluice_error *err);
+
+/* Overlay the YAML/JSON document in buf onto c.  name is used in messages
+ * (file:line:column); base_dir resolves relative root.path and bind sources
+ * (NULL: the current directory).  Unknown keys, wrong types, unknown
+ * capability/namespace/rlimit names and fields sluice cannot honour are
+ * errors with exit code SLUICE_EXIT_CONFIG.  On error c is unchanged in
+ * meaning but may hold partially replaced fields: free it. */
+int sluice_config_load_buffer(struct sluice_config *c, const char *name,
+			      const char *buf, size_t len, const char *base_dir,
+			      struct sluice_error *err);
+
+/* Read path and overlay it (base_dir = the file's directory). */
+int sluice_config_load_file(struct sluice_config *c, const char *path,
+			    struct sluice_error *err);
+
+/* After all overrides: fill what depends on the whole config and the
+ * caller (default uid/gid mappings: process.user -> the caller, size 1,
+ * when a new user namespace has none), then validate it. */
+int sluice_config_finalize(struct sluice_config *c, const struct sluice_caller *who,
+			   struct sluice_error *err);
+
+/* Cross-field checks after all overrides (e.g. args non-empty, cwd
+ * absolute, uid mapped when a user namespace is used). */
+int sluice_config_validate(const struct sluice_config *c, struct sluice_error *err);
+
+/* The effective config as a YAML document that the loader reads back to an
+ * equal config.  *out is malloc'd. */
+int sluice_config_emit(const struct sluice_config *c, char **out, size_t *len,
+		       struct sluice_error *err);
+
+void sluice_config_free(struct sluice_config *c);
+
+/* Helpers shared by the loader and the command line. */
+int sluice_ns_from_name(const char *name);	    /* -1 if unknown */
+int sluice_cap_from_name(const char *name);	    /* "CAP_SYS_ADMIN" or "sys_admin"; -1 if unknown */
+const char *sluice_cap_name(int cap);		    /* "CAP_SYS_ADMIN" */
+int sluice_rlimit_from_name(const char *name);	    /* "RLIMIT_NOFILE"; -1 if unknown */
+const char *sluice_rlimit_name(int resource);
+int sluice_stdio_parse(struct sluice_stdio *s, const char *text); /* "inherit", "null", "pipe", "file:PATH" */
+
+#endif

@@ -1,0 +1,514 @@
+/* The effective config as YAML, through libyaml's emitter.
+ *
+ * The output is what `sluice init` reads on top of an empty config, so it
+ * is complete and explicit: every field is written, lists even when empty,
+ * and strings that a YAML reader would take for null, a boolean or a
+ * number are quoted.  load(emit(c)) emits the same bytes again. */
+#include "config_internal.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <yaml.h>
+
+#include "util.h"
+
+/* A sticky error: the emit_* calls do nothing once one has failed, so the
+ * writers below read as the document they produce. */
+struct emit {
+	yaml_emitter_t e;
+	char *buf;
+	size_t len, cap;
+	const char *key; /* the last key written, for messages */
+	const char *source;
+	struct sluice_error *err;
+	bool failed;
+};
+
+static int write_out(void *data, unsigned char *chunk, size_t size)
+{
+	struct emit *E = data;
+
+	if (E->len + size + 1 > E->cap) {
+		size_t cap = (E->cap ? E->cap * 2 : 4096) + size;
+		char *buf = realloc(E->buf, cap);
+		if (!buf)
+			return 0;
+		E->buf = buf;
+		E->cap = cap;
+	}
+	memcpy(E->buf + E->len, chunk, size);
+	E->len += size;
+	E->buf[E->len] = '\0';
+	return 1;
+}
+
+static void fail(struct emit *E, const char *problem)
+{
+	if (E->failed)
+		return;
+	E->failed = true;
+	sluice_err(E->err, SLUICE_EXIT_CONFIG, 0, "%s: cannot write the config%s%s: %s",
+		   E->source, E->key ? " at " : "", E->key ? E->key : "", problem);
+}
+
+/* initialized: the event's init call succeeded (it checks UTF-8) */
+static void emit_event(struct emit *E, yaml_event_t *ev, int initialized)
+{
+	if (!initialized) {
+		fail(E, "a string is not valid UTF-8");
+		return;
+	}
+	if (E->failed) {
+		yaml_event_delete(ev);
+		return;
+	}
+	/* yaml_emitter_emit owns the event from here, even when it fails */
+	if (!yaml_emitter_emit(&E->e, ev))
+		fail(E, E->e.problem ? E->e.problem : "out of memory");
+}
+
+static void map_start(struct emit *E)
+{
+	yaml_event_t ev;
+	int ok = yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
+
+	emit_event(E, &ev, ok);
+}
+
+static void map_end(struct emit *E)
+{
+	yaml_event_t ev;
+	int ok = yaml_mapping_end_event_initialize(&ev);
+
+	emit_event(E, &ev, ok);
+}
+
+/* Empty collections are written in flow style: "args: []", "sysctl: {}". */
+static void seq_start(struct emit *E, bool empty)
+{
+	yaml_event_t ev;
+	int ok = yaml_sequence_start_event_initialize(
+		&ev, NULL, NULL, 1, empty ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE);
+
+	emit_event(E, &ev, ok);
+}
+
+static void seq_end(struct emit *E)
+{
+	yaml_event_t ev;
+	int ok = yaml_sequence_end_event_initialize(&ev);
+
+	emit_event(E, &ev, ok);
+}
+
+static void scalar(struct emit *E, const char *s, yaml_scalar_style_t style)
+{
+	yaml_event_t ev;
+	int ok = yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)(uintptr_t)s,
+					      (int)strlen(s), 1, 1, style);
+
+	emit_event(E, &ev, ok);
+}
+
+/* Would a YAML reader (ours or another) take s for something else? */
+static bool ambiguous(const char *s)
+{
+	static const char *const words[] = { "~", "null", "true", "false", "yes", "no",
+					     "on", "off", "y", "n" };
+
+	if (!*s)
+		return true;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strcasecmp(s, words[i]))
+			return true;
+	return strspn(s, "0123456789+-._eEoOxX") == strlen(s) &&
+	       (isdigit((unsigned char)s[0]) || strchr("+-.", s[0]));
+}
+
+static void str(struct emit *E, const char *s)
+{
+	scalar(E, s, ambiguous(s) ? YAML_DOUBLE_QUOTED_SCALAR_STYLE : YAML_ANY_SCALAR_STYLE);
+}
+
+static void key(struct emit *E, const char *k)
+{
+	E->key = k;
+	scalar(E, k, YAML_PLAIN_SCALAR_STYLE);
+}
+
+static void kv_str(struct emit *E, const char *k, const char *s)
+{
+	key(E, k);
+	str(E, s);
+}
+
+static void kv_raw(struct emit *E, const char *k, const char *text)
+{
+	key(E, k);
+	scalar(E, text, YAML_PLAIN_SCALAR_STYLE);
+}
+
+static void kv_bool(struct emit *E, const char *k, bool v)
+{
+	kv_raw(E, k, v ? "true" : "false");
+}
+
+static void kv_i64(struct emit *E, const char *k, int64_t v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%" PRId64, v);
+	kv_raw(E, k, buf);
+}
+
+static void kv_u64(struct emit *E, const char *k, uint64_t v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%" PRIu64, v);
+	kv_raw(E, k, buf);
+}
+
+/* Permission bits read better in octal; the loader takes 0-prefixed octal. */
+static void kv_mode(struct emit *E, const char *k, uint32_t v)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%04o", v);
+	kv_raw(E, k, buf);
+}
+
+/* The shortest text that reads back as the same double. */
+static void kv_double(struct emit *E, const char *k, double v)
+{
+	char buf[40];
+
+	if (!isfinite(v) || v < 0) {
+		key(E, k);
+		fail(E, "not a finite number >= 0");
+		return;
+	}
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(buf, sizeof(buf), "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	kv_raw(E, k, buf);
+}
+
+static void kv_strv(struct emit *E, const char *k, char *const *v)
+{
+	size_t n = sluice_strv_len(v);
+
+	key(E, k);
+	seq_start(E, n == 0);
+	for (size_t i = 0; i < n; i++)
+		str(E, v[i]);
+	seq_end(E);
+}
+
+static void emit_user(struct emit *E, const struct sluice_config *c)
+{
+	key(E, "user");
+	map_start(E);
+	kv_u64(E, "uid", c->process.user.uid);
+	kv_u64(E, "gid", c->process.user.gid);
+	if (c->process.user.umask_set)
+		kv_mode(E, "umask", c->process.user.umask);
+	key(E, "additionalGids");
+	seq_start(E, c->process.user.n_additional_gids == 0);
+	for (size_t i = 0; i < c->process.user.n_additional_gids; i++) {
+		char buf[16];
+		snprintf(buf, sizeof(buf), "%" PRIu32, c->process.user.additional_gids[i]);
+		scalar(E, buf, YAML_PLAIN_SCALAR_STYLE);
+	}
+	seq_end(E);
+	map_end(E);
+}
+
+static void emit_capset(struct emit *E, const char *k, uint64_t set)
+{
+	key(E, k);
+	seq_start(E, set == 0);
+	for (int cap = 0; cap < 64; cap++) {
+		if (!(set & (UINT64_C(1) << cap)))
+			continue;
+		if (!sluice_cap_name(cap)) {
+			fail(E, "unknown capability number");
+			return;
+		}
+		str(E, sluice_cap_name(cap));
+	}
+	seq_end(E);
+}
+
+static void emit_rlimits(struct emit *E, const struct sluice_config *c)
+{
+	key(E, "rlimits");
+	seq_start(E, c->process.n_rlimits == 0);
+	for (size_t i = 0; i < c->process.n_rlimits; i++) {
+		const struct sluice_rlimit *rl = &c->process.rlimits[i];
+		const char *name = sluice_rlimit_name(rl->resource);
+		map_start(E);
+		if (!name)
+			fail(E, "unknown rlimit");
+		kv_str(E, "type", name ? name : "");
+		kv_u64(E, "soft", rl->soft);
+		kv_u64(E, "hard", rl->hard);
+		map_end(E);
+	}
+	seq_end(E);
+}
+
+static void emit_process(struct emit *E, const struct sluice_config *c)
+{
+	key(E, "process");
+	map_start(E);
+	kv_bool(E, "terminal", c->process.terminal);
+	kv_strv(E, "args", c->process.args);
+	kv_strv(E, "env", c->process.env);
+	if (c->process.cwd)
+		kv_str(E, "cwd", c->process.cwd);
+	emit_user(E, c);
+	key(E, "capabilities");
+	map_start(E);
+	for (int i = 0; i < SLUICE_CAP_COUNT; i++)
+		emit_capset(E, sluice_capset_names[i], c->process.caps[i]);
+	map_end(E);
+	emit_rlimits(E, c);
+	kv_bool(E, "noNewPrivileges", c->process.no_new_privileges);
+	if (c->process.oom_score_adj_set)
+		kv_i64(E, "oomScoreAdj", c->process.oom_score_adj);
+	map_end(E);
+}
+
+static void emit_mount(struct emit *E, const struct sluice_mount *m)
+{
+	char **synth = NULL;
+
+	if (sluice_strv_len(m->options) == 0 && config_mount_synth_options(m, &synth) < 0)
+		fail(E, "out of memory");
+	map_start(E);
+	kv_str(E, "destination", m->destination ? m->destination : "");
+	if (m->type)
+		kv_str(E, "type", m->type);
+	if (m->source)
+		kv_str(E, "source", m->source);
+	if (sluice_strv_len(m->options))
+		kv_strv(E, "options", m->options);
+	else if (sluice_strv_len(synth))
+		kv_strv(E, "options", synth);
+	map_end(E);
+	sluice_strv_free(synth);
+}
+
+static void emit_mounts(struct emit *E, const struct sluice_config *c)
+{
+	key(E, "mounts");
+	seq_start(E, c->n_mounts == 0);
+	for (size_t i = 0; i < c->n_mounts; i++)
+		emit_mount(E, &c->mounts[i]);
+	seq_end(E);
+}
+
+static void emit_namespaces(struct emit *E, const struct sluice_config *c)
+{
+	bool any = false;
+
+	for (int i = 0; i < SLUICE_NS_COUNT; i++)
+		any |= c->linux.ns[i].enabled;
+	key(E, "namespaces");
+	seq_start(E, !any);
+	for (int i = 0; i < SLUICE_NS_COUNT; i++) {
+		if (!c->linux.ns[i].enabled)
+			continue;
+		map_start(E);
+		kv_str(E, "type", sluice_ns_names[i]);
+		if (c->linux.ns[i].path)
+			kv_str(E, "path", c->linux.ns[i].path);
+		map_end(E);
+	}
+	seq_end(E);
+}
+
+static void emit_idmaps(struct emit *E, const char *k, const struct sluice_idmap *m, size_t n)
+{
+	key(E, k);
+	seq_start(E, n == 0);
+	for (size_t i = 0; i < n; i++) {
+		map_start(E);
+		kv_u64(E, "containerID", m[i].container_id);
+		kv_u64(E, "hostID", m[i].host_id);
+		kv_u64(E, "size", m[i].size);
+		map_end(E);
+	}
+	seq_end(E);
+}
+
+static void emit_sysctl(struct emit *E, const struct sluice_config *c)
+{
+	yaml_event_t ev;
+	int ok;
+
+	key(E, "sysctl");
+	ok = yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
+						 c->linux.n_sysctl ? YAML_BLOCK_MAPPING_STYLE
+								   : YAML_FLOW_MAPPING_STYLE);
+	emit_event(E, &ev, ok);
+	for (size_t i = 0; i < c->linux.n_sysctl; i++) {
+		str(E, c->linux.sysctl[i].key);
+		str(E, c->linux.sysctl[i].value);
+	}
+	map_end(E);
+}
+
+static void emit_device(struct emit *E, const struct sluice_device *d)
+{
+	char type[2] = { d->type, '\0' };
+
+	map_start(E);
+	kv_str(E, "path", d->path ? d->path : "");
+	kv_str(E, "type", type);
+	kv_i64(E, "major", d->major);
+	kv_i64(E, "minor", d->minor);
+	if (d->file_mode_set)
+		kv_mode(E, "fileMode", d->file_mode);
+	if (d->uid_set)
+		kv_u64(E, "uid", d->uid);
+	if (d->gid_set)
+		kv_u64(E, "gid", d->gid);
+	map_end(E);
+}
+
+static void emit_linux(struct emit *E, const struct sluice_config *c)
+{
+	key(E, "linux");
+	map_start(E);
+	emit_namespaces(E, c);
+	emit_idmaps(E, "uidMappings", c->linux.uid_mappings, c->linux.n_uid_mappings);
+	emit_idmaps(E, "gidMappings", c->linux.gid_mappings, c->linux.n_gid_mappings);
+	emit_sysctl(E, c);
+	key(E, "devices");
+	seq_start(E, c->linux.n_devices == 0);
+	for (size_t i = 0; i < c->linux.n_devices; i++)
+		emit_device(E, &c->linux.devices[i]);
+	seq_end(E);
+	kv_strv(E, "maskedPaths", c->linux.masked_paths);
+	kv_strv(E, "readonlyPaths", c->linux.readonly_paths);
+	if (c->linux.rootfs_propagation) {
+		const char *name = config_propagation_name(c->linux.rootfs_propagation);
+		if (!name)
+			fail(E, "unknown propagation flags");
+		kv_str(E, "rootfsPropagation", name ? name : "");
+	}
+	map_end(E);
+}
+
+static void emit_stdio(struct emit *E, const char *k, const struct sluice_stdio *s)
+{
+	static const char *const modes[] = {
+		[SLUICE_STDIO_INHERIT] = "inherit",
+		[SLUICE_STDIO_NULL] = "null",
+		[SLUICE_STDIO_PIPE] = "pipe",
+	};
+	char *text = NULL;
+
+	if (s->mode == SLUICE_STDIO_FILE) {
+		if (asprintf(&text, "file:%s", s->path ? s->path : "") < 0) {
+			fail(E, "out of memory");
+			return;
+		}
+		kv_str(E, k, text);
+		free(text);
+		return;
+	}
+	if ((size_t)s->mode >= sizeof(modes) / sizeof(modes[0])) {
+		fail(E, "unknown stdio mode");
+		return;
+	}
+	kv_str(E, k, modes[s->mode]);
+}
+
+static void emit_sluice(struct emit *E, const struct sluice_config *c)
+{
+	static const char *const names[] = { "stdin", "stdout", "stderr" };
+
+	key(E, "sluice");
+	map_start(E);
+	kv_double(E, "timeout", c->sluice.timeout);
+	kv_double(E, "killGrace", c->sluice.kill_grace);
+	for (int i = 0; i < 3; i++)
+		emit_stdio(E, names[i], &c->sluice.stdio[i]);
+	kv_bool(E, "init", c->sluice.init);
+	kv_bool(E, "initSignalGroup", c->sluice.init_signal_group);
+	key(E, "remapExitCodes");
+	seq_start(E, c->sluice.n_remap_exit == 0);
+	for (size_t i = 0; i < c->sluice.n_remap_exit; i++) {
+		char buf[16];
+		snprintf(buf, sizeof(buf), "%d", c->sluice.remap_exit[i]);
+		scalar(E, buf, YAML_PLAIN_SCALAR_STYLE);
+	}
+	seq_end(E);
+	kv_i64(E, "preserveFds", c->sluice.preserve_fds);
+	map_end(E);
+}
+
+static void emit_document(struct emit *E, const struct sluice_config *c)
+{
+	yaml_event_t ev;
+	int ok = yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
+
+	emit_event(E, &ev, ok);
+	ok = yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
+	emit_event(E, &ev, ok);
+	map_start(E);
+	emit_process(E, c);
+	key(E, "root");
+	map_start(E);
+	if (c->root.path)
+		kv_str(E, "path", c->root.path);
+	kv_bool(E, "readonly", c->root.readonly);
+	map_end(E);
+	if (c->hostname)
+		kv_str(E, "hostname", c->hostname);
+	if (c->domainname)
+		kv_str(E, "domainname", c->domainname);
+	emit_mounts(E, c);
+	emit_linux(E, c);
+	emit_sluice(E, c);
+	map_end(E);
+	ok = yaml_document_end_event_initialize(&ev, 1);
+	emit_event(E, &ev, ok);
+	ok = yaml_stream_end_event_initialize(&ev);
+	emit_event(E, &ev, ok);
+}
+
+int sluice_config_emit(const struct sluice_config *c, char **out, size_t *len,
+		       struct sluice_error *err)
+{
+	struct emit E = { .source = c->source ? c->source : "<config>", .err = err };
+
+	if (!yaml_emitter_initialize(&E.e))
+		return sluice_err(err, SLUICE_EXIT_CONFIG, ENOMEM, "%s: cannot write the config",
+				  E.source);
+	yaml_emitter_set_output(&E.e, write_out, &E);
+	yaml_emitter_set_indent(&E.e, 2);
+	yaml_emitter_set_width(&E.e, -1); /* never fold long strings */
+	yaml_emitter_set_unicode(&E.e, 1);
+	emit_document(&E, c);
+	if (!E.failed && !yaml_emitter_flush(&E.e))
+		fail(&E, "out of memory");
+	yaml_emitter_delete(&E.e);
+	if (E.failed) {
+		free(E.buf);
+		return -1;
+	}
+	*out = E.buf;
+	*len = E.len;
+	return 0;
+}

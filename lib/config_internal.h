@@ -1,0 +1,168 @@
+/* Internals of the config module, shared by config*.c only.
+ *
+ * The loader works in two steps: config_yaml.c turns the document into a
+ * small tree of nodes that remember where they were written (for
+ * FILE:LINE:COL messages), then config_load*.c walk that tree with one key
+ * table per mapping and overlay what they find onto the config. */
+#ifndef SLUICE_CONFIG_INTERNAL_H
+#define SLUICE_CONFIG_INTERNAL_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "error.h"
+
+/* Documents bigger than this are refused before parsing. */
+#define CONFIG_MAX_SIZE (4u << 20)
+/* Nesting deeper than this is refused (the real schema needs 4). */
+#define CONFIG_MAX_DEPTH 64
+
+enum config_node_kind {
+	CONFIG_SCALAR,
+	CONFIG_SEQ,
+	CONFIG_MAP,
+};
+
+struct config_node {
+	enum config_node_kind kind;
+	unsigned int line, col; /* 1-based */
+	bool plain;		/* scalar written without quotes */
+	char *value;		/* scalar text */
+	/* SEQ: items[0..n); MAP: items[2i] is the key, items[2i+1] the value */
+	struct config_node **items;
+	size_t n;
+	size_t cap;
+};
+
+static inline const struct config_node *config_map_key(const struct config_node *m, size_t i)
+{
+	return m->items[2 * i];
+}
+
+static inline const struct config_node *config_map_value(const struct config_node *m, size_t i)
+{
+	return m->items[2 * i + 1];
+}
+
+/* Parse buf into *root (NULL for an empty stream).  Rejects aliases,
+ * anchors, tags, several documents, duplicate and non-scalar keys and
+ * nesting deeper than CONFIG_MAX_DEPTH. */
+int config_yaml_parse(const char *name, const char *buf, size_t len,
+		      struct config_node **root, struct sluice_error *err);
+void config_node_free(struct config_node *n);
+void config_node_freep(struct config_node **n);
+#define cleanup_node __attribute__((cleanup(config_node_freep)))
+
+/* A plain "", "~" or "null": the same as an absent key. */
+bool config_node_is_null(const struct config_node *n);
+
+/* One loading pass: where messages point and what relative paths join. */
+struct config_load {
+	struct sluice_config *c;
+	const char *name;
+	const char *base_dir; /* absolute, or NULL if the cwd is unknown */
+	struct sluice_error *err;
+};
+
+/* A key table entry: fn overlays value v (never null) onto obj.  path is
+ * the dotted name of the value, for messages ("process.user.uid"). */
+struct config_field {
+	const char *key;
+	int (*fn)(struct config_load *L, const struct config_node *v, void *obj,
+		  const char *path);
+};
+
+/* "NAME:LINE:COL: message" as a SLUICE_EXIT_CONFIG error at node n. */
+int config_fail(struct config_load *L, const struct config_node *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Out of memory while loading. */
+int config_nomem(struct config_load *L);
+
+/* Walk mapping m with the key table: unknown keys are errors with a
+ * "did you mean" hint, null values are skipped. */
+int config_walk_map(struct config_load *L, const struct config_node *m,
+		    const struct config_field *fields, size_t nfields, void *obj,
+		    const char *path);
+/* The value of key in mapping m, or NULL if absent or null. */
+const struct config_node *config_map_get(const struct config_node *m, const char *key);
+
+/* Typed getters: each fails with "PATH: expected ..., got ..." */
+int config_get_string(struct config_load *L, const struct config_node *n, const char *path,
+		      char **out);
+int config_get_bool(struct config_load *L, const struct config_node *n, const char *path,
+		    bool *out);
+int config_get_int(struct config_load *L, const struct config_node *n, const char *path,
+		   int64_t min, int64_t max, int64_t *out);
+int config_get_u32(struct config_load *L, const struct config_node *n, const char *path,
+		   uint32_t *out);
+int config_get_u64(struct config_load *L, const struct config_node *n, const char *path,
+		   uint64_t *out);
+/* Permission bits: decimal as in OCI JSON, or octal as "0022" / "0o022". */
+int config_get_mode(struct config_load *L, const struct config_node *n, const char *path,
+		    uint32_t max, uint32_t *out);
+int config_get_number(struct config_load *L, const struct config_node *n, const char *path,
+		      double *out);
+int config_get_abs_path(struct config_load *L, const struct config_node *n,
+			const char *path, char **out);
+/* A list of strings; check (may be NULL) vets each item. */
+int config_get_strv(struct config_load *L, const struct config_node *n, const char *path,
+		    int (*check)(struct config_load *L, const struct config_node *item,
+				 const char *ipath),
+		    char ***out);
+/* n must be a sequence ("PATH: expected a list of WHAT, got ..."). */
+int config_expect_seq(struct config_load *L, const struct config_node *n, const char *path,
+		      const char *what);
+/* Call fn for every item of the sequence n, with "PATH[i]" as ipath. */
+int config_each_item(struct config_load *L, const struct config_node *n, const char *path,
+		     const char *what,
+		     int (*fn)(struct config_load *L, const struct config_node *item,
+			       const char *ipath, void *ctx),
+		     void *ctx);
+int config_expect_map(struct config_load *L, const struct config_node *n, const char *path);
+int config_check_abs(struct config_load *L, const struct config_node *n, const char *path);
+/* "PATH is not supported yet" */
+int config_unsupported(struct config_load *L, const struct config_node *n, const char *path);
+/* "PATH: required key KEY is missing" at the mapping m. */
+int config_missing(struct config_load *L, const struct config_node *m, const char *path,
+		   const char *key);
+
+/* The per-section loaders (config_load_*.c). */
+int config_load_process(struct config_load *L, const struct config_node *v, void *obj,
+			const char *path);
+int config_load_linux(struct config_load *L, const struct config_node *v, void *obj,
+		      const char *path);
+int config_load_mounts(struct config_load *L, const struct config_node *v, void *obj,
+		       const char *path);
+
+/* Edit distance, case-insensitive; SIZE_MAX for words too long to bother. */
+size_t config_edit_distance(const char *a, const char *b);
+/* The candidate nearest to word if it is close enough for a hint, else NULL. */
+const char *config_nearest(const char *word, const char *const *cands, size_t n);
+
+/* Every known capability / rlimit name, for "did you mean" hints. */
+size_t config_cap_names(const char **out, size_t max);
+size_t config_rlimit_names(const char **out, size_t max);
+
+/* Mount propagation names ("rprivate" ...) <-> MS_* | MS_REC. */
+int config_propagation_from_name(const char *name, unsigned long *flags);
+const char *config_propagation_name(unsigned long flags);
+
+/* Lexically join a relative path onto an absolute base, dropping "."
+ * components and doubled slashes.  NULL on ENOMEM. */
+char *config_path_join(const char *base, const char *rel);
+/* path equals prefix or lies beneath it (component-wise). */
+bool config_path_within(const char *path, const char *prefix);
+
+/* Options equivalent to m's derived fields (for mounts built in code). */
+int config_mount_synth_options(const struct sluice_mount *m, char ***out);
+
+void config_mount_clear(struct sluice_mount *m);
+void config_mounts_free(struct sluice_mount *m, size_t n);
+void config_devices_free(struct sluice_device *d, size_t n);
+void config_sysctl_free(struct sluice_sysctl *s, size_t n);
+
+#endif

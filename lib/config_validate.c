@@ -1,0 +1,197 @@
+/* Whole-config rules: what finalize fills in, and the cross-field checks
+ * no single key can make (docs/config.md "Validation"). */
+#include "config_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define SRC(c) ((c)->source ? (c)->source : "<config>")
+
+static bool ns_new(const struct sluice_config *c, enum sluice_ns ns)
+{
+	return c->linux.ns[ns].enabled && !c->linux.ns[ns].path;
+}
+
+static int add_identity_map(struct sluice_idmap **maps, size_t *n, uint32_t inside,
+			    uint32_t outside)
+{
+	struct sluice_idmap *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return -ENOMEM;
+	*m = (struct sluice_idmap){ .container_id = inside, .host_id = outside, .size = 1 };
+	free(*maps);
+	*maps = m;
+	*n = 1;
+	return 0;
+}
+
+/* A new user namespace without mappings would leave the workload as the
+ * overflow uid (65534) with no rights at all: map process.user onto the
+ * caller, the one mapping an unprivileged caller may always write. */
+static int default_mappings(struct sluice_config *c, const struct sluice_caller *who)
+{
+	if (!ns_new(c, SLUICE_NS_USER))
+		return 0;
+	if (c->linux.n_uid_mappings == 0 &&
+	    add_identity_map(&c->linux.uid_mappings, &c->linux.n_uid_mappings,
+			     c->process.user.uid, who->uid) < 0)
+		return -ENOMEM;
+	if (c->linux.n_gid_mappings == 0 &&
+	    add_identity_map(&c->linux.gid_mappings, &c->linux.n_gid_mappings,
+			     c->process.user.gid, who->gid) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+int sluice_config_finalize(struct sluice_config *c, const struct sluice_caller *who,
+			   struct sluice_error *err)
+{
+	bool creates = false;
+
+	if (default_mappings(c, who) < 0)
+		return sluice_err(err, SLUICE_EXIT_CONFIG, ENOMEM, "%s", SRC(c));
+	for (int i = 0; i < SLUICE_NS_COUNT; i++)
+		creates |= ns_new(c, (enum sluice_ns)i);
+	/* the kernel demands CAP_SYS_ADMIN for every other namespace type;
+	 * an unprivileged caller only gets it inside a user namespace */
+	if (who->uid != 0 && creates && !c->linux.ns[SLUICE_NS_USER].enabled)
+		return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+				  "%s: creating namespaces as an unprivileged user needs a user "
+				  "namespace: add {type: user} to linux.namespaces",
+				  SRC(c));
+	return sluice_config_validate(c, err);
+}
+
+static bool id_mapped(const struct sluice_idmap *m, size_t n, uint32_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (id >= m[i].container_id && (uint64_t)id < (uint64_t)m[i].container_id + m[i].size)
+			return true;
+	return false;
+}
+
+static int check_ids(const struct sluice_config *c, struct sluice_error *err)
+{
+	const struct sluice_idmap *um = c->linux.uid_mappings, *gm = c->linux.gid_mappings;
+	size_t nu = c->linux.n_uid_mappings, ng = c->linux.n_gid_mappings;
+
+	if (!ns_new(c, SLUICE_NS_USER)) {
+		if (nu || ng)
+			return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+					  "%s: linux.uidMappings and gidMappings need a new user "
+					  "namespace: add {type: user} to linux.namespaces",
+					  SRC(c));
+		return 0;
+	}
+	if (!id_mapped(um, nu, c->process.user.uid))
+		return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+				  "%s: process.user.uid %u is not mapped by linux.uidMappings",
+				  SRC(c), c->process.user.uid);
+	if (!id_mapped(gm, ng, c->process.user.gid))
+		return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+				  "%s: process.user.gid %u is not mapped by linux.gidMappings",
+				  SRC(c), c->process.user.gid);
+	for (size_t i = 0; i < c->process.user.n_additional_gids; i++)
+		if (!id_mapped(gm, ng, c->process.user.additional_gids[i]))
+			return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+					  "%s: process.user.additionalGids: gid %u is not mapped by "
+					  "linux.gidMappings",
+					  SRC(c), c->process.user.additional_gids[i]);
+	return 0;
+}
+
+/* What only makes sense in a mount namespace of our own, with the way out. */
+static int check_mount_ns(const struct sluice_config *c, struct sluice_error *err)
+{
+	const char *what = NULL;
+
+	if (c->linux.ns[SLUICE_NS_MOUNT].enabled)
+		return 0;
+	if (c->n_mounts)
+		what = "mounts (set mounts: [])";
+	else if (sluice_strv_len(c->linux.masked_paths))
+		what = "linux.maskedPaths (set maskedPaths: [])";
+	else if (sluice_strv_len(c->linux.readonly_paths))
+		what = "linux.readonlyPaths (set readonlyPaths: [])";
+	else if (c->root.path && strcmp(c->root.path, "/"))
+		what = "a root.path other than /";
+	else if (c->root.readonly)
+		what = "root.readonly (set it to false)";
+	if (!what)
+		return 0;
+	return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+			  "%s: %s needs the mount namespace: add {type: mount} to linux.namespaces",
+			  SRC(c), what);
+}
+
+static int check_uts_ns(const struct sluice_config *c, struct sluice_error *err)
+{
+	const char *what = c->hostname ? "hostname" : c->domainname ? "domainname" : NULL;
+
+	if (!what || c->linux.ns[SLUICE_NS_UTS].enabled)
+		return 0;
+	return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+			  "%s: %s needs the uts namespace: add {type: uts} to linux.namespaces "
+			  "(or set %s: \"\")",
+			  SRC(c), what, what);
+}
+
+static int check_caps(const struct sluice_config *c, struct sluice_error *err)
+{
+	const uint64_t *caps = c->process.caps;
+	uint64_t stray = caps[SLUICE_CAP_AMBIENT] &
+			 ~(caps[SLUICE_CAP_PERMITTED] & caps[SLUICE_CAP_INHERITABLE]);
+
+	/* PR_CAP_AMBIENT_RAISE fails with EPERM otherwise */
+	for (int cap = 0; cap < 64; cap++)
+		if (stray & (UINT64_C(1) << cap))
+			return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+					  "%s: process.capabilities.ambient: %s must also be in "
+					  "permitted and inheritable",
+					  SRC(c), sluice_cap_name(cap) ? sluice_cap_name(cap) : "?");
+	return 0;
+}
+
+static int check_process(const struct sluice_config *c, struct sluice_error *err)
+{
+	if (!c->process.args || !c->process.args[0])
+		return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+				  "%s: no command: give one on the command line or in process.args",
+				  SRC(c));
+	if (!c->process.cwd || c->process.cwd[0] != '/')
+		return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+				  "%s: process.cwd must be an absolute path", SRC(c));
+	for (size_t i = 0; i < c->process.n_rlimits; i++) {
+		const struct sluice_rlimit *rl = &c->process.rlimits[i];
+		if (rl->soft > rl->hard)
+			return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+					  "%s: process.rlimits: %s soft limit is above its hard limit",
+					  SRC(c), sluice_rlimit_name(rl->resource));
+	}
+	return check_caps(c, err);
+}
+
+static int check_sluice(const struct sluice_config *c, struct sluice_error *err)
+{
+	if (!c->root.path || c->root.path[0] != '/')
+		return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+				  "%s: root.path must be an absolute path", SRC(c));
+	if (!isfinite(c->sluice.timeout) || c->sluice.timeout < 0 ||
+	    !isfinite(c->sluice.kill_grace) || c->sluice.kill_grace < 0)
+		return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+				  "%s: sluice.timeout and killGrace must be numbers >= 0", SRC(c));
+	return 0;
+}
+
+int sluice_config_validate(const struct sluice_config *c, struct sluice_error *err)
+{
+	if (check_process(c, err) < 0 || check_sluice(c, err) < 0 || check_uts_ns(c, err) < 0 ||
+	    check_mount_ns(c, err) < 0 || check_ids(c, err) < 0)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,130 @@
+/* The last step: leave only the fds meant for the workload, then exec. */
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "helper.h"
+#include "protocol.h"
+#include "util.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static void close_from(unsigned int lo, unsigned int hi)
+{
+	if (lo > hi)
+		return;
+	if (syscall(SYS_close_range, lo, hi, 0) == 0)
+		return;
+	for (unsigned int fd = lo; fd <= hi && fd < 65536; fd++)
+		(void)close((int)fd);
+}
+
+/* 0, 1, 2 and the preserved fds (waiting at 5.., moved to 3..) reach the
+ * workload; the status channel stays, close-on-exec, to report a failed
+ * exec; everything else is closed. */
+static int arrange_fds(const struct sluice_config *c, int *status_fd, struct sluice_error *err)
+{
+	int n = c->sluice.preserve_fds;
+	int first_free = 3 + n;
+
+	if (*status_fd >= 0) {
+		int moved = fcntl(*status_fd, F_DUPFD_CLOEXEC, SLUICE_PRESERVED_FD_BASE + n);
+		if (moved < 0)
+			return sluice_err(err, SLUICE_EXIT_SETUP, errno, "move the status fd");
+		sluice_close(*status_fd);
+		*status_fd = moved;
+	}
+	for (int i = 0; i < n; i++)
+		if (dup2(SLUICE_PRESERVED_FD_BASE + i, 3 + i) < 0)
+			return sluice_err(err, SLUICE_EXIT_SETUP, errno, "preserved fd %d", 3 + i);
+	if (*status_fd >= 0) {
+		close_from((unsigned int)first_free, (unsigned int)*status_fd - 1);
+		close_from((unsigned int)*status_fd + 1, UINT_MAX);
+	} else {
+		close_from((unsigned int)first_free, UINT_MAX);
+	}
+	return 0;
+}
+
+static const char *env_get(char *const *env, const char *key)
+{
+	size_t k = strlen(key);
+
+	for (size_t i = 0; env && env[i]; i++)
+		if (strncmp(env[i], key, k) == 0 && env[i][k] == '=')
+			return env[i] + k + 1;
+	return NULL;
+}
+
+/* Socket activation: the fds are for this process, whose pid only the
+ * helper knows now. */
+static char **workload_env(const struct sluice_config *c)
+{
+	char **env = sluice_strv_dup(c->process.env);
+	char buf[32];
+
+	if (!env || !env_get(env, "LISTEN_FDS"))
+		return env;
+	snprintf(buf, sizeof(buf), "LISTEN_PID=%d", (int)getpid());
+	for (size_t i = 0; env[i]; i++)
+		if (strncmp(env[i], "LISTEN_PID=", 11) == 0) {
+			free(env[i]);
+			env[i] = strdup(buf);
+			return env;
+		}
+	(void)sluice_strv_push(&env, buf);
+	return env;
+}
+
+static int exec_error(const char *cmd, int e, struct sluice_error *err)
+{
+	if (e == ENOENT || e == ENOTDIR)
+		return sluice_err(err, SLUICE_EXIT_NOTFOUND, 0, "%s: command not found", cmd);
+	return sluice_err(err, SLUICE_EXIT_NOEXEC, e, "%s: cannot execute", cmd);
+}
+
+/* PATH is searched with the workload's PATH, inside the new root. */
+static int exec_search(const char *cmd, char *const *argv, char *const *env,
+		       struct sluice_error *err)
+{
+	const char *path = env_get(env, "PATH");
+	char buf[PATH_MAX];
+	int seen = ENOENT;
+
+	if (strchr(cmd, '/')) {
+		execve(cmd, argv, env);
+		return exec_error(cmd, errno, err);
+	}
+	for (const char *p = path ? path : DEFAULT_PATH; p;) {
+		const char *colon = strchr(p, ':');
+		size_t len = colon ? (size_t)(colon - p) : strlen(p);
+		if (snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, len ? p : ".", cmd) < (int)sizeof(buf)) {
+			execve(buf, argv, env);
+			if (errno == EACCES)
+				seen = EACCES;
+			else if (errno != ENOENT && errno != ENOTDIR)
+				return exec_error(cmd, errno, err);
+		}
+		p = colon ? colon + 1 : NULL;
+	}
+	return exec_error(cmd, seen, err);
+}
+
+int sluice_exec_workload(const struct sluice_config *c, int *status_fd, struct sluice_error *err)
+{
+	char **env;
+
+	if (arrange_fds(c, status_fd, err) < 0)
+		return -1;
+	env = workload_env(c);
+	if (!env)
+		return sluice_err(err, SLUICE_EXIT_SETUP, ENOMEM, "environment");
+	exec_search(c->process.args[0], c->process.args, env, err);
+	sluice_strv_free(env);
+	return -1;
+}

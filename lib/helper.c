@@ -1,0 +1,339 @@
+/* `sluice init` (helper.h). */
+#include "helper.h"
+
+#include <endian.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+
+#include "error.h"
+#include "namespaces.h"
+#include "protocol.h"
+#include "util.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+struct helper {
+	struct sluice_config cfg;
+	int status_fd;	   /* fd 4, or -1: errors go to stderr */
+	uint64_t prepared; /* namespaces the runtime created for us */
+	bool framed;
+	const char *step;
+};
+
+static __attribute__((noreturn)) void fail(struct helper *h, const struct sluice_error *e)
+{
+	struct sluice_error out = *e;
+
+	if (snprintf(out.msg, sizeof(out.msg), "%s: %s", h->step, e->msg) >= (int)sizeof(out.msg))
+		out.msg[sizeof(out.msg) - 1] = '\0'; /* cut, not lost */
+	if (h->status_fd >= 0)
+		(void)sluice_proto_write_error(h->status_fd, h->step, &out);
+	else
+		sluice_error_print(&out);
+	_exit(out.exit_code ? out.exit_code : SLUICE_EXIT_SETUP);
+}
+
+/* fd 4 is the status channel when it is open and a pipe or socket: a
+ * shell's `sluice init 3<config` has no such fd and gets stderr. */
+static int find_status_fd(void)
+{
+	struct stat st;
+
+	if (fstat(SLUICE_STATUS_FD, &st) < 0)
+		return -1;
+	if (!S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode))
+		return -1;
+	(void)fcntl(SLUICE_STATUS_FD, F_SETFD, FD_CLOEXEC);
+	return SLUICE_STATUS_FD;
+}
+
+/* "the file behind fd 3" for messages, when fd 3 is a file. */
+static void config_name(char *name, size_t len)
+{
+	ssize_t n = readlink("/proc/self/fd/3", name, len - 1);
+
+	if (n <= 0 || name[0] != '/')
+		snprintf(name, len, "<fd 3>");
+	else
+		name[n] = '\0';
+}
+
+static int read_framed(struct helper *h, char **text, size_t *len, struct sluice_error *err)
+{
+	for (;;) {
+		struct sluice_frame f;
+		char *payload = NULL;
+		int r = sluice_proto_read(SLUICE_CONFIG_FD, &f, &payload);
+
+		if (r == -EPIPE)
+			return sluice_err(err, SLUICE_EXIT_SETUP, 0,
+					  "fd 3 closed before the go-ahead: the runtime gave up");
+		if (r < 0)
+			return sluice_err(err, SLUICE_EXIT_SETUP, -r, "fd 3: bad frame");
+		if (f.type == SLUICE_MSG_GO && *text) {
+			free(payload);
+			return 0;
+		}
+		if (f.type == SLUICE_MSG_CONFIG && !*text) {
+			*text = payload;
+			*len = f.len;
+			continue;
+		}
+		if (f.type == SLUICE_MSG_NAMESPACES && !*text && sluice_proto_decode_u64(&f, &h->prepared) == 0) {
+			free(payload);
+			continue;
+		}
+		free(payload);
+		return sluice_err(err, SLUICE_EXIT_SETUP, 0,
+				  "fd 3: message %u out of order (expected NAMESPACES?, CONFIG, GO)", f.type);
+	}
+}
+
+static int read_raw(const char *head, size_t nhead, char **text, size_t *len,
+		    struct sluice_error *err)
+{
+	char *rest = NULL, *all;
+	size_t nrest = 0;
+	int r = sluice_read_fd(SLUICE_CONFIG_FD, SLUICE_PROTO_MAX_PAYLOAD, &rest, &nrest);
+
+	if (r < 0)
+		return sluice_err(err, SLUICE_EXIT_CONFIG, -r, "fd 3: cannot read the config");
+	all = malloc(nhead + nrest + 1);
+	if (!all) {
+		free(rest);
+		return sluice_err(err, SLUICE_EXIT_SETUP, ENOMEM, "fd 3");
+	}
+	memcpy(all, head, nhead);
+	memcpy(all + nhead, rest, nrest + 1);
+	free(rest);
+	*text = all;
+	*len = nhead + nrest;
+	return 0;
+}
+
+/* A framed config is complete (what `sluice run` sends); raw text is a
+ * user's file and is overlaid on the embedded default, as --config is. */
+static int load_config(struct helper *h, const char *text, size_t len, struct sluice_error *err)
+{
+	char name[PATH_MAX], cwd[PATH_MAX], dir[PATH_MAX];
+	struct sluice_caller who = {getuid(), getgid(), getcwd(cwd, sizeof(cwd))};
+	char *slash;
+
+	config_name(name, sizeof(name));
+	if (h->framed) {
+		sluice_config_init(&h->cfg);
+		return sluice_config_load_buffer(&h->cfg, name, text, len, "/", err);
+	}
+	if (sluice_config_default(&h->cfg, &who, err) < 0)
+		return -1;
+	snprintf(dir, sizeof(dir), "%s", name);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir)
+		*slash = '\0';
+	if (sluice_config_load_buffer(&h->cfg, name, text, len, name[0] == '/' ? dir : NULL, err) < 0)
+		return -1;
+	return sluice_config_finalize(&h->cfg, &who, err);
+}
+
+static int read_config(struct helper *h, struct sluice_error *err)
+{
+	char head[SLUICE_PROTO_MAGIC_LEN];
+	cleanup_free char *text = NULL;
+	size_t len = 0;
+	ssize_t n = sluice_read_all(SLUICE_CONFIG_FD, head, sizeof(head));
+	int r;
+
+	if (n < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, (int)-n,
+				  "fd 3: cannot read (start sluice init with the config on fd 3)");
+	h->framed = n == (ssize_t)sizeof(head) && memcmp(head, SLUICE_PROTO_MAGIC, sizeof(head)) == 0;
+	r = h->framed ? read_framed(h, &text, &len, err) : read_raw(head, (size_t)n, &text, &len, err);
+	if (r == 0)
+		r = load_config(h, text, len, err);
+	sluice_close(SLUICE_CONFIG_FD);
+	return r;
+}
+
+/* Namespaces the runtime did not create are made here: joined by path
+ * (user first), then unshared.  A new pid or time namespace only applies
+ * to children, so the helper forks and stays outside as a waiter. */
+static int step_namespaces(struct helper *h, struct sluice_error *err)
+{
+	const struct sluice_config *c = &h->cfg;
+	uint64_t need = sluice_ns_new_flags(c) & ~h->prepared;
+	bool joined_children = sluice_ns_joined(c, SLUICE_NS_PID) || sluice_ns_joined(c, SLUICE_NS_TIME);
+
+	if (sluice_ns_join(c, err) < 0)
+		return -1;
+	if (need && unshare((int)need) < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "unshare namespaces %#llx",
+				  (unsigned long long)need);
+	if ((need & CLONE_NEWUSER) && sluice_idmap_write(0, c, getuid(), getgid(), err) < 0)
+		return -1;
+	if ((need & (CLONE_NEWPID | CLONE_NEWTIME)) || joined_children) {
+		struct sluice_pid1_opts o = {.status_fd = h->status_fd};
+		return sluice_pid1_fork(&o, err);
+	}
+	return 0;
+}
+
+static int step_uts(struct helper *h, struct sluice_error *err)
+{
+	return sluice_uts_apply(&h->cfg, err);
+}
+static int step_sysctl(struct helper *h, struct sluice_error *err)
+{
+	return sluice_sysctl_apply(&h->cfg, err);
+}
+static int step_oom(struct helper *h, struct sluice_error *err)
+{
+	return sluice_oom_apply(&h->cfg, err);
+}
+static int step_network(struct helper *h, struct sluice_error *err)
+{
+	if (!h->cfg.linux.ns[SLUICE_NS_NET].enabled || h->cfg.linux.ns[SLUICE_NS_NET].path)
+		return 0;
+	return sluice_net_loopback_up(err);
+}
+static int step_mounts(struct helper *h, struct sluice_error *err)
+{
+	return sluice_mounts_apply(&h->cfg, err);
+}
+static int step_cwd(struct helper *h, struct sluice_error *err)
+{
+	return sluice_cwd_apply(&h->cfg, err);
+}
+static int step_rlimits(struct helper *h, struct sluice_error *err)
+{
+	return sluice_rlimits_apply(&h->cfg, err);
+}
+static int step_umask(struct helper *h, struct sluice_error *err)
+{
+	(void)err;
+	if (h->cfg.process.user.umask_set)
+		umask((mode_t)h->cfg.process.user.umask);
+	return 0;
+}
+static int step_bounding(struct helper *h, struct sluice_error *err)
+{
+	return sluice_caps_drop_bounding(&h->cfg, err);
+}
+static int step_identity(struct helper *h, struct sluice_error *err)
+{
+	return sluice_identity_apply(&h->cfg, err);
+}
+static int step_caps(struct helper *h, struct sluice_error *err)
+{
+	return sluice_caps_apply(&h->cfg, err);
+}
+static int step_nnp(struct helper *h, struct sluice_error *err)
+{
+	if (h->cfg.process.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+	return 0;
+}
+
+/* Changing credentials clears the parent-death signal (prctl(2)): arm it
+ * again, then make sure the runtime did not die in between. */
+static int step_pdeathsig(struct helper *h, struct sluice_error *err)
+{
+	struct pollfd p = {.fd = h->status_fd, .events = 0};
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "prctl(PR_SET_PDEATHSIG)");
+	if (h->status_fd >= 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLERR))
+		return sluice_err(err, SLUICE_EXIT_SETUP, EPIPE, "the runtime went away");
+	return 0;
+}
+
+struct step {
+	const char *name;
+	int (*run)(struct helper *h, struct sluice_error *err);
+};
+
+/* The setup order (docs/protocol.md "Steps").  /proc-dependent steps come
+ * before the mounts; credentials change last, capabilities after the
+ * identity (keepcaps), no_new_privs after capabilities. */
+static const struct step steps[] = {
+	{"namespaces", step_namespaces},
+	{"hostname", step_uts},
+	{"sysctl", step_sysctl},
+	{"oom-score-adj", step_oom},
+	{"network", step_network},
+	{"mounts", step_mounts},
+	{"cwd", step_cwd},
+	{"rlimits", step_rlimits},
+	{"umask", step_umask},
+	{"capabilities-bounding", step_bounding},
+	{"identity", step_identity},
+	{"capabilities", step_caps},
+	{"no-new-privileges", step_nnp},
+	{"parent-death-signal", step_pdeathsig},
+};
+
+/* Test builds (make FAULT=1) fail on purpose at the step named in
+ * SLUICE_FAULT, to prove that every failure is reported and cleaned up. */
+static int fault_injected(const char *step, struct sluice_error *err)
+{
+#ifdef SLUICE_FAULT_INJECTION
+	const char *want = getenv("SLUICE_FAULT");
+	if (want && strcmp(want, step) == 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, EIO, "fault injected");
+#else
+	(void)step;
+	(void)err;
+#endif
+	return 0;
+}
+
+static void report_ready(struct helper *h)
+{
+	uint32_t pid = htobe32((uint32_t)getpid());
+
+	if (h->status_fd >= 0)
+		(void)sluice_proto_write(h->status_fd, SLUICE_MSG_READY, &pid, sizeof(pid));
+}
+
+int sluice_helper_main(void)
+{
+	static struct helper h;
+	struct sluice_error err = {0};
+	const int keep[] = {SLUICE_CONFIG_FD, SLUICE_STATUS_FD};
+
+	h.status_fd = find_status_fd();
+	h.step = "read-config";
+	if (read_config(&h, &err) < 0)
+		fail(&h, &err);
+	/* Anything inherited without close-on-exec stops here. */
+	(void)sluice_cloexec_from(SLUICE_PRESERVED_FD_BASE + h.cfg.sluice.preserve_fds, keep, 2);
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		h.step = steps[i].name;
+		if (fault_injected(h.step, &err) < 0 || steps[i].run(&h, &err) < 0)
+			fail(&h, &err);
+	}
+	report_ready(&h);
+	if (h.cfg.sluice.init) {
+		struct sluice_pid1_opts o = {
+			.signal_group = h.cfg.sluice.init_signal_group,
+			.remap_exit = h.cfg.sluice.remap_exit,
+			.n_remap_exit = h.cfg.sluice.n_remap_exit,
+			.status_fd = h.status_fd,
+		};
+		h.step = "init";
+		if (sluice_pid1_fork(&o, &err) < 0)
+			fail(&h, &err);
+	}
+	h.step = "exec";
+	if (fault_injected(h.step, &err) == 0)
+		sluice_exec_workload(&h.cfg, &h.status_fd, &err);
+	fail(&h, &err);
+}

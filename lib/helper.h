@@ -1,0 +1,51 @@
+/* `sluice init`: the helper that builds the sandbox and execs the workload.
+ *
+ * It reads the config from fd 3 (framed, or raw YAML/JSON to EOF), waits
+ * for the go-ahead, runs the setup steps in a fixed order (see steps[] in
+ * helper.c and docs/protocol.md), reports READY or a structured ERROR on
+ * fd 4 and execs.  This is child-side code: on failure it reports and
+ * exits; it never returns an error to a caller. */
+#ifndef SLUICE_HELPER_H
+#define SLUICE_HELPER_H
+
+#include <stdint.h>
+
+#include "config.h"
+
+/* Runs the helper; returns only an exit status (the helper normally ends
+ * in exec, or as PID 1 with the workload's status). */
+SLUICE_API int sluice_helper_main(void);
+
+/* Setup modules, in the order the helper runs them.  Each returns 0 or -1
+ * with err filled.  They run inside the new namespaces, before pivot_root
+ * unless said otherwise. */
+int sluice_uts_apply(const struct sluice_config *c, struct sluice_error *err);
+int sluice_sysctl_apply(const struct sluice_config *c, struct sluice_error *err);
+int sluice_oom_apply(const struct sluice_config *c, struct sluice_error *err);
+int sluice_net_loopback_up(struct sluice_error *err);
+int sluice_mounts_apply(const struct sluice_config *c, struct sluice_error *err); /* ends with pivot_root */
+int sluice_cwd_apply(const struct sluice_config *c, struct sluice_error *err);
+int sluice_rlimits_apply(const struct sluice_config *c, struct sluice_error *err);
+int sluice_caps_drop_bounding(const struct sluice_config *c, struct sluice_error *err);
+int sluice_identity_apply(const struct sluice_config *c, struct sluice_error *err);
+int sluice_caps_apply(const struct sluice_config *c, struct sluice_error *err);
+
+/* exec.c: close every fd but 0-2 and the preserved ones (moved from 5.. to
+ * 3..), then exec process.args with process.env.  Returns only on failure
+ * (127 not found, 126 not executable); *status_fd is where the status
+ * channel was moved to. */
+int sluice_exec_workload(const struct sluice_config *c, int *status_fd, struct sluice_error *err);
+
+/* pid1.c: fork; the child returns 0 and goes on to exec the workload; the
+ * parent stays as its init (reaps, forwards signals) and exits with the
+ * workload's status.  status_fd is closed in the parent so that the runtime
+ * sees EOF when the workload's exec succeeds. */
+struct sluice_pid1_opts {
+	bool signal_group;	/* forward to the workload's process group */
+	const int *remap_exit;	/* exit codes reported as 0 */
+	size_t n_remap_exit;
+	int status_fd;
+};
+int sluice_pid1_fork(const struct sluice_pid1_opts *o, struct sluice_error *err);
+
+#endif

@@ -1,0 +1,320 @@
+/* The launcher (launch.h). */
+#include "launch.h"
+
+#include <endian.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "error.h"
+#include "namespaces.h"
+#include "protocol.h"
+#include "util.h"
+
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+
+extern char **environ;
+
+/* Everything the child needs, prepared before clone: after clone the child
+ * only makes async-signal-safe calls until it execs. */
+struct child_plan {
+	sigset_t mask;
+	pid_t parent;
+	bool new_pidns, new_userns;
+	int stdio_fd[3];
+	int preserve;
+	int cfg_fd, status_fd;
+	char error_frame[256];
+	size_t error_frame_len;
+};
+
+void sluice_launch_init(struct sluice_launch *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->pid = -1;
+	l->pidfd = -1;
+	l->status_fd = -1;
+}
+
+void sluice_launch_release(struct sluice_launch *l)
+{
+	sluice_close(l->pidfd);
+	sluice_close(l->status_fd);
+	l->pidfd = l->status_fd = -1;
+}
+
+/* The helper is started in a new user namespace before its uid map is
+ * written, and execs at once.  An exec with an unmapped (or non-zero) uid
+ * would drop every capability it got from clone; raising them as ambient
+ * capabilities first carries them across the exec, whatever the map ends
+ * up being.  The helper clears the ambient set before the workload runs. */
+static void raise_ambient_caps(void)
+{
+	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return;
+	data[0].inheritable = data[0].permitted;
+	data[1].inheritable = data[1].permitted;
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		return;
+	for (unsigned long cap = 0; cap < 64; cap++)
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0 && errno == EINVAL)
+			break;
+}
+
+static void move_fds(const struct child_plan *p)
+{
+	for (int i = 0; i < 3; i++)
+		if (p->stdio_fd[i] >= 0)
+			dup2(p->stdio_fd[i], i);
+	/* Preserved fds 3.. wait at 5.. in the helper, out of the way of the
+	 * protocol fds; moved from the top down since the ranges overlap. */
+	for (int i = p->preserve - 1; i >= 0; i--)
+		dup2(3 + i, SLUICE_PRESERVED_FD_BASE + i);
+	dup2(p->cfg_fd, SLUICE_CONFIG_FD);
+	dup2(p->status_fd, SLUICE_STATUS_FD);
+}
+
+static __attribute__((noreturn)) void child_main(const struct child_plan *p)
+{
+	static char *const argv[] = {"sluice", "init", NULL};
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+
+	sigaction(SIGPIPE, &dfl, NULL);
+	sigprocmask(SIG_SETMASK, &p->mask, NULL);
+	/* The sandbox must not outlive its launcher. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (!p->new_pidns && getppid() != p->parent)
+		_exit(SLUICE_EXIT_SETUP);
+	move_fds(p);
+	if (p->new_userns)
+		raise_ambient_caps();
+	execve("/proc/self/exe", argv, environ);
+	if (write(SLUICE_STATUS_FD, p->error_frame, p->error_frame_len) < 0)
+		_exit(SLUICE_EXIT_SETUP);
+	_exit(SLUICE_EXIT_SETUP);
+}
+
+/* The error frame for a failed re-exec is built before clone so that the
+ * child does not format anything. */
+static void plan_error_frame(struct child_plan *p)
+{
+	struct sluice_error e;
+	int fds[2];
+
+	sluice_err(&e, SLUICE_EXIT_SETUP, ENOEXEC, "cannot re-execute /proc/self/exe as the helper");
+	p->error_frame_len = 0;
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
+		return;
+	if (sluice_proto_write_error(fds[1], "exec-helper", &e) == 0) {
+		ssize_t n = read(fds[0], p->error_frame, sizeof(p->error_frame));
+		p->error_frame_len = n > 0 ? (size_t)n : 0;
+	}
+	sluice_close(fds[0]);
+	sluice_close(fds[1]);
+}
+
+/* Keep every fd the child moves into place above the range it writes
+ * (0..2, 3, 4, 5..5+preserve-1), so no dup2 clobbers another source. */
+static int lift_fd(int *fd, int min, struct sluice_error *err)
+{
+	int nfd;
+
+	if (*fd < 0 || *fd >= min)
+		return 0;
+	nfd = fcntl(*fd, F_DUPFD_CLOEXEC, min);
+	if (nfd < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "fcntl(F_DUPFD_CLOEXEC)");
+	sluice_close(*fd);
+	*fd = nfd;
+	return 0;
+}
+
+/* SLUICE_FORCE_FALLBACK=clone3 takes the fallback path even where clone3
+ * works, so that tests cover it. */
+static pid_t clone_child(uint64_t flags, int *pidfd, bool *applied)
+{
+	struct clone_args args;
+	pid_t pid;
+	const char *force = getenv("SLUICE_FORCE_FALLBACK");
+
+	*applied = true;
+	if (!force || !strstr(force, "clone3")) {
+		memset(&args, 0, sizeof(args));
+		args.flags = flags | CLONE_PIDFD;
+		args.pidfd = (uint64_t)(uintptr_t)pidfd;
+		args.exit_signal = SIGCHLD;
+		pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+		if (pid >= 0 || (errno != ENOSYS && errno != E2BIG))
+			return pid;
+	}
+	/* No clone3: fork, and let the helper create the namespaces. */
+	*applied = false;
+	pid = fork();
+	if (pid > 0) {
+		*pidfd = sluice_pidfd_open(pid);
+		if (*pidfd < 0) {
+			int saved = -*pidfd;
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			errno = saved;
+			return -1;
+		}
+	}
+	return pid;
+}
+
+static int send_config(int fd, const char *text, size_t len, uint64_t created)
+{
+	uint64_t be = htobe64(created);
+	int r = sluice_proto_write_magic(fd);
+
+	if (r == 0)
+		r = sluice_proto_write(fd, SLUICE_MSG_NAMESPACES, &be, sizeof(be));
+	if (r == 0)
+		r = sluice_proto_write(fd, SLUICE_MSG_CONFIG, text, len);
+	return r;
+}
+
+struct launch_fds {
+	int cfg[2], status[2];
+};
+
+static void close_launch_fds(struct launch_fds *f)
+{
+	for (int i = 0; i < 2; i++) {
+		sluice_close(f->cfg[i]);
+		sluice_close(f->status[i]);
+		f->cfg[i] = f->status[i] = -1;
+	}
+}
+
+static int make_pipes(struct launch_fds *f, struct sluice_stdio_setup *stdio, int min,
+		      struct sluice_error *err)
+{
+	if (pipe2(f->cfg, O_CLOEXEC) < 0 || pipe2(f->status, O_CLOEXEC) < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "pipe2");
+	if (lift_fd(&f->cfg[0], min, err) < 0 || lift_fd(&f->status[1], min, err) < 0)
+		return -1;
+	for (int i = 0; i < 3; i++)
+		if (lift_fd(&stdio->child_fd[i], min, err) < 0)
+			return -1;
+	return 0;
+}
+
+static int spawn(struct sluice_launch *l, const struct sluice_config *c, struct launch_fds *f,
+		 struct sluice_stdio_setup *stdio, const sigset_t *mask, uint64_t *created,
+		 struct sluice_error *err)
+{
+	struct child_plan plan;
+	bool applied;
+	uint64_t flags = sluice_ns_any_joined(c) ? 0 : sluice_ns_new_flags(c);
+
+	memset(&plan, 0, sizeof(plan));
+	plan.mask = *mask;
+	plan.parent = getpid();
+	plan.new_pidns = flags & CLONE_NEWPID;
+	plan.new_userns = flags & CLONE_NEWUSER;
+	memcpy(plan.stdio_fd, stdio->child_fd, sizeof(plan.stdio_fd));
+	plan.preserve = c->sluice.preserve_fds;
+	plan.cfg_fd = f->cfg[0];
+	plan.status_fd = f->status[1];
+	plan_error_frame(&plan);
+
+	l->pid = clone_child(flags, &l->pidfd, &applied);
+	if (l->pid < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "cannot create the sandbox (clone3 with namespaces %#llx)",
+				  (unsigned long long)flags);
+	if (l->pid == 0)
+		child_main(&plan);
+	/* With the fork fallback nothing was created: the helper does it. */
+	*created = applied ? flags : 0;
+	l->new_pidns = (*created & CLONE_NEWPID) != 0;
+	return 0;
+}
+
+int sluice_launch_start(struct sluice_launch *l, const struct sluice_config *c,
+			const struct sluice_caller *who, struct sluice_stdio_setup *stdio,
+			const sigset_t *child_mask, struct sluice_error *err)
+{
+	struct launch_fds f = {{-1, -1}, {-1, -1}};
+	cleanup_free char *text = NULL;
+	size_t len = 0;
+	uint64_t created = 0;
+	int min = SLUICE_PRESERVED_FD_BASE + c->sluice.preserve_fds;
+
+	if (sluice_config_emit(c, &text, &len, err) < 0)
+		return -1;
+	if (make_pipes(&f, stdio, min, err) < 0 ||
+	    spawn(l, c, &f, stdio, child_mask, &created, err) < 0) {
+		close_launch_fds(&f);
+		return -1;
+	}
+	sluice_stdio_close_child_ends(stdio);
+	sluice_close(f.cfg[0]);
+	sluice_close(f.status[1]);
+	f.cfg[0] = f.status[1] = -1;
+	l->status_fd = steal_fd(&f.status[0]);
+
+	/* The config goes out first so the helper parses it while we write
+	 * the maps; a helper that died shows up on the status pipe. */
+	(void)send_config(f.cfg[1], text, len, created);
+	if ((created & CLONE_NEWUSER) &&
+	    sluice_idmap_write(l->pid, c, who->uid, who->gid, err) < 0) {
+		close_launch_fds(&f);
+		sluice_launch_abort(l);
+		return -1;
+	}
+	(void)sluice_proto_write(f.cfg[1], SLUICE_MSG_GO, NULL, 0);
+	close_launch_fds(&f);
+	return 0;
+}
+
+void sluice_launch_abort(struct sluice_launch *l)
+{
+	siginfo_t si;
+
+	if (l->pidfd < 0)
+		return;
+	(void)sluice_pidfd_signal(l->pidfd, SIGKILL);
+	(void)sluice_pidfd_wait(l->pidfd, &si, WEXITED);
+	sluice_launch_release(l);
+}
+
+int sluice_launch_read_status(struct sluice_launch *l, struct sluice_error *err)
+{
+	struct sluice_frame f;
+	cleanup_free char *payload = NULL;
+	int r = sluice_proto_read(l->status_fd, &f, &payload);
+
+	if (r == -EPIPE) {
+		sluice_close(l->status_fd);
+		l->status_fd = -1;
+		return 0;
+	}
+	if (r < 0) {
+		sluice_close(l->status_fd);
+		l->status_fd = -1;
+		return sluice_err(err, SLUICE_EXIT_SETUP, -r, "bad message from the helper on fd 4");
+	}
+	if (f.type == SLUICE_MSG_READY) {
+		l->ready = true;
+		return 0;
+	}
+	if (f.type == SLUICE_MSG_ERROR &&
+	    sluice_proto_decode_error(payload, f.len, &l->error, l->step, sizeof(l->step)) == 0) {
+		l->failed = true;
+		return 0;
+	}
+	return sluice_err(err, SLUICE_EXIT_SETUP, 0, "unexpected message %#x from the helper", f.type);
+}

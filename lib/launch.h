@@ -1,0 +1,47 @@
+/* The launcher: the parent's half of the fd-3 protocol.  Creates the pipes,
+ * clones the child into the new namespaces (clone3 + CLONE_PIDFD), has it
+ * re-execute sluice as `sluice init` with the config pipe on fd 3 and the
+ * status pipe on fd 4, then sends the config, writes the id maps and gives
+ * the go-ahead. */
+#ifndef SLUICE_LAUNCH_H
+#define SLUICE_LAUNCH_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "stdio_relay.h"
+
+struct sluice_launch {
+	pid_t pid;	    /* the helper, as the parent sees it */
+	int pidfd;	    /* for waiting and signalling without pid reuse */
+	int status_fd;	    /* read end of the helper's fd 4, -1 at EOF */
+	bool new_pidns;	    /* the helper is PID 1 of a new pid namespace */
+	bool ready;	    /* READY received: setup is done */
+	bool failed;	    /* ERROR received: see error/step */
+	struct sluice_error error;
+	char step[64];
+};
+
+void sluice_launch_init(struct sluice_launch *l);
+
+/* Start the helper.  child_mask: the signal mask the helper starts with
+ * (the caller blocks signals it forwards).  On success the helper is
+ * running and waits for the go-ahead; call sluice_launch_go next. */
+int sluice_launch_start(struct sluice_launch *l, const struct sluice_config *c,
+			const struct sluice_caller *who, struct sluice_stdio_setup *stdio,
+			const sigset_t *child_mask, struct sluice_error *err);
+
+/* Read one frame from the status pipe (call when it is readable).  Sets
+ * ready/failed; at EOF closes status_fd.  Returns 0, or -1 on a protocol
+ * violation (err filled). */
+int sluice_launch_read_status(struct sluice_launch *l, struct sluice_error *err);
+
+/* Kill the helper (the whole sandbox with it) and reap it. */
+void sluice_launch_abort(struct sluice_launch *l);
+
+void sluice_launch_release(struct sluice_launch *l);
+
+#endif

@@ -1,0 +1,46 @@
+/* Building the sandbox's filesystem: the root (rootfs.c), the configured
+ * mounts (mounts.c) and the minimal /dev (devices.c).  Every path inside
+ * the container is resolved with openat2(RESOLVE_IN_ROOT), so a symlink in
+ * the rootfs can never point a mount outside of it. */
+#ifndef SLUICE_MOUNTS_H
+#define SLUICE_MOUNTS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "config.h"
+
+#define SLUICE_MAX_MADE 64
+
+struct sluice_root {
+	int fd;		/* O_PATH fd of the new root */
+	bool host_view; /* root.path is "/": the host's own tree, read-only */
+	bool userns;	/* not the initial user namespace: mknod is refused */
+	int null_tree;	/* a detached bind of the host's /dev/null, for masking */
+	/* filesystems sluice mounted itself: only under these may it create
+	 * mountpoints in the host view (it never writes to the host's files) */
+	const char *made[SLUICE_MAX_MADE];
+	size_t n_made;
+};
+
+/* openat2(root, path, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS); -errno. */
+int sluice_root_open(const struct sluice_root *r, const char *path, int flags);
+/* mkdir -p inside the root; the last component as an empty file when
+ * as_file.  Returns an O_PATH fd of the result or -1 (err filled). */
+int sluice_root_mkpath(struct sluice_root *r, const char *path, bool as_file,
+		       struct sluice_error *err);
+/* Attach a detached mount tree (open_tree) on a target fd. */
+int sluice_move_mount(int tree, int target);
+
+int sluice_mount_one(struct sluice_root *r, const struct sluice_mount *m, struct sluice_error *err);
+int sluice_mask_paths(struct sluice_root *r, const struct sluice_config *c, struct sluice_error *err);
+
+/* devices.c: the default devices, links and linux.devices into <root>/dev. */
+struct sluice_dev_trees;
+int sluice_devices_prepare(struct sluice_root *r, const struct sluice_config *c,
+			   struct sluice_error *err);
+int sluice_devices_populate(struct sluice_root *r, const struct sluice_config *c,
+			    struct sluice_error *err);
+void sluice_devices_release(void);
+
+#endif

@@ -1,0 +1,162 @@
+/* The helper as init of the sandbox (sluice.init, tini's job): it forks the
+ * workload, reaps every process that ends in the sandbox, forwards the
+ * signals it receives, and exits with the workload's status.  Without a pid
+ * namespace it makes itself child subreaper so that orphans still come to
+ * it.  The loop follows tini: everything blocked, one signal at a time with
+ * sigwaitinfo. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "helper.h"
+#include "util.h"
+
+/* Signals a process raises against itself (faults, abort): when one of
+ * them arrives from outside it is not meant for the workload. */
+static bool synchronous(int sig)
+{
+	switch (sig) {
+	case SIGSEGV:
+	case SIGBUS:
+	case SIGFPE:
+	case SIGILL:
+	case SIGTRAP:
+	case SIGSYS:
+	case SIGABRT:
+		return true;
+	}
+	return false;
+}
+
+static void reset_signals(void)
+{
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	sigset_t none;
+
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)sigaction(sig, &dfl, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* Reap everything that has ended; true once the workload is among them. */
+static bool reap(pid_t workload, int *status)
+{
+	bool done = false;
+	int st;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+		if (pid == workload) {
+			*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			done = true;
+		}
+	return done;
+}
+
+static int kill_children_once(void)
+{
+	char path[64];
+	FILE *f;
+	int pid, n = 0;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%d", &pid) == 1) {
+		(void)kill(pid, SIGKILL);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/* As PID 1 our exit ends the pid namespace and the kernel kills the rest.
+ * As a subreaper we must end them: our children, and the orphans that are
+ * handed to us as they die, until none is left. */
+static void end_the_rest(void)
+{
+	if (getpid() == 1)
+		return;
+	for (int round = 0; round < 1000; round++) {
+		if (kill_children_once() <= 0 && waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD)
+			return;
+		while (waitpid(-1, NULL, 0) > 0)
+			;
+		if (errno == ECHILD)
+			return;
+	}
+}
+
+static int final_status(const struct sluice_pid1_opts *o, int status)
+{
+	for (size_t i = 0; i < o->n_remap_exit; i++)
+		if (o->remap_exit[i] == status)
+			return 0;
+	return status;
+}
+
+static __attribute__((noreturn)) void supervise(pid_t child, const struct sluice_pid1_opts *o)
+{
+	int pidfd = sluice_pidfd_open(child);
+	int status = 0;
+	sigset_t all;
+	siginfo_t si;
+
+	sigfillset(&all);
+	for (;;) {
+		int sig = sigwaitinfo(&all, &si);
+		if (sig < 0)
+			continue;
+		if (sig == SIGCHLD) {
+			if (reap(child, &status))
+				break;
+			continue;
+		}
+		if (synchronous(sig))
+			continue;
+		if (o->signal_group)
+			(void)kill(-child, sig);
+		else if (pidfd >= 0)
+			(void)sluice_pidfd_signal(pidfd, sig);
+	}
+	end_the_rest();
+	_exit(final_status(o, status));
+}
+
+int sluice_pid1_fork(const struct sluice_pid1_opts *o, struct sluice_error *err)
+{
+	sigset_t all, old;
+	pid_t pid;
+
+	/* Block first: a signal that arrives between fork and the loop must
+	 * wait for the loop, not kill the init with its default action. */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "prctl(PR_SET_CHILD_SUBREAPER)");
+	}
+	pid = fork();
+	if (pid < 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "fork the workload");
+	}
+	if (pid == 0) {
+		reset_signals();
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		if (o->signal_group)
+			(void)setpgid(0, 0);
+		return 0;
+	}
+	if (o->status_fd >= 0)
+		sluice_close(o->status_fd);
+	supervise(pid, o);
+}

@@ -1,0 +1,65 @@
+/* The fd-3 wire protocol between a runtime and `sluice init`
+ * (docs/protocol.md).
+ *
+ * fd 3 (runtime -> helper): either a framed stream, which starts with the
+ * 8-byte preamble SLUICE_PROTO_MAGIC, or raw YAML/JSON text read to EOF
+ * (EOF is then the go-ahead).  A frame is a 4-byte type and a 4-byte payload
+ * length, both big-endian, then the payload.
+ * fd 4 (helper -> runtime): frames without a preamble. */
+#ifndef SLUICE_PROTOCOL_H
+#define SLUICE_PROTOCOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "sluice.h"
+
+#define SLUICE_PROTO_MAGIC "\0SLUICE\1"
+#define SLUICE_PROTO_MAGIC_LEN 8
+#define SLUICE_PROTO_HEADER_LEN 8
+#define SLUICE_PROTO_MAX_PAYLOAD (4u << 20) /* 4 MiB: configs are small */
+
+#define SLUICE_CONFIG_FD 3
+#define SLUICE_STATUS_FD 4
+#define SLUICE_PRESERVED_FD_BASE 5 /* preserved fds wait here in the helper */
+
+enum sluice_msg {
+	/* runtime -> helper */
+	SLUICE_MSG_CONFIG = 1,	   /* YAML/JSON text of the effective config */
+	SLUICE_MSG_GO = 2,	   /* empty: the runtime's side is done */
+	SLUICE_MSG_NAMESPACES = 3, /* u64: CLONE_NEW* flags the runtime already created */
+	/* helper -> runtime */
+	SLUICE_MSG_READY = 0x81, /* u32: workload pid as the helper sees it */
+	SLUICE_MSG_ERROR = 0x82, /* u32 exit code, u32 errno, step NUL, message */
+};
+
+struct sluice_frame {
+	uint32_t type;
+	uint32_t len;
+	const char *payload; /* points into the parsed buffer */
+};
+
+/* Parse one frame from buf: the bytes consumed (> 0), 0 if buf holds only
+ * part of a frame, or -EBADMSG (unknown type, length over the limit).
+ * Pure function on memory: the fuzz target drives it. */
+ssize_t sluice_proto_parse(const char *buf, size_t len, struct sluice_frame *f);
+
+/* Read one whole frame from a blocking fd.  *payload is malloc'd (may be
+ * NULL when len is 0).  Returns 0, -EPIPE on EOF before any byte of the
+ * frame, -EBADMSG on a malformed or truncated frame, or -errno. */
+int sluice_proto_read(int fd, struct sluice_frame *f, char **payload);
+
+int sluice_proto_write(int fd, uint32_t type, const void *payload, size_t len);
+int sluice_proto_write_magic(int fd);
+
+/* ERROR payload <-> error object; step names the setup step that failed. */
+int sluice_proto_write_error(int fd, const char *step, const struct sluice_error *err);
+int sluice_proto_decode_error(const char *payload, size_t len, struct sluice_error *err,
+			      char *step, size_t step_len);
+
+/* Decode a u32/u64 payload (READY, NAMESPACES); -EBADMSG on a bad length. */
+int sluice_proto_decode_u32(const struct sluice_frame *f, uint32_t *v);
+int sluice_proto_decode_u64(const struct sluice_frame *f, uint64_t *v);
+
+#endif

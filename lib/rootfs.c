@@ -1,0 +1,149 @@
+/* The sandbox's root: propagation, the rootfs (or the host's / read-only),
+ * the mounts in order, then pivot_root, the read-only root and the working
+ * directory (mounts.h). */
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "helper.h"
+#include "mounts.h"
+#include "util.h"
+
+/* The initial user namespace maps every id to itself. */
+static bool in_user_namespace(void)
+{
+	char buf[128] = "";
+	unsigned long a, b, n;
+	int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+	ssize_t len;
+
+	if (fd < 0)
+		return true;
+	len = read(fd, buf, sizeof(buf) - 1);
+	sluice_close(fd);
+	if (len <= 0 || sscanf(buf, "%lu %lu %lu", &a, &b, &n) != 3)
+		return true;
+	return !(a == 0 && b == 0 && n == 4294967295UL);
+}
+
+static int open_root(struct sluice_root *r, const struct sluice_config *c, struct sluice_error *err)
+{
+	/* Nothing we mount may propagate back to the host, and nothing the
+	 * host mounts later may appear in the sandbox. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "make / private");
+	if (!r->host_view) {
+		/* pivot_root needs the new root to be a mount point. */
+		if (mount(c->root.path, c->root.path, NULL, MS_BIND | MS_REC, NULL) < 0)
+			return sluice_err(err, SLUICE_EXIT_SETUP, errno, "root.path %s", c->root.path);
+	}
+	r->fd = open(c->root.path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (r->fd < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "root.path %s", c->root.path);
+	return 0;
+}
+
+/* The host view: the whole tree read-only and nosuid, in one atomic
+ * recursive change of this namespace's copy of the mounts. */
+static int host_view_readonly(struct sluice_root *r, const struct sluice_config *c,
+			      struct sluice_error *err)
+{
+	struct mount_attr a = {.attr_set = MOUNT_ATTR_NOSUID};
+
+	if (c->root.readonly)
+		a.attr_set |= MOUNT_ATTR_RDONLY;
+	if (mount_setattr(r->fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "make the host's / read-only");
+	return 0;
+}
+
+static bool is_dev_tmpfs(const struct sluice_mount *m)
+{
+	return !m->bind && m->type && strcmp(m->type, "tmpfs") == 0 &&
+	       strcmp(m->destination, "/dev") == 0;
+}
+
+static int do_mounts(struct sluice_root *r, const struct sluice_config *c, struct sluice_error *err)
+{
+	bool populated = false;
+
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		if (sluice_mount_one(r, &c->mounts[i], err) < 0)
+			return -1;
+		/* As runc does: a tmpfs on /dev gets the default devices. */
+		if (is_dev_tmpfs(&c->mounts[i]) && !populated) {
+			if (sluice_devices_populate(r, c, err) < 0)
+				return -1;
+			populated = true;
+		}
+	}
+	if (!populated && c->linux.n_devices)
+		return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+				  "linux.devices needs a tmpfs mounted on /dev (sluice does not "
+				  "create device nodes in the rootfs itself)");
+	return 0;
+}
+
+static int pivot(struct sluice_root *r, const struct sluice_config *c, struct sluice_error *err)
+{
+	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
+
+	if (r->host_view)
+		return chdir("/") < 0 ? sluice_err(err, SLUICE_EXIT_SETUP, errno, "chdir /") : 0;
+	/* pivot_root(".", ".") stacks the old root on top of the new one;
+	 * detaching it leaves the new root alone, with no directory needed
+	 * to park the old one in. */
+	if (fchdir(r->fd) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "pivot_root to %s", c->root.path);
+	if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "detach the old root");
+	if (c->root.readonly && mount_setattr(AT_FDCWD, "/", 0, &ro, sizeof(ro)) < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "make the root read-only");
+	if (c->linux.rootfs_propagation && mount(NULL, "/", NULL, c->linux.rootfs_propagation, NULL) < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "set linux.rootfsPropagation");
+	return 0;
+}
+
+int sluice_mounts_apply(const struct sluice_config *c, struct sluice_error *err)
+{
+	struct sluice_root r = {.fd = -1, .null_tree = -1};
+	int ret = -1;
+
+	if (!c->linux.ns[SLUICE_NS_MOUNT].enabled)
+		return 0;
+	r.host_view = strcmp(c->root.path, "/") == 0;
+	r.userns = in_user_namespace();
+	if (sluice_devices_prepare(&r, c, err) < 0 || open_root(&r, c, err) < 0)
+		goto out;
+	if (r.host_view && host_view_readonly(&r, c, err) < 0)
+		goto out;
+	if (do_mounts(&r, c, err) < 0 || sluice_mask_paths(&r, c, err) < 0)
+		goto out;
+	ret = pivot(&r, c, err);
+out:
+	sluice_devices_release();
+	sluice_close(r.null_tree);
+	sluice_close(r.fd);
+	return ret;
+}
+
+/* process.cwd, inside the new root.  getcwd() proves it: a directory
+ * outside the root reads back as "(unreachable)...". */
+int sluice_cwd_apply(const struct sluice_config *c, struct sluice_error *err)
+{
+	char buf[PATH_MAX];
+
+	if (!c->process.cwd)
+		return 0;
+	if (chdir(c->process.cwd) < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "process.cwd %s", c->process.cwd);
+	if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
+		return sluice_err(err, SLUICE_EXIT_SETUP, EXDEV, "process.cwd %s is outside the root",
+				  c->process.cwd);
+	return 0;
+}

@@ -1,0 +1,220 @@
+/* Supervising a sandbox from the outside (run.h). */
+#include "run.h"
+
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+
+#include "error.h"
+#include "launch.h"
+#include "stdio_relay.h"
+#include "util.h"
+
+/* The signals `sluice run` passes on to the workload. */
+static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+
+struct supervisor {
+	struct sluice_launch l;
+	struct sluice_relay relay;
+	int sigfd, timerfd;
+	bool exited, timed_out, killed;
+	siginfo_t status;
+	double timeout, grace;
+};
+
+static int make_signalfd(sigset_t *set, sigset_t *old, struct sluice_error *err)
+{
+	int fd;
+
+	sigemptyset(set);
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaddset(set, forwarded[i]);
+	if (sigprocmask(SIG_BLOCK, set, old) < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "sigprocmask");
+	fd = signalfd(-1, set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (fd < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "signalfd");
+	return fd;
+}
+
+static int arm_timer(int fd, double seconds)
+{
+	struct itimerspec its = {0};
+	double whole = floor(seconds);
+
+	its.it_value.tv_sec = (time_t)whole;
+	its.it_value.tv_nsec = (long)((seconds - whole) * 1e9);
+	if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
+		its.it_value.tv_nsec = 1;
+	return timerfd_settime(fd, 0, &its, NULL);
+}
+
+static void on_signal(struct supervisor *s)
+{
+	struct signalfd_siginfo si;
+
+	while (read(s->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		if (!s->exited)
+			(void)sluice_pidfd_signal(s->l.pidfd, (int)si.ssi_signo);
+}
+
+/* Timeout: TERM first; after the grace period KILL, which takes the whole
+ * sandbox with it (the helper is PID 1 of its pid namespace). */
+static void on_timer(struct supervisor *s)
+{
+	uint64_t ticks;
+
+	if (read(s->timerfd, &ticks, sizeof(ticks)) < 0)
+		return;
+	if (s->exited)
+		return;
+	if (!s->timed_out) {
+		s->timed_out = true;
+		(void)sluice_pidfd_signal(s->l.pidfd, SIGTERM);
+		if (arm_timer(s->timerfd, s->grace) == 0)
+			return;
+	}
+	s->killed = true;
+	(void)sluice_pidfd_signal(s->l.pidfd, SIGKILL);
+}
+
+static void on_exit_event(struct supervisor *s)
+{
+	if (sluice_pidfd_wait(s->l.pidfd, &s->status, WEXITED | WNOHANG) == 0 && s->status.si_pid)
+		s->exited = true;
+}
+
+enum { PFD_SIG, PFD_PID, PFD_STATUS, PFD_TIMER, PFD_RELAY };
+
+static int poll_once(struct supervisor *s, struct sluice_error *err)
+{
+	struct pollfd pfd[PFD_RELAY + 6];
+	size_t nrelay;
+	int r;
+
+	pfd[PFD_SIG] = (struct pollfd){.fd = s->sigfd, .events = POLLIN};
+	pfd[PFD_PID] = (struct pollfd){.fd = s->l.pidfd, .events = POLLIN};
+	pfd[PFD_STATUS] = (struct pollfd){.fd = s->l.status_fd, .events = POLLIN};
+	pfd[PFD_TIMER] = (struct pollfd){.fd = s->timerfd, .events = POLLIN};
+	nrelay = sluice_relay_pollfds(&s->relay, pfd + PFD_RELAY, 6);
+	r = poll(pfd, PFD_RELAY + nrelay, -1);
+	if (r < 0)
+		return errno == EINTR ? 0 : sluice_err(err, SLUICE_EXIT_SETUP, errno, "poll");
+	if (pfd[PFD_SIG].revents)
+		on_signal(s);
+	if (pfd[PFD_STATUS].revents && sluice_launch_read_status(&s->l, err) < 0)
+		return -1;
+	if (pfd[PFD_TIMER].revents)
+		on_timer(s);
+	sluice_relay_handle(&s->relay, pfd + PFD_RELAY, nrelay);
+	if (pfd[PFD_PID].revents)
+		on_exit_event(s);
+	return 0;
+}
+
+/* After the helper is gone: take the rest of its messages and output. */
+static void finish(struct supervisor *s, struct sluice_error *err)
+{
+	while (s->l.status_fd >= 0)
+		if (sluice_launch_read_status(&s->l, err) < 0)
+			break;
+	sluice_relay_drain(&s->relay, 2000);
+}
+
+static int result(struct supervisor *s, struct sluice_error *err)
+{
+	if (s->l.failed) {
+		*err = s->l.error;
+		return -1;
+	}
+	if (s->timed_out) {
+		sluice_err(err, SLUICE_EXIT_TIMEOUT, 0, "timed out after %gs: sent SIGTERM%s",
+			   s->timeout, s->killed ? ", then SIGKILL to the whole sandbox" : "");
+		return -1;
+	}
+	if (!s->l.ready) {
+		/* The helper died before it reported READY or an error. */
+		return sluice_err(err, SLUICE_EXIT_SETUP, 0,
+				  "the helper died during setup (%s %d)",
+				  s->status.si_code == CLD_EXITED ? "exit status" : "signal",
+				  s->status.si_status);
+	}
+	return sluice_wait_status(&s->status);
+}
+
+static int supervise(struct supervisor *s, struct sluice_error *err)
+{
+	if (s->timeout > 0) {
+		s->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+		if (s->timerfd < 0 || arm_timer(s->timerfd, s->timeout) < 0)
+			return sluice_err(err, SLUICE_EXIT_SETUP, errno, "timerfd");
+	}
+	while (!s->exited)
+		if (poll_once(s, err) < 0)
+			return -1;
+	finish(s, err);
+	return result(s, err);
+}
+
+static void ensure_std_fds(void)
+{
+	/* A closed 0, 1 or 2 would be reused by the next open and end up as
+	 * the workload's stdio by accident. */
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+			int n = open("/dev/null", O_RDWR);
+			if (n >= 0 && n != fd) {
+				dup2(n, fd);
+				close(n);
+			}
+		}
+}
+
+int sluice_run(const struct sluice_config *c, const struct sluice_caller *who,
+	       struct sluice_error *err)
+{
+	struct supervisor s;
+	struct sluice_stdio_setup stdio;
+	struct sigaction ign = {.sa_handler = SIG_IGN}, oldpipe;
+	sigset_t set, oldmask;
+	int r = -1;
+
+	memset(&s, 0, sizeof(s));
+	sluice_launch_init(&s.l);
+	s.timerfd = -1;
+	s.timeout = c->sluice.timeout;
+	s.grace = c->sluice.kill_grace;
+	ensure_std_fds();
+	if (sluice_stdio_prepare(c, &stdio, err) < 0)
+		return -1;
+	s.sigfd = make_signalfd(&set, &oldmask, err);
+	if (s.sigfd < 0)
+		goto out_stdio;
+	/* A reader of our stdout that goes away must not kill us: the relay
+	 * handles EPIPE.  The helper restores the default before exec. */
+	sigaction(SIGPIPE, &ign, &oldpipe);
+	if (sluice_launch_start(&s.l, c, who, &stdio, &oldmask, err) < 0)
+		goto out_signals;
+	if (sluice_relay_init(&s.relay, &stdio, err) < 0) {
+		sluice_launch_abort(&s.l);
+		goto out_signals;
+	}
+	r = supervise(&s, err);
+	if (r < 0 && !s.exited)
+		sluice_launch_abort(&s.l);
+	sluice_relay_free(&s.relay);
+out_signals:
+	sluice_launch_release(&s.l);
+	sluice_close(s.timerfd);
+	sluice_close(s.sigfd);
+	sigaction(SIGPIPE, &oldpipe, NULL);
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+out_stdio:
+	sluice_stdio_release(&stdio);
+	return r;
+}

@@ -1,0 +1,275 @@
+/* Cleanup helpers, fd helpers and string vectors. */
+#include "util.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+void sluice_freep(void *p)
+{
+	free(*(void **)p);
+}
+
+void sluice_close(int fd)
+{
+	int saved = errno;
+
+	/* Never retry: on Linux the fd is gone even when close reports EINTR. */
+	if (fd >= 0)
+		(void)close(fd);
+	errno = saved;
+}
+
+void sluice_closep(int *fd)
+{
+	sluice_close(*fd);
+	*fd = -1;
+}
+
+void sluice_strv_freep(char ***v)
+{
+	sluice_strv_free(*v);
+	*v = NULL;
+}
+
+int sluice_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+ssize_t sluice_read_all(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, p + got, len - got);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+int sluice_read_fd(int fd, size_t max, char **out, size_t *len)
+{
+	size_t cap = 4096, used = 0;
+	char *buf = malloc(cap);
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n;
+		if (used + 1 >= cap) {
+			char *nbuf;
+			if (cap >= max + 1) {
+				free(buf);
+				return -EFBIG;
+			}
+			cap *= 2;
+			nbuf = realloc(buf, cap);
+			if (!nbuf) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = nbuf;
+		}
+		n = read(fd, buf + used, cap - used - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			n = -errno;
+			free(buf);
+			return (int)n;
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	if (used > max) {
+		free(buf);
+		return -EFBIG;
+	}
+	buf[used] = '\0';
+	*out = buf;
+	*len = used;
+	return 0;
+}
+
+int sluice_write_file(const char *path, const char *text, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = sluice_write_all(fd, text, len);
+	if (r == 0 && close(fd) < 0)
+		return -errno;
+	if (r < 0)
+		sluice_close(fd);
+	return r;
+}
+
+static bool kept(int fd, const int *keep, size_t nkeep)
+{
+	for (size_t i = 0; i < nkeep; i++)
+		if (keep[i] == fd)
+			return true;
+	return false;
+}
+
+static int cloexec_proc_fallback(int from, const int *keep, size_t nkeep)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		char *end;
+		long fd = strtol(de->d_name, &end, 10);
+		if (*end || end == de->d_name || fd < from || fd == dirfd(d))
+			continue;
+		if (!kept((int)fd, keep, nkeep))
+			(void)fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+	}
+	closedir(d);
+	return 0;
+}
+
+/* Belt and braces: every fd sluice opens is already O_CLOEXEC, but whatever
+ * we inherited or a library opened without the flag is caught here. */
+int sluice_cloexec_from(int from, const int *keep, size_t nkeep)
+{
+	unsigned int lo = (unsigned int)from;
+
+	for (;;) {
+		unsigned int hi = UINT_MAX;
+		/* next kept fd at or above lo bounds this range */
+		for (size_t i = 0; i < nkeep; i++)
+			if (keep[i] >= 0 && (unsigned int)keep[i] >= lo &&
+			    (unsigned int)keep[i] - 1 < hi)
+				hi = (unsigned int)keep[i] - 1;
+		if (hi == UINT_MAX || hi >= lo) {
+			if (syscall(SYS_close_range, lo, hi, CLOSE_RANGE_CLOEXEC) < 0)
+				return cloexec_proc_fallback(from, keep, nkeep);
+		}
+		if (hi == UINT_MAX)
+			return 0;
+		lo = hi + 2;
+	}
+}
+
+size_t sluice_strv_len(char *const *v)
+{
+	size_t n = 0;
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+void sluice_strv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+char **sluice_strv_dup(char *const *v)
+{
+	size_t n = sluice_strv_len(v);
+	char **r = calloc(n + 1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		r[i] = strdup(v[i]);
+		if (!r[i]) {
+			sluice_strv_free(r);
+			return NULL;
+		}
+	}
+	return r;
+}
+
+int sluice_strv_push(char ***v, const char *s)
+{
+	size_t n = sluice_strv_len(*v);
+	char *copy = strdup(s);
+	char **nv;
+
+	if (!copy)
+		return -ENOMEM;
+	nv = realloc(*v, (n + 2) * sizeof(*nv));
+	if (!nv) {
+		free(copy);
+		return -ENOMEM;
+	}
+	nv[n] = copy;
+	nv[n + 1] = NULL;
+	*v = nv;
+	return 0;
+}
+
+char *sluice_strdup0(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+int sluice_pidfd_open(pid_t pid)
+{
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int sluice_pidfd_signal(int pidfd, int sig)
+{
+	return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 ? -errno : 0;
+}
+
+int sluice_pidfd_wait(int pidfd, siginfo_t *si, int options)
+{
+	memset(si, 0, sizeof(*si));
+	while (waitid((idtype_t)P_PIDFD, (id_t)pidfd, si, options) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+int sluice_wait_status(const siginfo_t *si)
+{
+	if (si->si_code == CLD_EXITED)
+		return si->si_status & 0xff;
+	return 128 + si->si_status;
+}

@@ -1,0 +1,75 @@
+/* Small helpers used across libsluice: cleanup attributes, fd handling,
+ * string vectors.  Internal: not part of the public API. */
+#ifndef SLUICE_UTIL_H
+#define SLUICE_UTIL_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/* Cleanup attributes: the variable is released when it goes out of scope.
+ * Always initialise such variables; hand ownership on with steal_ptr/steal_fd. */
+void sluice_freep(void *p);
+void sluice_closep(int *fd);
+void sluice_strv_freep(char ***v);
+#define cleanup_free __attribute__((cleanup(sluice_freep)))
+#define cleanup_close __attribute__((cleanup(sluice_closep)))
+#define cleanup_strv __attribute__((cleanup(sluice_strv_freep)))
+
+static inline void *steal_ptr_(void **p)
+{
+	void *v = *p;
+	*p = NULL;
+	return v;
+}
+#define steal_ptr(pp) steal_ptr_((void **)(pp))
+
+static inline int steal_fd(int *fd)
+{
+	int v = *fd;
+	*fd = -1;
+	return v;
+}
+
+/* close() that is never retried on EINTR and keeps errno intact. */
+void sluice_close(int fd);
+
+/* write_all: write all of buf, retrying on EINTR and short writes; 0 or
+ * -errno.  read_all: read up to len bytes, retrying likewise; the count read
+ * (less than len only at EOF) or -errno. */
+int sluice_write_all(int fd, const void *buf, size_t len);
+ssize_t sluice_read_all(int fd, void *buf, size_t len);
+
+/* Read a whole fd (up to max bytes) into a malloc'd NUL-terminated buffer. */
+int sluice_read_fd(int fd, size_t max, char **out, size_t *len);
+
+/* Write a short string to a file such as /proc/PID/uid_map. Returns 0 or -errno. */
+int sluice_write_file(const char *path, const char *text, size_t len);
+
+/* Mark every fd >= from close-on-exec, except those in keep[0..nkeep).
+ * close_range(CLOSE_RANGE_CLOEXEC) with a /proc/self/fd fallback. */
+int sluice_cloexec_from(int from, const int *keep, size_t nkeep);
+
+/* strv: NULL-terminated string vectors. */
+size_t sluice_strv_len(char *const *v);
+void sluice_strv_free(char **v);
+char **sluice_strv_dup(char *const *v);		 /* NULL on ENOMEM */
+int sluice_strv_push(char ***v, const char *s); /* copies s; 0 or -ENOMEM */
+
+/* xstrdup that tolerates NULL. */
+char *sluice_strdup0(const char *s);
+
+
+
+/* pidfds: signal and wait on a process without racing pid reuse. */
+#include <signal.h>
+int sluice_pidfd_open(pid_t pid);			     /* fd or -errno */
+int sluice_pidfd_signal(int pidfd, int sig);		     /* 0 or -errno */
+int sluice_pidfd_wait(int pidfd, siginfo_t *si, int options); /* 0 or -errno */
+
+/* Exit status of a waited process as a shell reports it: the code, or
+ * 128+N for signal N. */
+int sluice_wait_status(const siginfo_t *si);
+#endif

@@ -1,0 +1,748 @@
+/* probe: run inside a sandbox by the bats tests to report what it sees.
+ *
+ * Built static (build/probe) so that it runs in a bare busybox rootfs.
+ * Every subcommand prints stable "key: value" lines or one item per line,
+ * so that tests can compare output exactly.  Arguments after a literal "--"
+ * are ignored: tests put a unique marker there to find leftover processes
+ * with `pgrep -f MARKER`.  Errors go to stderr as "probe: ...", exit 1;
+ * usage errors exit 2.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/fsuid.h>
+#include <sys/types.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static int fail(const char *what, const char *obj)
+{
+	fprintf(stderr, "probe: %s %s: %s\n", what, obj, strerror(errno));
+	return 1;
+}
+
+static const char *errno_name(int err)
+{
+	const char *name = strerrorname_np(err);
+
+	return name ? name : "EUNKNOWN";
+}
+
+static int parse_int(const char *s, long min, long max, long *out)
+{
+	char *end = NULL;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max) {
+		fprintf(stderr, "probe: invalid number \"%s\"\n", s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_seconds(const char *s, struct timespec *ts)
+{
+	char *end = NULL;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || v < 0 || v > 1e6) {
+		fprintf(stderr, "probe: invalid duration \"%s\"\n", s);
+		return -1;
+	}
+	ts->tv_sec = (time_t)v;
+	ts->tv_nsec = (long)((v - (double)ts->tv_sec) * 1e9);
+	return 0;
+}
+
+/* Sleeps the whole duration: signals that have handlers do not cut it short. */
+static void sleep_for(struct timespec ts)
+{
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* Writes "ready" to PATH ("-" = stdout) so a test can wait for it. */
+static int say_ready(const char *path)
+{
+	FILE *f;
+
+	if (!path)
+		return 0;
+	if (strcmp(path, "-") == 0) {
+		puts("ready");
+		return fflush(stdout) == 0 ? 0 : fail("write", "stdout");
+	}
+	f = fopen(path, "we");
+	if (!f)
+		return fail("open", path);
+	fputs("ready\n", f);
+	if (fclose(f) != 0)
+		return fail("write", path);
+	return 0;
+}
+
+/* ---- signal names ---- */
+
+static const struct {
+	int sig;
+	const char *name;
+} signames[] = {
+	{ SIGHUP, "HUP" },       { SIGINT, "INT" },       { SIGQUIT, "QUIT" },
+	{ SIGILL, "ILL" },       { SIGTRAP, "TRAP" },     { SIGABRT, "ABRT" },
+	{ SIGBUS, "BUS" },       { SIGFPE, "FPE" },       { SIGKILL, "KILL" },
+	{ SIGUSR1, "USR1" },     { SIGSEGV, "SEGV" },     { SIGUSR2, "USR2" },
+	{ SIGPIPE, "PIPE" },     { SIGALRM, "ALRM" },     { SIGTERM, "TERM" },
+	{ SIGSTKFLT, "STKFLT" }, { SIGCHLD, "CHLD" },     { SIGCONT, "CONT" },
+	{ SIGSTOP, "STOP" },     { SIGTSTP, "TSTP" },     { SIGTTIN, "TTIN" },
+	{ SIGTTOU, "TTOU" },     { SIGURG, "URG" },       { SIGXCPU, "XCPU" },
+	{ SIGXFSZ, "XFSZ" },     { SIGVTALRM, "VTALRM" }, { SIGPROF, "PROF" },
+	{ SIGWINCH, "WINCH" },   { SIGIO, "IO" },         { SIGPWR, "PWR" },
+	{ SIGSYS, "SYS" },
+};
+
+static void print_signame(int sig)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(signames); i++) {
+		if (signames[i].sig == sig) {
+			printf("SIG%s\n", signames[i].name);
+			return;
+		}
+	}
+	if (sig >= SIGRTMIN && sig <= SIGRTMAX)
+		printf("SIGRTMIN+%d\n", sig - SIGRTMIN);
+	else
+		printf("SIG%d\n", sig);
+}
+
+/* Accepts "TERM", "SIGTERM" or "15". */
+static int parse_signal(const char *s)
+{
+	const char *n = strncmp(s, "SIG", 3) == 0 ? s + 3 : s;
+	long v;
+
+	for (size_t i = 0; i < ARRAY_SIZE(signames); i++)
+		if (strcmp(signames[i].name, n) == 0)
+			return signames[i].sig;
+	if (parse_int(s, 1, SIGRTMAX, &v) < 0)
+		return -1;
+	return (int)v;
+}
+
+/* ---- subcommands ---- */
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int cmd_fds(char **argv)
+{
+	int fds[4096];
+	size_t n = 0;
+	struct dirent *de;
+	DIR *d = opendir("/proc/self/fd");
+
+	(void)argv;
+	if (!d)
+		return fail("open", "/proc/self/fd");
+	while ((de = readdir(d)) && n < ARRAY_SIZE(fds)) {
+		if (de->d_name[0] == '.')
+			continue;
+		fds[n] = atoi(de->d_name);
+		if (fds[n] != dirfd(d))
+			n++;
+	}
+	closedir(d);
+	qsort(fds, n, sizeof(fds[0]), cmp_int);
+	for (size_t i = 0; i < n; i++)
+		printf("%d\n", fds[i]);
+	return 0;
+}
+
+/* Prints the lines of /proc/self/status named in KEYS as "Key: v1 v2...". */
+static int print_status(const char *const *keys, size_t nkeys)
+{
+	char line[512];
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return fail("open", "/proc/self/status");
+	while (fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+
+		if (!colon)
+			continue;
+		*colon = '\0';
+		for (size_t i = 0; i < nkeys; i++) {
+			char *tok, *save = NULL;
+			const char *sep = " ";
+
+			if (strcmp(line, keys[i]) != 0)
+				continue;
+			printf("%s:", keys[i]);
+			for (tok = strtok_r(colon + 1, " \t\n", &save); tok;
+			     tok = strtok_r(NULL, " \t\n", &save))
+				printf("%s%s", sep, tok);
+			putchar('\n');
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+static int cmp_gid(const void *a, const void *b)
+{
+	gid_t x = *(const gid_t *)a, y = *(const gid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int cmd_ids(char **argv)
+{
+	uid_t uid, euid, suid;
+	gid_t gid, egid, sgid, groups[NGROUPS_MAX];
+	int n = getgroups(NGROUPS_MAX, groups);
+
+	(void)argv;
+	if (n < 0 || getresuid(&uid, &euid, &suid) < 0 || getresgid(&gid, &egid, &sgid) < 0)
+		return fail("get", "ids");
+	/* An invalid id changes nothing and returns the current fs id. */
+	printf("uid: %u\neuid: %u\nsuid: %u\nfsuid: %u\n", uid, euid, suid,
+	       (unsigned)setfsuid((uid_t)-1));
+	printf("gid: %u\negid: %u\nsgid: %u\nfsgid: %u\n", gid, egid, sgid,
+	       (unsigned)setfsgid((gid_t)-1));
+	qsort(groups, (size_t)n, sizeof(groups[0]), cmp_gid);
+	printf("groups:");
+	for (int i = 0; i < n; i++)
+		printf(" %u", groups[i]);
+	putchar('\n');
+	return 0;
+}
+
+static int cmd_caps(char **argv)
+{
+	static const char *const keys[] = { "CapInh", "CapPrm", "CapEff", "CapBnd",
+					     "CapAmb", "NoNewPrivs", "Seccomp" };
+
+	(void)argv;
+	return print_status(keys, ARRAY_SIZE(keys));
+}
+
+static const struct {
+	int res;
+	const char *name;
+} rlimits[] = {
+	{ RLIMIT_AS, "RLIMIT_AS" },
+	{ RLIMIT_CORE, "RLIMIT_CORE" },
+	{ RLIMIT_CPU, "RLIMIT_CPU" },
+	{ RLIMIT_DATA, "RLIMIT_DATA" },
+	{ RLIMIT_FSIZE, "RLIMIT_FSIZE" },
+	{ RLIMIT_LOCKS, "RLIMIT_LOCKS" },
+	{ RLIMIT_MEMLOCK, "RLIMIT_MEMLOCK" },
+	{ RLIMIT_MSGQUEUE, "RLIMIT_MSGQUEUE" },
+	{ RLIMIT_NICE, "RLIMIT_NICE" },
+	{ RLIMIT_NOFILE, "RLIMIT_NOFILE" },
+	{ RLIMIT_NPROC, "RLIMIT_NPROC" },
+	{ RLIMIT_RSS, "RLIMIT_RSS" },
+	{ RLIMIT_RTPRIO, "RLIMIT_RTPRIO" },
+	{ RLIMIT_RTTIME, "RLIMIT_RTTIME" },
+	{ RLIMIT_SIGPENDING, "RLIMIT_SIGPENDING" },
+	{ RLIMIT_STACK, "RLIMIT_STACK" },
+};
+
+static void print_rlim(rlim_t v)
+{
+	if (v == RLIM_INFINITY)
+		printf(" unlimited");
+	else
+		printf(" %llu", (unsigned long long)v);
+}
+
+static int cmd_rlimits(char **argv)
+{
+	(void)argv;
+	for (size_t i = 0; i < ARRAY_SIZE(rlimits); i++) {
+		struct rlimit rl;
+
+		if (getrlimit(rlimits[i].res, &rl) < 0)
+			return fail("getrlimit", rlimits[i].name);
+		printf("%s:", rlimits[i].name);
+		print_rlim(rl.rlim_cur);
+		print_rlim(rl.rlim_max);
+		putchar('\n');
+	}
+	return 0;
+}
+
+static int cmd_umask(char **argv)
+{
+	mode_t m = umask(0);
+
+	(void)argv;
+	umask(m);
+	printf("umask: %04o\n", (unsigned)m);
+	return 0;
+}
+
+static int cmd_cwd(char **argv)
+{
+	char buf[PATH_MAX];
+
+	(void)argv;
+	if (!getcwd(buf, sizeof(buf)))
+		return fail("getcwd", "");
+	printf("cwd: %s\n", buf);
+	return 0;
+}
+
+static int cmd_hostname(char **argv)
+{
+	struct utsname u;
+
+	(void)argv;
+	if (uname(&u) < 0)
+		return fail("uname", "");
+	printf("hostname: %s\ndomainname: %s\n", u.nodename, u.domainname);
+	return 0;
+}
+
+static int cmd_pid(char **argv)
+{
+	(void)argv;
+	printf("pid: %d\nppid: %d\npgid: %d\nsid: %d\n", (int)getpid(), (int)getppid(),
+	       (int)getpgrp(), (int)getsid(0));
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmd_env(char **argv)
+{
+	size_t n = 0;
+	char **copy;
+
+	(void)argv;
+	while (environ[n])
+		n++;
+	copy = calloc(n + 1, sizeof(*copy));
+	if (!copy)
+		return fail("allocate", "environment");
+	memcpy(copy, environ, n * sizeof(*copy));
+	qsort(copy, n, sizeof(*copy), cmp_str);
+	for (size_t i = 0; i < n; i++)
+		puts(copy[i]);
+	free(copy);
+	return 0;
+}
+
+static const char *const ns_names[] = { "cgroup", "ipc", "mnt",  "net",
+					"pid",    "time", "user", "uts" };
+
+static int cmd_ns(char **argv)
+{
+	(void)argv;
+	for (size_t i = 0; i < ARRAY_SIZE(ns_names); i++) {
+		char path[64], target[128];
+		ssize_t len;
+
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", ns_names[i]);
+		len = readlink(path, target, sizeof(target) - 1);
+		if (len < 0) {
+			printf("%s: %s\n", ns_names[i], errno_name(errno));
+			continue;
+		}
+		target[len] = '\0';
+		printf("%s: %s\n", ns_names[i], target);
+	}
+	return 0;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+/* Installs a handler for every catchable signal: an init process in a PID
+ * namespace never receives signals whose disposition is SIG_DFL.  The
+ * signals are then blocked and taken one at a time with sigwaitinfo, so
+ * printing happens outside any handler. */
+static int catch_all(sigset_t *all)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigfillset(&sa.sa_mask);
+	sigfillset(all);
+	for (int sig = 1; sig <= SIGRTMAX; sig++)
+		(void)sigaction(sig, &sa, NULL); /* KILL, STOP, 32, 33 refuse */
+	if (sigprocmask(SIG_BLOCK, all, NULL) < 0)
+		return fail("block", "signals");
+	return 0;
+}
+
+static int cmd_signals(char **argv)
+{
+	int exit_on = SIGTERM;
+	const char *ready = "-";
+	sigset_t all;
+
+	if (argv[0] && strcmp(argv[0], "--exit-on") == 0) {
+		if (!argv[1] || (exit_on = parse_signal(argv[1])) < 0)
+			return 2;
+		argv += 2;
+	}
+	if (argv[0])
+		ready = argv[0];
+	if (catch_all(&all) || say_ready(ready))
+		return 1;
+	for (;;) {
+		int sig = sigwaitinfo(&all, NULL);
+
+		if (sig < 0) {
+			if (errno == EINTR)
+				continue;
+			return fail("sigwaitinfo", "");
+		}
+		print_signame(sig);
+		fflush(stdout);
+		if (sig == exit_on)
+			return 0;
+	}
+}
+
+static int cmd_exit(char **argv)
+{
+	long code;
+
+	if (parse_int(argv[0], 0, 255, &code) < 0)
+		return 2;
+	exit((int)code);
+}
+
+static int cmd_kill(char **argv)
+{
+	int sig = parse_signal(argv[0]);
+	sigset_t set;
+
+	if (sig < 0)
+		return 2;
+	fflush(stdout);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	signal(sig, SIG_DFL);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	/* Still here: the signal is ignored by default, or we are the init of
+	 * a PID namespace, which self-sent signals cannot kill.  A real fault
+	 * is forced by the kernel, so SEGV can still be delivered. */
+	if (sig == SIGSEGV) {
+		volatile int *volatile nowhere = NULL;
+
+		*nowhere = 0;
+	}
+	fprintf(stderr, "probe: still alive after raising signal %d\n", sig);
+	return 1;
+}
+
+/* An orphan must not hold the caller's pipes open: whoever reads our output
+ * would wait for it to exit. */
+static void detach_stdio(void)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	for (int i = 0; i < 3; i++) {
+		if (fd >= 0)
+			dup2(fd, i);
+		else
+			close(i);
+	}
+	if (fd > 2)
+		close(fd);
+}
+
+/* Forks a child that forks a grandchild and exits at once, so the
+ * grandchild is reparented (orphaned).  Returns the grandchild's pid. */
+static pid_t make_orphan(struct timespec life)
+{
+	int p[2];
+	pid_t child, grandchild = -1;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	child = fork();
+	if (child == 0) {
+		pid_t g = fork();
+
+		if (g == 0) {
+			detach_stdio();
+			sleep_for(life);
+			_exit(0);
+		}
+		if (write(p[1], &g, sizeof(g)) != sizeof(g))
+			_exit(1);
+		_exit(0);
+	}
+	close(p[1]);
+	if (child > 0 && read(p[0], &grandchild, sizeof(grandchild)) != sizeof(grandchild))
+		grandchild = -1;
+	close(p[0]);
+	if (child > 0)
+		waitpid(child, NULL, 0);
+	return grandchild;
+}
+
+static int cmd_orphans(char **argv)
+{
+	struct timespec life = { 0, 0 };
+	long n;
+
+	if (parse_int(argv[0], 1, 1000, &n) < 0)
+		return 2;
+	if (argv[1] && parse_seconds(argv[1], &life) < 0)
+		return 2;
+	for (long i = 0; i < n; i++) {
+		pid_t pid = make_orphan(life);
+
+		if (pid < 0)
+			return fail("fork", "orphan");
+		printf("orphan: %d\n", (int)pid);
+	}
+	return 0;
+}
+
+/* State of /proc/PID/stat: the field after the last ')' of the comm. */
+static char proc_state(const char *pid)
+{
+	char path[64], buf[512];
+	const char *paren;
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return '?';
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return '?';
+	buf[len] = '\0';
+	paren = strrchr(buf, ')');
+	return paren && paren[1] == ' ' ? paren[2] : '?';
+}
+
+static int cmd_zombies(char **argv)
+{
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+	int n = 0;
+
+	(void)argv;
+	if (!d)
+		return fail("open", "/proc");
+	while ((de = readdir(d)))
+		if (de->d_name[0] >= '1' && de->d_name[0] <= '9' && proc_state(de->d_name) == 'Z')
+			n++;
+	closedir(d);
+	printf("zombies: %d\n", n);
+	return 0;
+}
+
+static int cmd_sleep(char **argv)
+{
+	struct timespec ts;
+
+	if (parse_seconds(argv[0], &ts) < 0)
+		return 2;
+	if (say_ready(argv[1]))
+		return 1;
+	sleep_for(ts);
+	return 0;
+}
+
+static int cmd_ignore_term(char **argv)
+{
+	struct timespec ts;
+	sigset_t set;
+
+	if (parse_seconds(argv[0], &ts) < 0)
+		return 2;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	if (signal(SIGTERM, SIG_IGN) == SIG_ERR || sigprocmask(SIG_UNBLOCK, &set, NULL) < 0)
+		return fail("ignore", "SIGTERM");
+	if (say_ready(argv[1]))
+		return 1;
+	sleep_for(ts);
+	return 0;
+}
+
+/* mountinfo: "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS...] - FSTYPE SRC SUPEROPTS" */
+static void print_mount(char *line)
+{
+	char *f[6] = { 0 }, *dash, *fstype, *src, *super, *save = NULL;
+
+	dash = strstr(line, " - ");
+	if (!dash)
+		return;
+	*dash = '\0';
+	f[0] = strtok_r(line, " ", &save);
+	for (int i = 1; i < 6 && f[i - 1]; i++)
+		f[i] = strtok_r(NULL, " ", &save);
+	save = NULL;
+	fstype = strtok_r(dash + 3, " \n", &save);
+	src = strtok_r(NULL, " \n", &save);
+	super = strtok_r(NULL, " \n", &save);
+	if (f[5] && fstype)
+		printf("%s %s %s %s\n", f[4], fstype, f[5], src && super ? super : "-");
+}
+
+static int cmd_mounts(char **argv)
+{
+	char line[4096];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	(void)argv;
+	if (!f)
+		return fail("open", "/proc/self/mountinfo");
+	while (fgets(line, sizeof(line), f))
+		print_mount(line);
+	fclose(f);
+	return 0;
+}
+
+static int cmd_write(char **argv)
+{
+	int fd = open(argv[0], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0) {
+		puts(errno_name(errno));
+		return 1;
+	}
+	close(fd);
+	puts("ok");
+	return 0;
+}
+
+static const char *file_type(mode_t m)
+{
+	switch (m & S_IFMT) {
+	case S_IFREG: return "reg";
+	case S_IFDIR: return "dir";
+	case S_IFLNK: return "lnk";
+	case S_IFCHR: return "chr";
+	case S_IFBLK: return "blk";
+	case S_IFIFO: return "fifo";
+	case S_IFSOCK: return "sock";
+	default: return "unknown";
+	}
+}
+
+static int cmd_stat(char **argv)
+{
+	struct stat st;
+
+	if (lstat(argv[0], &st) < 0) {
+		puts(errno_name(errno));
+		return 1;
+	}
+	printf("type: %s\nmode: %04o\nuid: %u\ngid: %u\nrdev: %u:%u\n", file_type(st.st_mode),
+	       (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, (unsigned)st.st_gid,
+	       major(st.st_rdev), minor(st.st_rdev));
+	return 0;
+}
+
+/* ---- dispatch ---- */
+
+static const struct subcommand {
+	const char *name;
+	int (*fn)(char **argv);
+	int min_args, max_args;
+	const char *usage;
+} subcommands[] = {
+	{ "fds", cmd_fds, 0, 0, "open fds, one per line" },
+	{ "ids", cmd_ids, 0, 0, "uids, gids and supplementary groups" },
+	{ "caps", cmd_caps, 0, 0, "capability sets, NoNewPrivs, Seccomp" },
+	{ "rlimits", cmd_rlimits, 0, 0, "RLIMIT_X: soft hard" },
+	{ "umask", cmd_umask, 0, 0, "umask: 0022" },
+	{ "cwd", cmd_cwd, 0, 0, "cwd: /path" },
+	{ "hostname", cmd_hostname, 0, 0, "hostname and domainname" },
+	{ "pid", cmd_pid, 0, 0, "pid, ppid, pgid, sid" },
+	{ "env", cmd_env, 0, 0, "environment, sorted" },
+	{ "ns", cmd_ns, 0, 0, "namespace ids, e.g. pid: pid:[4026531836]" },
+	{ "signals", cmd_signals, 0, 3, "[--exit-on SIG] [READYFILE|-]  print signals received" },
+	{ "exit", cmd_exit, 1, 1, "N  exit with status N" },
+	{ "kill", cmd_kill, 1, 1, "SIG  die by signal SIG" },
+	{ "orphans", cmd_orphans, 1, 2, "N [SECS]  leave N orphans living SECS" },
+	{ "zombies", cmd_zombies, 0, 0, "zombies: N (processes in state Z)" },
+	{ "sleep", cmd_sleep, 1, 2, "SECS [READYFILE|-]" },
+	{ "ignore-term", cmd_ignore_term, 1, 2, "SECS [READYFILE|-]  ignore SIGTERM, sleep" },
+	{ "mounts", cmd_mounts, 0, 0, "MOUNTPOINT FSTYPE OPTIONS SUPEROPTIONS per line" },
+	{ "write", cmd_write, 1, 1, "PATH  create PATH: ok or ERRNO" },
+	{ "stat", cmd_stat, 1, 1, "PATH  type, mode, uid, gid, rdev" },
+};
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: probe SUBCOMMAND [ARGS...] [-- IGNORED...]\n");
+	for (size_t i = 0; i < ARRAY_SIZE(subcommands); i++)
+		fprintf(stderr, "  %-12s %s\n", subcommands[i].name, subcommands[i].usage);
+	return 2;
+}
+
+/* Cuts argv at a literal "--" and returns the number of arguments left. */
+static int cut_marker(char **argv)
+{
+	int n = 0;
+
+	while (argv[n] && strcmp(argv[n], "--") != 0)
+		n++;
+	argv[n] = NULL;
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	const struct subcommand *sc = NULL;
+	int nargs, rc;
+
+	if (argc < 2)
+		return usage();
+	for (size_t i = 0; i < ARRAY_SIZE(subcommands); i++)
+		if (strcmp(argv[1], subcommands[i].name) == 0)
+			sc = &subcommands[i];
+	if (!sc)
+		return usage();
+	nargs = cut_marker(argv + 2);
+	if (nargs < sc->min_args || nargs > sc->max_args)
+		return usage();
+	rc = sc->fn(argv + 2);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "probe: write stdout: %s\n", strerror(errno));
+		return 1;
+	}
+	return rc;
+}
