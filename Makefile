@@ -25,7 +25,7 @@ CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS := $(sort $(wildcard test/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:test/unit/%.c=$(BUILD)/test/%)
 
-.PHONY: all clean check unit bats deps
+.PHONY: all clean check unit bats deps demo
 all: $(BUILD)/sluice $(BUILD)/libsluice.a $(BUILD)/probe
 
 $(BUILD)/obj/%.o: %.c $(wildcard lib/*.h cmd/*.h) Makefile
@@ -51,8 +51,19 @@ $(BUILD)/test/%: test/unit/%.c test/unit/tap.h $(BUILD)/libsluice.a
 
 unit: $(UNIT_BINS)
 
-check: all unit
+# Install first, then a make of its own: the flags above come from
+# pkg-config when the Makefile is read, so they must be read after the install.
+check:
+	scripts/install-deps
+	$(MAKE) all unit
 	test/run
+
+# The main job on a fresh machine: install, build, run a sandboxed command.
+demo:
+	scripts/demo
+
+bats: all
+	test/run $(wildcard test/*.bats)
 
 deps:
 	scripts/install-deps

@@ -343,6 +343,30 @@ static int opt_init(struct run_ctx *x, const char *arg)
 	return 0;
 }
 
+static int opt_init_group(struct run_ctx *x, const char *arg)
+{
+	(void)arg;
+	x->c->sluice.init = true;
+	x->c->sluice.init_signal_group = true;
+	return 0;
+}
+
+static int opt_remap_exit(struct run_ctx *x, const char *arg)
+{
+	unsigned long v;
+	int *codes;
+
+	if (parse_uint(arg, 255, &v) < 0)
+		return usage_err(x, "--remap-exit: not an exit code (0-255)", arg);
+	codes = realloc(x->c->sluice.remap_exit, (x->c->sluice.n_remap_exit + 1) * sizeof(*codes));
+	if (!codes)
+		return sluice_err(x->err, SLUICE_EXIT_SETUP, ENOMEM, "out of memory");
+	codes[x->c->sluice.n_remap_exit++] = (int)v;
+	x->c->sluice.remap_exit = codes;
+	x->c->sluice.init = true;
+	return 0;
+}
+
 static int opt_print_config(struct run_ctx *x, const char *arg)
 {
 	(void)arg;
@@ -373,6 +397,8 @@ static const struct opt opts[] = {
 	{"stderr", 0, "MODE", opt_stderr, "inherit, null, pipe or file:PATH"},
 	{"preserve-fds", 0, "N", opt_preserve_fds, "pass fds 3..3+N-1 on to the command"},
 	{"init", 0, NULL, opt_init, "keep sluice as PID 1: reap zombies, forward signals"},
+	{"init-group", 0, NULL, opt_init_group, "--init, and signal the workload's whole process group"},
+	{"remap-exit", 0, "CODE", opt_remap_exit, "--init, and report exit status CODE as 0 (repeatable)"},
 	{"print-config", 0, NULL, opt_print_config, "print the effective config as YAML and exit"},
 	{"help", 'h', NULL, NULL, "show this help"},
 };

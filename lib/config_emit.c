@@ -130,9 +130,22 @@ static bool ambiguous(const char *s)
 	       (isdigit((unsigned char)s[0]) || strchr("+-.", s[0]));
 }
 
+static bool has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+/* Double quotes for what would otherwise read as another type, and for
+ * control characters: "a\nb" beats a single-quoted string folded over
+ * blank lines. */
 static void str(struct emit *E, const char *s)
 {
-	scalar(E, s, ambiguous(s) ? YAML_DOUBLE_QUOTED_SCALAR_STYLE : YAML_ANY_SCALAR_STYLE);
+	bool quote = ambiguous(s) || has_control(s);
+
+	scalar(E, s, quote ? YAML_DOUBLE_QUOTED_SCALAR_STYLE : YAML_ANY_SCALAR_STYLE);
 }
 
 static void key(struct emit *E, const char *k)

@@ -129,17 +129,29 @@ static int load_user(struct config_load *L, const struct config_node *v, void *o
 	return config_walk_map(L, v, user_fields, N_ELEMS(user_fields), obj, path);
 }
 
+/* Hints compare the part after the prefix: every name shares "CAP_",
+ * which would make any short typo look close to something. */
+static const char *hint_without_prefix(const char *word, const char *prefix,
+				       const char *const *names, size_t n)
+{
+	const char *bare[64];
+	size_t plen = strlen(prefix);
+	const char *hint;
+
+	for (size_t i = 0; i < n && i < 64; i++)
+		bare[i] = names[i] + plen;
+	if (!strncasecmp(word, prefix, plen))
+		word += plen;
+	hint = config_nearest(word, bare, n < 64 ? n : 64);
+	return hint ? hint - plen : NULL;
+}
+
 static int unknown_cap(struct config_load *L, const struct config_node *item, const char *ipath)
 {
 	const char *names[64];
 	size_t n = config_cap_names(names, N_ELEMS(names));
-	char full[80];
-	const char *hint;
+	const char *hint = hint_without_prefix(item->value, "CAP_", names, n);
 
-	/* compare in the OCI spelling whichever way the name was written */
-	snprintf(full, sizeof(full), "%s%s", strncasecmp(item->value, "CAP_", 4) ? "CAP_" : "",
-		 item->value);
-	hint = config_nearest(full, names, n);
 	if (hint)
 		return config_fail(L, item, "%s: unknown capability \"%s\" (did you mean \"%s\"?)",
 				   ipath, item->value, hint);
@@ -204,7 +216,7 @@ static int load_rlimit_type(struct config_load *L, const struct config_node *v, 
 	rl->resource = sluice_rlimit_from_name(name);
 	if (rl->resource >= 0)
 		return 0;
-	hint = config_nearest(name, names, n);
+	hint = hint_without_prefix(name, "RLIMIT_", names, n);
 	if (hint)
 		return config_fail(L, v, "%s: unknown rlimit \"%s\" (did you mean \"%s\"?)", path,
 				   name, hint);

@@ -254,7 +254,7 @@ int config_get_u64(struct config_load *L, const struct config_node *n, const cha
 int config_get_u32(struct config_load *L, const struct config_node *n, const char *path,
 		   uint32_t *out)
 {
-	int64_t v;
+	int64_t v = 0;
 	int r = config_get_int(L, n, path, 0, UINT32_MAX, &v);
 
 	if (r == 0)
@@ -277,9 +277,11 @@ int config_get_mode(struct config_load *L, const struct config_node *n, const ch
 {
 	const char *s = n->value;
 	unsigned long v;
-	int64_t d;
+	int64_t d = 0;
 
-	if (n->kind != CONFIG_SCALAR || !n->plain || s[0] != '0' || !s[1]) {
+	if (n->kind != CONFIG_SCALAR || !n->plain)
+		return type_error(L, n, path, "a mode (decimal, or octal as 0755 or 0o755)");
+	if (s[0] != '0' || !s[1]) {
 		int r = config_get_int(L, n, path, 0, max, &d);
 		if (r == 0)
 			*out = (uint32_t)d;

@@ -121,6 +121,11 @@ static int attach(struct builder *b, struct config_node *n, const yaml_mark_t *m
 	struct config_node *parent;
 
 	if (b->depth == 0) {
+		/* only one node can sit at the top of the one document we accept */
+		if (b->root) {
+			config_node_free(n);
+			return fail_at(b, m, "multiple documents are not supported");
+		}
 		b->root = n;
 		return 0;
 	}
@@ -232,7 +237,11 @@ static int check_duplicates(struct builder *b, const struct config_node *m)
 
 static int on_close(struct builder *b)
 {
-	struct config_node *n = b->stack[--b->depth];
+	struct config_node *n;
+
+	if (b->depth == 0) /* libyaml balances its events; be safe anyway */
+		return 0;
+	n = b->stack[--b->depth];
 
 	if (n->kind != CONFIG_MAP)
 		return 0;
@@ -290,26 +299,26 @@ static int on_event(struct builder *b, const yaml_event_t *ev)
 	return 0;
 }
 
-static void parser_deletep(yaml_parser_t **p)
+/* yaml_parser_delete copes with a zeroed parser, so this is safe even
+ * when yaml_parser_initialize failed or never ran. */
+static void parser_deletep(yaml_parser_t *p)
 {
-	if (*p)
-		yaml_parser_delete(*p);
+	yaml_parser_delete(p);
 }
 
 int config_yaml_parse(const char *name, const char *buf, size_t len,
 		      struct config_node **root, struct sluice_error *err)
 {
 	struct builder b = { .name = name, .err = err };
-	yaml_parser_t parser;
-	yaml_parser_t *pp __attribute__((cleanup(parser_deletep))) = NULL;
+	yaml_parser_t parser __attribute__((cleanup(parser_deletep)));
 	int r = 0;
 
+	memset(&parser, 0, sizeof(parser));
 	*root = NULL;
 	if (len > CONFIG_MAX_SIZE)
 		return sluice_err(err, SLUICE_EXIT_CONFIG, 0, "%s: larger than 4 MiB", name);
 	if (!yaml_parser_initialize(&parser))
 		return fail_nomem(&b);
-	pp = &parser;
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
 	for (bool done = false; !done && r == 0;) {
 		yaml_event_t ev;

@@ -171,13 +171,17 @@ static int step_namespaces(struct helper *h, struct sluice_error *err)
 	const struct sluice_config *c = &h->cfg;
 	uint64_t need = sluice_ns_new_flags(c) & ~h->prepared;
 	bool joined_children = sluice_ns_joined(c, SLUICE_NS_PID) || sluice_ns_joined(c, SLUICE_NS_TIME);
+	/* Our ids as the parent namespace knows them: in the new user
+	 * namespace they read as the overflow id until the map is written. */
+	uid_t uid = getuid();
+	gid_t gid = getgid();
 
 	if (sluice_ns_join(c, err) < 0)
 		return -1;
 	if (need && unshare((int)need) < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "unshare namespaces %#llx",
 				  (unsigned long long)need);
-	if ((need & CLONE_NEWUSER) && sluice_idmap_write(0, c, getuid(), getgid(), err) < 0)
+	if ((need & CLONE_NEWUSER) && sluice_idmap_write(0, c, uid, gid, err) < 0)
 		return -1;
 	if ((need & (CLONE_NEWPID | CLONE_NEWTIME)) || joined_children) {
 		struct sluice_pid1_opts o = {.status_fd = h->status_fd};
@@ -321,7 +325,9 @@ int sluice_helper_main(void)
 			fail(&h, &err);
 	}
 	report_ready(&h);
-	if (h.cfg.sluice.init) {
+	/* Without a pid namespace the helper stays as a subreaper init in
+	 * every case: otherwise the workload's children would outlive it. */
+	if (h.cfg.sluice.init || !h.cfg.linux.ns[SLUICE_NS_PID].enabled) {
 		struct sluice_pid1_opts o = {
 			.signal_group = h.cfg.sluice.init_signal_group,
 			.remap_exit = h.cfg.sluice.remap_exit,

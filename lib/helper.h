@@ -8,6 +8,7 @@
 #ifndef SLUICE_HELPER_H
 #define SLUICE_HELPER_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -40,6 +41,11 @@ int sluice_exec_workload(const struct sluice_config *c, int *status_fd, struct s
  * parent stays as its init (reaps, forwards signals) and exits with the
  * workload's status.  status_fd is closed in the parent so that the runtime
  * sees EOF when the workload's exec succeeds. */
+/* Sent to a helper that is init without being PID 1 (no pid namespace):
+ * "end the sandbox now".  Its parent-death signal too, so that the launcher's
+ * death still kills every process in the sandbox. */
+#define SLUICE_SIG_END SIGRTMAX
+
 struct sluice_pid1_opts {
 	bool signal_group;	/* forward to the workload's process group */
 	const int *remap_exit;	/* exit codes reported as 0 */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -80,18 +81,25 @@ static int kill_children_once(void)
 
 /* As PID 1 our exit ends the pid namespace and the kernel kills the rest.
  * As a subreaper we must end them: our children, and the orphans that are
- * handed to us as they die, until none is left. */
+ * handed to us as their parents die, until none is left.  Never a blocking
+ * wait: an orphan re-parented after a sweep would keep it waiting. */
 static void end_the_rest(void)
 {
+	struct timespec tick = {0, 20 * 1000 * 1000};
+	sigset_t chld;
+
 	if (getpid() == 1)
 		return;
-	for (int round = 0; round < 1000; round++) {
-		if (kill_children_once() <= 0 && waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD)
-			return;
-		while (waitpid(-1, NULL, 0) > 0)
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	for (int round = 0; round < 500; round++) {
+		pid_t r;
+		(void)kill_children_once();
+		while ((r = waitpid(-1, NULL, WNOHANG)) > 0)
 			;
-		if (errno == ECHILD)
+		if (r < 0 && errno == ECHILD)
 			return;
+		(void)sigtimedwait(&chld, NULL, &tick);
 	}
 }
 
@@ -101,6 +109,14 @@ static int final_status(const struct sluice_pid1_opts *o, int status)
 		if (o->remap_exit[i] == status)
 			return 0;
 	return status;
+}
+
+/* A signal the terminal sent (Ctrl-C, Ctrl-Z, a resize) went to the whole
+ * foreground process group, which the workload shares with us unless it
+ * has a group of its own: passing it on would deliver it twice. */
+static bool already_delivered(const struct sluice_pid1_opts *o, const siginfo_t *si)
+{
+	return si->si_code == SI_KERNEL && !o->signal_group;
 }
 
 static __attribute__((noreturn)) void supervise(pid_t child, const struct sluice_pid1_opts *o)
@@ -120,7 +136,11 @@ static __attribute__((noreturn)) void supervise(pid_t child, const struct sluice
 				break;
 			continue;
 		}
-		if (synchronous(sig))
+		if (sig == SLUICE_SIG_END && getpid() != 1) {
+			end_the_rest();
+			_exit(128 + SIGKILL);
+		}
+		if (synchronous(sig) || already_delivered(o, &si))
 			continue;
 		if (o->signal_group)
 			(void)kill(-child, sig);
@@ -129,6 +149,22 @@ static __attribute__((noreturn)) void supervise(pid_t child, const struct sluice
 	}
 	end_the_rest();
 	_exit(final_status(o, status));
+}
+
+/* tini -g: the workload leads a process group of its own; when it runs on
+ * our terminal that group must be the foreground one, or it would be
+ * stopped as soon as it reads from the terminal. */
+static void own_group(void)
+{
+	struct sigaction ign = {.sa_handler = SIG_IGN}, dfl = {.sa_handler = SIG_DFL};
+	bool foreground = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+
+	(void)setpgid(0, 0);
+	if (!foreground)
+		return;
+	sigaction(SIGTTOU, &ign, NULL);
+	(void)tcsetpgrp(STDIN_FILENO, getpgrp());
+	sigaction(SIGTTOU, &dfl, NULL);
 }
 
 int sluice_pid1_fork(const struct sluice_pid1_opts *o, struct sluice_error *err)
@@ -153,10 +189,14 @@ int sluice_pid1_fork(const struct sluice_pid1_opts *o, struct sluice_error *err)
 		reset_signals();
 		(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 		if (o->signal_group)
-			(void)setpgid(0, 0);
+			own_group();
 		return 0;
 	}
 	if (o->status_fd >= 0)
 		sluice_close(o->status_fd);
+	/* Without a pid namespace nobody tears the sandbox down for us: our
+	 * parent's death must reach the loop, which then ends everything. */
+	if (getpid() != 1)
+		(void)prctl(PR_SET_PDEATHSIG, SLUICE_SIG_END, 0, 0, 0);
 	supervise(pid, o);
 }

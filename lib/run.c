@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 #include "error.h"
+#include "helper.h"
 #include "launch.h"
 #include "stdio_relay.h"
 #include "util.h"
@@ -25,6 +26,9 @@ struct supervisor {
 	bool exited, timed_out, killed;
 	siginfo_t status;
 	double timeout, grace;
+	/* SIGKILL to PID 1 of the pid namespace ends everything in it; without
+	 * one, the helper is a subreaper init that ends the rest itself. */
+	int kill_sig;
 };
 
 static int make_signalfd(sigset_t *set, sigset_t *old, struct sluice_error *err)
@@ -54,12 +58,15 @@ static int arm_timer(int fd, double seconds)
 	return timerfd_settime(fd, 0, &its, NULL);
 }
 
+/* The sandbox shares our process group, so what the terminal sends
+ * (Ctrl-C, a resize: si_code SI_KERNEL) reached it already; the rest, from
+ * kill(2) and the like, is passed on. */
 static void on_signal(struct supervisor *s)
 {
 	struct signalfd_siginfo si;
 
 	while (read(s->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-		if (!s->exited)
+		if (!s->exited && si.ssi_code != SI_KERNEL)
 			(void)sluice_pidfd_signal(s->l.pidfd, (int)si.ssi_signo);
 }
 
@@ -80,7 +87,7 @@ static void on_timer(struct supervisor *s)
 			return;
 	}
 	s->killed = true;
-	(void)sluice_pidfd_signal(s->l.pidfd, SIGKILL);
+	(void)sluice_pidfd_signal(s->l.pidfd, s->kill_sig);
 }
 
 static void on_exit_event(struct supervisor *s)
@@ -189,6 +196,7 @@ int sluice_run(const struct sluice_config *c, const struct sluice_caller *who,
 	s.timerfd = -1;
 	s.timeout = c->sluice.timeout;
 	s.grace = c->sluice.kill_grace;
+	s.kill_sig = c->linux.ns[SLUICE_NS_PID].enabled ? SIGKILL : SLUICE_SIG_END;
 	ensure_std_fds();
 	if (sluice_stdio_prepare(c, &stdio, err) < 0)
 		return -1;

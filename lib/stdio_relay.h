@@ -35,7 +35,8 @@ enum sluice_relay_io {
 	SLUICE_RELAY_IO_FILE,	  /* regular file, block or memory device: never waits */
 	SLUICE_RELAY_IO_PIPE,	  /* shared pipe: splice(SPLICE_F_NONBLOCK), PIPE_BUF writes */
 	SLUICE_RELAY_IO_SOCKET,	  /* shared socket: recv/send with MSG_DONTWAIT, no splice */
-	SLUICE_RELAY_IO_SMALL,	  /* other shared fd (tty, device): PIPE_BUF after poll, no splice */
+	SLUICE_RELAY_IO_SMALL,	  /* other shared fd (tty, device): one op per poll, PIPE_BUF
+				   * writes, no splice into it */
 };
 
 /* One direction of a relay: stdin (our 0 -> pipe) or stdout/stderr

@@ -33,13 +33,15 @@ PROBE_USER_BIN=${PROBE_USER_BIN:-$PROBE}
 SLUICE_TIMEOUT=${SLUICE_TIMEOUT:-30}
 # Status run_with_timeout returns when it had to kill the command: not 124,
 # which is sluice's own timeout status (docs/exit-codes.md).
-readonly TIMEOUT_STATUS=253
+TIMEOUT_STATUS=253
 # Where sluice might leave state or temporary files behind.
 SLUICE_LEFTOVER_GLOBS=${SLUICE_LEFTOVER_GLOBS:-"/tmp/sluice* /run/sluice* /dev/shm/sluice*"}
 
 if [[ -z ${SLUICE_TEST_ROOT:-} ]]; then
+	# Run bare: the test user must still reach the scratch directories.
 	SLUICE_TEST_ROOT=$BATS_RUN_TMPDIR/sluice
-	mkdir -p "$SLUICE_TEST_ROOT"
+	chmod 711 "$BATS_RUN_TMPDIR"
+	mkdir -p "$SLUICE_TEST_ROOT" && chmod 755 "$SLUICE_TEST_ROOT"
 fi
 if [[ -z ${SLUICE_TEST_USER+set} ]]; then
 	if ((EUID == 0)); then

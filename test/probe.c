@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/fsuid.h>
+#include <sys/mman.h>
 #include <sys/types.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -156,17 +157,26 @@ static int cmp_int(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int cmd_fds(char **argv)
+/* Without /proc (a sandbox may not mount it), asks every fd in turn. */
+static size_t scan_fds(int *fds, size_t max)
 {
-	int fds[4096];
 	size_t n = 0;
+
+	for (int fd = 0; fd < 65536 && n < max; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			fds[n++] = fd;
+	return n;
+}
+
+static size_t list_fds(int *fds, size_t max)
+{
 	struct dirent *de;
 	DIR *d = opendir("/proc/self/fd");
+	size_t n = 0;
 
-	(void)argv;
 	if (!d)
-		return fail("open", "/proc/self/fd");
-	while ((de = readdir(d)) && n < ARRAY_SIZE(fds)) {
+		return scan_fds(fds, max);
+	while ((de = readdir(d)) && n < max) {
 		if (de->d_name[0] == '.')
 			continue;
 		fds[n] = atoi(de->d_name);
@@ -174,6 +184,15 @@ static int cmd_fds(char **argv)
 			n++;
 	}
 	closedir(d);
+	return n;
+}
+
+static int cmd_fds(char **argv)
+{
+	int fds[4096];
+	size_t n = list_fds(fds, ARRAY_SIZE(fds));
+
+	(void)argv;
 	qsort(fds, n, sizeof(fds[0]), cmp_int);
 	for (size_t i = 0; i < n; i++)
 		printf("%d\n", fds[i]);
@@ -459,9 +478,10 @@ static int cmd_kill(char **argv)
 	 * a PID namespace, which self-sent signals cannot kill.  A real fault
 	 * is forced by the kernel, so SEGV can still be delivered. */
 	if (sig == SIGSEGV) {
-		volatile int *volatile nowhere = NULL;
+		volatile char *page = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-		*nowhere = 0;
+		if (page != MAP_FAILED)
+			*page = 0;
 	}
 	fprintf(stderr, "probe: still alive after raising signal %d\n", sig);
 	return 1;

@@ -13,11 +13,11 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -27,55 +27,26 @@
 #include <unistd.h>
 
 #include "error.h"
-#include "stdio.h"
+#include "stdio_relay.h"
+#include "tap.h"
 #include "util.h"
-
-/* ---- minimal TAP ---------------------------------------------------- */
-
-static int t_count, t_failed;
-
-static void __attribute__((format(printf, 2, 3))) t_ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", cond ? "" : "not ", ++t_count);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!cond)
-		t_failed++;
-	fflush(stdout);
-}
-
-static void t_is(long long got, long long want, const char *what)
-{
-	t_ok(got == want, "%s", what);
-	if (got != want)
-		printf("#   got %lld, want %lld\n", got, want);
-}
-
-static void __attribute__((format(printf, 1, 2))) t_diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
-
-static int t_done(void)
-{
-	printf("1..%d\n", t_count);
-	return t_failed ? 1 : 0;
-}
 
 /* ---- helpers --------------------------------------------------------- */
 
 #define MiB (1024 * 1024)
+
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+static bool on_valgrind(void)
+{
+	return RUNNING_ON_VALGRIND;
+}
+#else
+static bool on_valgrind(void)
+{
+	return false;
+}
+#endif
 #define EXIT_GOT_EPIPE 42
 
 static uint64_t splitmix(uint64_t x)
@@ -156,7 +127,9 @@ static bool is_cloexec(int fd)
 	return fl >= 0 && (fl & FD_CLOEXEC);
 }
 
-static long vm_rss_kb(void)
+/* Anonymous memory only: a forked child faults in shared library pages on
+ * first use, which says nothing about the relay's buffers. */
+static long rss_anon_kb(void)
 {
 	char buf[4096];
 	ssize_t n;
@@ -170,8 +143,8 @@ static long vm_rss_kb(void)
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
-	p = strstr(buf, "VmRSS:");
-	return p ? strtol(p + 6, NULL, 10) : -1;
+	p = strstr(buf, "RssAnon:");
+	return p ? strtol(p + 8, NULL, 10) : -1;
 }
 
 static void config_modes(struct sluice_config *c, enum sluice_stdio_mode m0,
@@ -213,7 +186,7 @@ struct host_cfg {
 
 static int produce(int fd, uint64_t bytes, bool forever)
 {
-	uint8_t *b = malloc(65536);
+	cleanup_free uint8_t *b = malloc(65536);
 	uint64_t pos = 0;
 
 	while (b && (forever || pos < bytes)) {
@@ -230,7 +203,7 @@ static int produce(int fd, uint64_t bytes, bool forever)
 
 static int blast(uint64_t bytes)
 {
-	char *b = malloc(MiB);
+	cleanup_free char *b = malloc(MiB);
 
 	if (!b)
 		return 4;
@@ -256,10 +229,11 @@ static int produce_both(uint64_t bytes)
 
 static int consume(int rep, bool few)
 {
-	struct wl_report w = { 0, 0, 0 };
+	struct wl_report w;
 	uint8_t b[65536];
 	ssize_t n;
 
+	memset(&w, 0, sizeof(w)); /* padding too: it goes through a pipe */
 	while ((n = read(STDIN_FILENO, b, few ? 10 : sizeof(b))) > 0) {
 		for (ssize_t i = 0; i < n; i++)
 			w.bad += b[i] != pattern_byte(w.bytes + (uint64_t)i);
@@ -272,9 +246,10 @@ static int consume(int rep, bool few)
 
 static int linger(int rep, uint64_t bytes)
 {
-	struct wl_report w = { 0, 0, 0 };
+	struct wl_report w;
 	int hold[2];
 
+	memset(&w, 0, sizeof(w));
 	/* The grandchild keeps the write end of stdout open, like a process
 	 * left in the sandbox; it waits on a pipe nobody writes to. */
 	if (pipe2(hold, O_CLOEXEC) < 0)
@@ -464,14 +439,14 @@ static void host_relay(const struct host_cfg *cfg, struct sluice_stdio_setup *s,
 	if (cfg->no_splice)
 		r.s[cfg->watch].splice_ok = false;
 	record_stream(&r.s[cfg->watch], res);
-	res->rss_before = vm_rss_kb();
+	res->rss_before = rss_anon_kb();
 	t0 = now_s();
 	if (cfg->drain)
 		host_drain(&r, rep, res);
 	else
 		host_loop(&r, cfg, res);
 	res->secs = now_s() - t0;
-	res->rss_after = vm_rss_kb();
+	res->rss_after = rss_anon_kb();
 	sluice_relay_free(&r);
 	waitpid(wl, &res->wl_status, 0);
 	if (!cfg->drain)
@@ -489,6 +464,8 @@ static void __attribute__((noreturn)) host_main(const struct host_cfg *cfg, int 
 
 	memset(&res, 0, sizeof(res));
 	signal(SIGPIPE, SIG_IGN); /* as the launcher does */
+	if (pipe2(rep, O_CLOEXEC) < 0)
+		_exit(1);
 	if (cfg->close_fd1)
 		close(STDOUT_FILENO);
 	res.fl_before = fcntl(cfg->watch, F_GETFL);
@@ -497,7 +474,7 @@ static void __attribute__((noreturn)) host_main(const struct host_cfg *cfg, int 
 		if (cfg->piped & (1U << i))
 			c.sluice.stdio[i].mode = SLUICE_STDIO_PIPE;
 	res.prepare_rc = sluice_stdio_prepare(&c, &s, &err);
-	if (res.prepare_rc < 0 || pipe2(rep, O_CLOEXEC) < 0)
+	if (res.prepare_rc < 0)
 		_exit(sluice_write_all(res_fd, &res, sizeof(res)) < 0 ? 2 : 1);
 	record_setup(&s, &res);
 	wl = fork();
@@ -541,7 +518,7 @@ static bool host_finish(pid_t pid, int res_rd, struct host_result *res)
 	sluice_close(res_rd);
 	waitpid(pid, &status, 0);
 	if (n != sizeof(*res) || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		t_diag("host: report %zd bytes, status %#x", n, status);
+		diag("host: report %zd bytes, status %#x", n, status);
 		return false;
 	}
 	return true;
@@ -629,7 +606,7 @@ static bool relay_to_pipe(const struct host_cfg *cfg, struct sink *k, struct hos
 	k->fd = p[0];
 	ok = run_sinks(k, 1);
 	if (!ok)
-		t_diag("sink stalled at %llu bytes", (unsigned long long)k->got);
+		diag("sink stalled at %llu bytes", (unsigned long long)k->got);
 	sluice_close(k->fd);
 	return host_finish(pid, res_rd, res) && ok;
 }
@@ -645,26 +622,26 @@ static void test_prepare_null(void)
 	int before = count_fds();
 
 	config_modes(&c, SLUICE_STDIO_NULL, SLUICE_STDIO_NULL, SLUICE_STDIO_NULL);
-	t_is(sluice_stdio_prepare(&c, &s, &err), 0, "null: prepare");
+	is_int(sluice_stdio_prepare(&c, &s, &err), 0, "null: prepare");
 	stat("/dev/null", &null_sb);
 	for (int i = 0; i < 3; i++) {
 		int acc = fcntl(s.child_fd[i], F_GETFL) & O_ACCMODE;
-		t_ok(s.child_fd[i] > 2 && is_cloexec(s.child_fd[i]),
+		ok(s.child_fd[i] > 2 && is_cloexec(s.child_fd[i]),
 		     "null: %d gets an fd above 2, close-on-exec", i);
-		t_ok(fstat(s.child_fd[i], &sb) == 0 && sb.st_rdev == null_sb.st_rdev,
+		ok(fstat(s.child_fd[i], &sb) == 0 && sb.st_rdev == null_sb.st_rdev,
 		     "null: %d is /dev/null", i);
-		t_is(acc, i == 0 ? O_RDONLY : O_WRONLY, "null: read-only stdin, write-only outputs");
-		t_is(s.relay_fd[i], -1, "null: nothing to relay");
+		is_int(acc, i == 0 ? O_RDONLY : O_WRONLY, "null: read-only stdin, write-only outputs");
+		is_int(s.relay_fd[i], -1, "null: nothing to relay");
 	}
 	sluice_stdio_close_child_ends(&s);
-	t_ok(s.child_fd[0] == -1 && s.child_fd[1] == -1 && s.child_fd[2] == -1,
+	ok(s.child_fd[0] == -1 && s.child_fd[1] == -1 && s.child_fd[2] == -1,
 	     "close_child_ends forgets them");
 	sluice_stdio_release(&s);
-	t_is(count_fds(), before, "null: nothing left open");
+	is_int(count_fds(), before, "null: nothing left open");
 
 	config_modes(&c, SLUICE_STDIO_INHERIT, SLUICE_STDIO_INHERIT, SLUICE_STDIO_INHERIT);
-	t_is(sluice_stdio_prepare(&c, &s, &err), 0, "inherit: prepare");
-	t_ok(s.child_fd[0] == -1 && s.child_fd[1] == -1 && s.child_fd[2] == -1 &&
+	is_int(sluice_stdio_prepare(&c, &s, &err), 0, "inherit: prepare");
+	ok(s.child_fd[0] == -1 && s.child_fd[1] == -1 && s.child_fd[2] == -1 &&
 		     s.relay_fd[0] == -1 && s.relay_fd[1] == -1 && s.relay_fd[2] == -1,
 	     "inherit: no fd at all");
 }
@@ -680,13 +657,21 @@ static bool file_is(const char *path, const char *want)
 		return false;
 	buf[n] = '\0';
 	if (strcmp(buf, want) != 0)
-		t_diag("%s holds \"%s\", want \"%s\"", path, buf, want);
+		diag("%s holds \"%s\", want \"%s\"", path, buf, want);
 	return strcmp(buf, want) == 0;
 }
 
 static void put(int fd, const char *s)
 {
 	(void)sluice_write_all(fd, s, strlen(s));
+}
+
+static void make_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	put(fd, text);
+	sluice_close(fd);
 }
 
 /* stdout and stderr on one file, spelled alike or not: one description. */
@@ -697,25 +682,25 @@ static void check_shared_output(const char *out, const char *err_path)
 	struct sluice_error err;
 	struct stat sb;
 
-	sluice_write_file(out, "previous content, longer\n", 25);
+	make_file(out, "previous content, longer\n");
 	config_modes(&c, SLUICE_STDIO_FILE, SLUICE_STDIO_FILE, SLUICE_STDIO_FILE);
 	c.sluice.stdio[0].path = (char *)"in.txt";
 	c.sluice.stdio[1].path = (char *)out;
 	c.sluice.stdio[2].path = (char *)err_path;
-	t_is(sluice_stdio_prepare(&c, &s, &err), 0, "file: prepare");
+	is_int(sluice_stdio_prepare(&c, &s, &err), 0, "file: prepare");
 	for (int i = 0; i < 3; i++)
-		t_ok(s.child_fd[i] > 2 && is_cloexec(s.child_fd[i]) && s.relay_fd[i] == -1,
+		ok(s.child_fd[i] > 2 && is_cloexec(s.child_fd[i]) && s.relay_fd[i] == -1,
 		     "file: %d gets an fd above 2, close-on-exec", i);
-	t_ok(s.child_fd[1] != s.child_fd[2], "file: stdout and stderr get two fds");
+	ok(s.child_fd[1] != s.child_fd[2], "file: stdout and stderr get two fds");
 	put(s.child_fd[1], "a");
 	put(s.child_fd[2], "b");
 	put(s.child_fd[1], "c");
-	t_ok(file_is(out, "abc"), "file: %s and %s interleave in a truncated file", out, err_path);
-	t_ok(stat(out, &sb) == 0 && (sb.st_mode & 0777) == 0640, "file: created 0666 less umask");
-	t_is(fcntl(s.child_fd[0], F_GETFL) & O_ACCMODE, O_RDONLY, "file: stdin read-only");
+	ok(file_is(out, "abc"), "file: %s and %s interleave in a truncated file", out, err_path);
+	ok(stat(out, &sb) == 0 && (sb.st_mode & 0777) == 0640, "file: created 0666 less umask");
+	is_int(fcntl(s.child_fd[0], F_GETFL) & O_ACCMODE, O_RDONLY, "file: stdin read-only");
 	{
 		char b[8] = { 0 };
-		t_ok(read(s.child_fd[0], b, sizeof(b) - 1) == 5 && strcmp(b, "hello") == 0,
+		ok(read(s.child_fd[0], b, sizeof(b) - 1) == 5 && strcmp(b, "hello") == 0,
 		     "file: stdin reads the file");
 	}
 	sluice_stdio_release(&s);
@@ -732,28 +717,29 @@ static void test_prepare_file(void)
 	struct sluice_error err;
 
 	if (!mkdtemp(dir) || chdir(dir) < 0) {
-		t_ok(false, "file: temporary directory");
+		ok(false, "file: temporary directory");
 		return;
 	}
-	sluice_write_file("in.txt", "hello", 5);
+	make_file("in.txt", "hello");
 	check_shared_output("out.txt", "out.txt");
 	check_shared_output("out2.txt", "./out2.txt");
-	t_is(count_fds(), before, "file: nothing left open");
+	is_int(count_fds(), before, "file: nothing left open");
 
 	config_modes(&c, SLUICE_STDIO_INHERIT, SLUICE_STDIO_FILE, SLUICE_STDIO_FILE);
 	c.sluice.stdio[1].path = (char *)"o1";
 	c.sluice.stdio[2].path = (char *)"o2";
-	t_is(sluice_stdio_prepare(&c, &s, &err), 0, "file: two files");
+	is_int(sluice_stdio_prepare(&c, &s, &err), 0, "file: two files");
 	put(s.child_fd[1], "one");
 	put(s.child_fd[2], "two");
-	t_ok(s.child_fd[0] == -1 && file_is("o1", "one") && file_is("o2", "two"),
+	ok(s.child_fd[0] == -1 && file_is("o1", "one") && file_is("o2", "two"),
 	     "file: two files, two contents");
 	sluice_stdio_release(&s);
 
-	unlink("in.txt"), unlink("out.txt"), unlink("out2.txt"), unlink("o1"), unlink("o2");
+	for (size_t i = 0; i < 5; i++)
+		unlink((const char *[]){ "in.txt", "out.txt", "out2.txt", "o1", "o2" }[i]);
 	umask(old_umask);
 	if (fchdir(here) < 0 || rmdir(dir) < 0)
-		t_diag("cleanup of %s failed", dir);
+		diag("cleanup of %s failed", dir);
 	sluice_close(here);
 }
 
@@ -765,32 +751,32 @@ static void test_prepare_pipe(void)
 	int before = count_fds(), fds[6];
 
 	config_modes(&c, SLUICE_STDIO_PIPE, SLUICE_STDIO_PIPE, SLUICE_STDIO_PIPE);
-	t_is(sluice_stdio_prepare(&c, &s, &err), 0, "pipe: prepare");
+	is_int(sluice_stdio_prepare(&c, &s, &err), 0, "pipe: prepare");
 	for (int i = 0; i < 3; i++) {
 		struct stat sb;
-		t_ok(s.child_fd[i] > 2 && s.relay_fd[i] > 2 && is_cloexec(s.child_fd[i]) &&
+		ok(s.child_fd[i] > 2 && s.relay_fd[i] > 2 && is_cloexec(s.child_fd[i]) &&
 			     is_cloexec(s.relay_fd[i]),
 		     "pipe: %d: both ends above 2, close-on-exec", i);
-		t_ok(fstat(s.child_fd[i], &sb) == 0 && S_ISFIFO(sb.st_mode), "pipe: %d is a pipe", i);
-		t_is(fcntl(s.child_fd[i], F_GETFL) & O_ACCMODE, i == 0 ? O_RDONLY : O_WRONLY,
+		ok(fstat(s.child_fd[i], &sb) == 0 && S_ISFIFO(sb.st_mode), "pipe: %d is a pipe", i);
+		is_int(fcntl(s.child_fd[i], F_GETFL) & O_ACCMODE, i == 0 ? O_RDONLY : O_WRONLY,
 		     "pipe: the child reads stdin, writes outputs");
-		t_ok(!(fcntl(s.child_fd[i], F_GETFL) & O_NONBLOCK), "pipe: the child's end blocks");
+		ok(!(fcntl(s.child_fd[i], F_GETFL) & O_NONBLOCK), "pipe: the child's end blocks");
 		fds[2 * i] = s.child_fd[i];
 		fds[2 * i + 1] = s.relay_fd[i];
 	}
 	put(s.relay_fd[0], "in");
 	{
 		char b[3] = { 0 };
-		t_ok(read(s.child_fd[0], b, 2) == 2 && strcmp(b, "in") == 0,
+		ok(read(s.child_fd[0], b, 2) == 2 && strcmp(b, "in") == 0,
 		     "pipe: stdin flows parent to child");
 	}
 	sluice_stdio_close_child_ends(&s);
-	t_ok(fcntl(fds[0], F_GETFD) < 0 && fcntl(fds[2], F_GETFD) < 0 && fcntl(fds[4], F_GETFD) < 0,
+	ok(fcntl(fds[0], F_GETFD) < 0 && fcntl(fds[2], F_GETFD) < 0 && fcntl(fds[4], F_GETFD) < 0,
 	     "pipe: close_child_ends closes the child ends");
-	t_ok(fcntl(fds[1], F_GETFD) >= 0 && fcntl(fds[3], F_GETFD) >= 0 && fcntl(fds[5], F_GETFD) >= 0,
+	ok(fcntl(fds[1], F_GETFD) >= 0 && fcntl(fds[3], F_GETFD) >= 0 && fcntl(fds[5], F_GETFD) >= 0,
 	     "pipe: ... and keeps the relay ends");
 	sluice_stdio_release(&s);
-	t_is(count_fds(), before, "pipe: release closes everything");
+	is_int(count_fds(), before, "pipe: release closes everything");
 }
 
 static void check_prepare_error(enum sluice_stdio_mode m0, const char *p0, enum sluice_stdio_mode m1,
@@ -805,13 +791,13 @@ static void check_prepare_error(enum sluice_stdio_mode m0, const char *p0, enum 
 	c.sluice.stdio[0].path = (char *)p0;
 	c.sluice.stdio[1].path = (char *)p1;
 	memset(&err, 0, sizeof(err));
-	t_is(sluice_stdio_prepare(&c, &s, &err), -1, msg);
-	t_is(err.exit_code, SLUICE_EXIT_SETUP, "... exit code SLUICE_EXIT_SETUP");
-	t_is(err.errnum, errnum, "... errno");
-	t_ok(strcmp(err.msg, msg) == 0, "... message \"%s\"", err.msg);
-	t_ok(s.child_fd[0] == -1 && s.child_fd[1] == -1 && s.child_fd[2] == -1,
+	is_int(sluice_stdio_prepare(&c, &s, &err), -1, "%s", msg);
+	is_int(err.exit_code, SLUICE_EXIT_SETUP, "... exit code SLUICE_EXIT_SETUP");
+	is_int(err.errnum, errnum, "... errno");
+	ok(strcmp(err.msg, msg) == 0, "... message \"%s\"", err.msg);
+	ok(s.child_fd[0] == -1 && s.child_fd[1] == -1 && s.child_fd[2] == -1,
 	     "... no fd handed out");
-	t_is(count_fds(), before, "... nothing left open");
+	is_int(count_fds(), before, "... nothing left open");
 }
 
 /* EMFILE at pipe2: in a child, not to disturb the test's limit. */
@@ -833,7 +819,8 @@ static void test_prepare_pipe_error(void)
 		while (fcntl(lowest, F_GETFD) >= 0)
 			lowest++;
 		/* one free slot: /dev/null for stdin fits, the pipe does not */
-		rl.rlim_cur = rl.rlim_max = (rlim_t)lowest + 1;
+		getrlimit(RLIMIT_NOFILE, &rl);
+		rl.rlim_cur = (rlim_t)lowest + 1;
 		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
 			_exit(9);
 		config_modes(&c, SLUICE_STDIO_NULL, SLUICE_STDIO_PIPE, SLUICE_STDIO_INHERIT);
@@ -845,12 +832,12 @@ static void test_prepare_pipe_error(void)
 	}
 	sluice_close(p[1]);
 	memset(&err, 0, sizeof(err));
-	t_ok(sluice_read_all(p[0], &err, sizeof(err)) == sizeof(err), "pipe error: child reports");
+	ok(sluice_read_all(p[0], &err, sizeof(err)) == sizeof(err), "pipe error: child reports");
 	sluice_close(p[0]);
 	waitpid(pid, &status, 0);
-	t_is(err.exit_code, SLUICE_EXIT_SETUP, "pipe error: SLUICE_EXIT_SETUP, nothing left open");
-	t_is(err.errnum, EMFILE, "pipe error: EMFILE");
-	t_ok(strcmp(err.msg, "stdout pipe: cannot create") == 0, "pipe error: \"%s\"", err.msg);
+	is_int(err.exit_code, SLUICE_EXIT_SETUP, "pipe error: SLUICE_EXIT_SETUP, nothing left open");
+	is_int(err.errnum, EMFILE, "pipe error: EMFILE");
+	ok(strcmp(err.msg, "stdout pipe: cannot create") == 0, "pipe error: \"%s\"", err.msg);
 }
 
 static void test_prepare_errors(void)
@@ -868,20 +855,23 @@ static void test_prepare_errors(void)
 
 static void check_clean_host(const struct host_result *res, const char *what)
 {
-	t_ok(!res->timed_out, "%s: the relay never stalled", what);
-	t_ok(WIFEXITED(res->wl_status) && WEXITSTATUS(res->wl_status) == 0,
+	ok(!res->timed_out, "%s: the relay never stalled", what);
+	ok(WIFEXITED(res->wl_status) && WEXITSTATUS(res->wl_status) == 0,
 	     "%s: the workload wrote everything", what);
-	t_ok(!(res->fl_after & O_NONBLOCK) && res->fl_after == res->fl_before,
+	ok(!(res->fl_after & O_NONBLOCK) && res->fl_after == res->fl_before,
 	     "%s: flags of the shared fd untouched", what);
 }
 
 static void check_bounded(const struct host_result *res, const char *what)
 {
-	t_ok(res->max_pending <= SLUICE_RELAY_BUF_SIZE && res->buf_changes <= 1,
+	ok(res->max_pending <= SLUICE_RELAY_BUF_SIZE && res->buf_changes <= 1,
 	     "%s: at most one 64 KiB buffer (max pending %zu, %d allocations)", what,
 	     res->max_pending, res->buf_changes);
-	t_ok(res->rss_after - res->rss_before < 512, "%s: RSS grew by %ld KiB", what,
-	     res->rss_after - res->rss_before);
+	if (on_valgrind()) /* its own bookkeeping grows with every syscall */
+		ok(true, "# SKIP %s: RSS under valgrind", what);
+	else
+		ok(res->rss_after - res->rss_before < 128, "%s: anonymous RSS grew by %ld KiB",
+		   what, res->rss_after - res->rss_before);
 }
 
 /* 16 MiB through stdout into a pipe read slowly. */
@@ -894,16 +884,16 @@ static void relay_stdout_case(const char *what, bool shared, bool no_splice, int
 	struct sink k = sink_new(-1, size, 16384, 100);
 	struct host_result res;
 
-	t_ok(relay_to_pipe(&cfg, &k, &res), "%s: host ran", what);
-	t_ok(k.got == size && k.bad == 0 && k.fnv == pattern_fnv(size),
+	ok(relay_to_pipe(&cfg, &k, &res), "%s: host ran", what);
+	ok(k.got == size && k.bad == 0 && k.fnv == pattern_fnv(size),
 	     "%s: 16 MiB arrive intact and in order (%llu bytes, %llu wrong)", what,
 	     (unsigned long long)k.got, (unsigned long long)k.bad);
-	t_is(res.dst_io, want_io, "dst kind");
-	t_ok(res.splice_ok_last == want_splice, "%s: splice %s", what, want_splice ? "used" : "not used");
+	is_int(res.dst_io, want_io, "dst kind");
+	ok(res.splice_ok_last == want_splice, "%s: splice %s", what, want_splice ? "used" : "not used");
 	check_clean_host(&res, what);
 	check_bounded(&res, what);
 	if (want_splice)
-		t_ok(res.buf_changes == 0, "%s: no buffer at all while splicing", what);
+		ok(res.buf_changes == 0, "%s: no buffer at all while splicing", what);
 }
 
 static void test_relay_stdout(void)
@@ -933,8 +923,8 @@ static void test_relay_throughput(void)
 	const uint64_t size = 256 * MiB;
 	double sp = relay_throughput(false, size), buf = relay_throughput(true, size);
 
-	t_ok(sp > 0 && buf > 0, "throughput: 256 MiB relayed both ways");
-	t_diag("relay throughput, pipe to pipe: splice %.0f MiB/s, buffer %.0f MiB/s", sp, buf);
+	ok(sp > 0 && buf > 0, "throughput: 256 MiB relayed both ways");
+	diag("relay throughput, pipe to pipe: splice %.0f MiB/s, buffer %.0f MiB/s", sp, buf);
 }
 
 /* stdout and stderr at once, into two pipes. */
@@ -956,9 +946,9 @@ static void test_relay_both_outputs(void)
 	sluice_close(errp[1]);
 	k[0].fd = out[0];
 	k[1].fd = errp[0];
-	t_ok(run_sinks(k, 2), "both outputs: no stall");
-	t_ok(host_finish(pid, res_rd, &res), "both outputs: host ran");
-	t_ok(k[0].got == size && k[0].bad == 0 && k[1].got == size && k[1].bad == 0,
+	ok(run_sinks(k, 2), "both outputs: no stall");
+	ok(host_finish(pid, res_rd, &res), "both outputs: host ran");
+	ok(k[0].got == size && k[0].bad == 0 && k[1].got == size && k[1].bad == 0,
 	     "both outputs: each stream intact");
 	sluice_close(out[0]);
 	sluice_close(errp[0]);
@@ -973,10 +963,10 @@ static void epipe_case(const char *what, bool no_splice, bool shared)
 	struct host_result res;
 
 	k.close_after = MiB;
-	t_ok(relay_to_pipe(&cfg, &k, &res), "%s: the relay survives its reader going away", what);
-	t_ok(k.bad == 0, "%s: what was read is intact", what);
-	t_ok(!res.timed_out, "%s: the relay stopped by itself", what);
-	t_ok(WIFEXITED(res.wl_status) && WEXITSTATUS(res.wl_status) == EXIT_GOT_EPIPE,
+	ok(relay_to_pipe(&cfg, &k, &res), "%s: the relay survives its reader going away", what);
+	ok(k.bad == 0, "%s: what was read is intact", what);
+	ok(!res.timed_out, "%s: the relay stopped by itself", what);
+	ok(WIFEXITED(res.wl_status) && WEXITSTATUS(res.wl_status) == EXIT_GOT_EPIPE,
 	     "%s: the workload got EPIPE", what);
 }
 
@@ -997,10 +987,10 @@ static void test_relay_closed_stdout(void)
 	struct host_result res;
 	pid_t pid = spawn_host(&cfg, fdmap, &res_rd);
 
-	t_ok(host_finish(pid, res_rd, &res), "closed fd 1: host ran");
-	t_ok(res.min_fd > 2, "closed fd 1: prepare hands out fds above 2 (%d)", res.min_fd);
-	t_ok(res.finished_at_init, "closed fd 1: the stream ends at init");
-	t_ok(WIFEXITED(res.wl_status) && WEXITSTATUS(res.wl_status) == EXIT_GOT_EPIPE,
+	ok(host_finish(pid, res_rd, &res), "closed fd 1: host ran");
+	ok(res.min_fd > 2, "closed fd 1: prepare hands out fds above 2 (%d)", res.min_fd);
+	ok(res.finished_at_init, "closed fd 1: the stream ends at init");
+	ok(WIFEXITED(res.wl_status) && WEXITSTATUS(res.wl_status) == EXIT_GOT_EPIPE,
 	     "closed fd 1: the workload gets EPIPE");
 }
 
@@ -1019,7 +1009,7 @@ static void pty_case(const char *what, bool shared, int want_io)
 	master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0 ||
 	    (slave = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
-		t_ok(true, "# SKIP %s: no pty", what);
+		ok(true, "# SKIP %s: no pty", what);
 		sluice_close(master);
 		return;
 	}
@@ -1030,14 +1020,18 @@ static void pty_case(const char *what, bool shared, int want_io)
 	pid = spawn_host(&cfg, fdmap, &res_rd);
 	sluice_close(slave);
 	k.fd = master;
-	t_ok(run_sinks(&k, 1), "%s: no stall", what);
-	t_ok(host_finish(pid, res_rd, &res), "%s: host ran", what);
-	t_ok(k.got == size && k.bad == 0, "%s: 4 MiB intact through the pty", what);
-	t_is(res.dst_io, want_io, "pty: dst kind");
-	t_ok(!res.splice_ok_last && res.buf_changes == 1, "%s: fell back to one buffer", what);
+	ok(run_sinks(&k, 1), "%s: no stall", what);
+	ok(host_finish(pid, res_rd, &res), "%s: host ran", what);
+	ok(k.got == size && k.bad == 0, "%s: 4 MiB intact through the pty", what);
+	is_int(res.dst_io, want_io, "pty: dst kind");
+	/* Kernels before 6.x refuse to splice into a tty (EINVAL); newer ones
+	 * take it through iter_file_splice_write.  Either is fine. */
+	ok(res.splice_ok_last ? res.buf_changes == 0 : res.buf_changes == 1,
+	   "%s: %s", what, res.splice_ok_last ? "spliced, no buffer" : "one buffer");
 	check_clean_host(&res, what);
 	check_bounded(&res, what);
-	t_diag("%s: %.0f MiB/s", what, (double)size / MiB / res.secs);
+	diag("%s: %.0f MiB/s (%s)", what, (double)size / MiB / res.secs,
+	     res.splice_ok_last ? "splice" : "read/write");
 	sluice_close(master);
 }
 
@@ -1045,6 +1039,40 @@ static void test_relay_pty(void)
 {
 	pty_case("pty, reopened non-blocking", false, SLUICE_RELAY_IO_NONBLOCK);
 	pty_case("pty, shared, PIPE_BUF writes", true, SLUICE_RELAY_IO_SMALL);
+}
+
+/* `sluice run --stdout=pipe ... >> log`: splice refuses an O_APPEND file
+ * (EINVAL), the stream falls back to its buffer for good. */
+static void test_relay_append_file(void)
+{
+	const uint64_t size = 16 * MiB;
+	struct host_cfg cfg = { .piped = 2, .watch = 1, .wl = WL_PRODUCE, .bytes = size };
+	char path[] = "/tmp/sluice-append-XXXXXX";
+	int fd = mkostemp(path, O_CLOEXEC | O_APPEND), fdmap[3] = { -1, -1, -1 }, res_rd;
+	struct sink k = sink_new(-1, size, 65536, 0);
+	char head[7] = { 0 };
+	struct host_result res;
+	pid_t pid;
+
+	if (fd < 0)
+		return;
+	put(fd, "start\n");
+	fdmap[1] = fd;
+	pid = spawn_host(&cfg, fdmap, &res_rd);
+	ok(host_finish(pid, res_rd, &res), "append file: host ran");
+	k.fd = open(path, O_RDONLY | O_CLOEXEC);
+	unlink(path);
+	sluice_close(fd);
+	ok(k.fd >= 0 && read(k.fd, head, 6) == 6 && strcmp(head, "start\n") == 0,
+	   "append file: the old content stays");
+	ok(run_sinks(&k, 1) && k.got == size && k.bad == 0,
+	   "append file: 16 MiB appended intact after the old content");
+	is_int(res.dst_io, SLUICE_RELAY_IO_FILE, "append file: dst kind");
+	ok(!res.splice_ok_last && res.buf_changes == 1, "append file: splice refused, one buffer");
+	check_clean_host(&res, "append file");
+	check_bounded(&res, "append file");
+	diag("append file: %.0f MiB/s through the buffer", (double)size / MiB / res.secs);
+	sluice_close(k.fd);
 }
 
 static void test_relay_socket(void)
@@ -1062,10 +1090,10 @@ static void test_relay_socket(void)
 	pid = spawn_host(&cfg, fdmap, &res_rd);
 	sluice_close(sv[1]);
 	k.fd = sv[0];
-	t_ok(run_sinks(&k, 1), "socket: no stall");
-	t_ok(host_finish(pid, res_rd, &res), "socket: host ran");
-	t_ok(k.got == size && k.bad == 0, "socket: 4 MiB intact");
-	t_is(res.dst_io, SLUICE_RELAY_IO_SOCKET, "socket: dst kind, send(MSG_DONTWAIT)");
+	ok(run_sinks(&k, 1), "socket: no stall");
+	ok(host_finish(pid, res_rd, &res), "socket: host ran");
+	ok(k.got == size && k.bad == 0, "socket: 4 MiB intact");
+	is_int(res.dst_io, SLUICE_RELAY_IO_SOCKET, "socket: dst kind, send(MSG_DONTWAIT)");
 	check_clean_host(&res, "socket");
 	check_bounded(&res, "socket");
 	sluice_close(sv[0]);
@@ -1100,12 +1128,12 @@ static void test_relay_stdin_pipe(void)
 	sluice_close(p[0]);
 	feed = feeder(p[1], size, false);
 	sluice_close(p[1]);
-	t_ok(host_finish(pid, res_rd, &res), "stdin pipe: host ran");
+	ok(host_finish(pid, res_rd, &res), "stdin pipe: host ran");
 	waitpid(feed, &st, 0);
-	t_ok(res.wl.bytes == size && res.wl.bad == 0,
+	ok(res.wl.bytes == size && res.wl.bad == 0,
 	     "stdin pipe: the workload read 8 MiB intact, then EOF");
-	t_is(res.src_io, SLUICE_RELAY_IO_PIPE, "stdin pipe: src kind (not reopened)");
-	t_ok(res.splice_ok_last, "stdin pipe: splice used");
+	is_int(res.src_io, SLUICE_RELAY_IO_PIPE, "stdin pipe: src kind (not reopened)");
+	ok(res.splice_ok_last, "stdin pipe: splice used");
 	check_clean_host(&res, "stdin pipe");
 	check_bounded(&res, "stdin pipe");
 }
@@ -1128,21 +1156,20 @@ static void test_relay_stdin_file(void)
 	fdmap[0] = fd;
 	pid = spawn_host(&cfg, fdmap, &res_rd);
 	sluice_close(fd);
-	t_ok(host_finish(pid, res_rd, &res), "stdin file: host ran");
-	t_ok(res.wl.bytes == size && res.wl.bad == 0, "stdin file: 4 MiB intact, then EOF");
-	t_is(res.src_io, SLUICE_RELAY_IO_FILE, "stdin file: src kind");
+	ok(host_finish(pid, res_rd, &res), "stdin file: host ran");
+	ok(res.wl.bytes == size && res.wl.bad == 0, "stdin file: 4 MiB intact, then EOF");
+	is_int(res.src_io, SLUICE_RELAY_IO_FILE, "stdin file: src kind");
 	check_clean_host(&res, "stdin file");
 }
 
-/* The workload stops reading: the relay lets go of stdin, though its
- * writer is still there (so this is EPIPE, not EOF). */
+/* The workload stops reading: the relay lets go of stdin although it is
+ * still open (the test holds a write end: this is EPIPE, not EOF). */
 static void test_relay_stdin_reader_gone(void)
 {
 	struct host_cfg cfg = { .piped = 1, .watch = 0, .wl = WL_CONSUME_FEW };
 	int p[2], fdmap[3] = { -1, -1, -1 }, res_rd, st = 0;
 	struct host_result res;
 	pid_t pid, feed;
-	bool alive;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return;
@@ -1150,14 +1177,11 @@ static void test_relay_stdin_reader_gone(void)
 	pid = spawn_host(&cfg, fdmap, &res_rd);
 	sluice_close(p[0]);
 	feed = feeder(p[1], 0, true);
+	ok(host_finish(pid, res_rd, &res), "stdin reader gone: host ran");
+	ok(!res.timed_out, "stdin reader gone: the relay let go of a stdin still open");
+	ok(res.wl.bytes == 10 && res.wl.bad == 0, "stdin reader gone: the workload read 10 bytes");
+	ok(!(res.fl_after & O_NONBLOCK), "stdin reader gone: fd 0 still blocking");
 	sluice_close(p[1]);
-	t_ok(sluice_read_all(res_rd, &res, sizeof(res)) == sizeof(res), "stdin reader gone: report");
-	alive = waitpid(feed, &st, WNOHANG) == 0;
-	t_ok(alive, "stdin reader gone: the relay let go while stdin was still open");
-	t_ok(res.wl.bytes == 10 && res.wl.bad == 0, "stdin reader gone: the workload read 10 bytes");
-	sluice_close(res_rd);
-	waitpid(pid, &st, 0);
-	t_ok(WIFEXITED(st) && WEXITSTATUS(st) == 0, "stdin reader gone: host ended well");
 	kill(feed, SIGKILL);
 	waitpid(feed, &st, 0);
 }
@@ -1172,11 +1196,11 @@ static void test_relay_drain(void)
 	struct sink k = sink_new(-1, size, 65536, 0);
 	struct host_result res;
 
-	t_ok(relay_to_pipe(&cfg, &k, &res), "drain: host ran");
-	t_ok(k.got == size && k.bad == 0, "drain: everything written arrives");
-	t_ok(res.drain1_ms >= 290 && res.drain1_ms < 3000 && res.open_after_drain1,
+	ok(relay_to_pipe(&cfg, &k, &res), "drain: host ran");
+	ok(k.got == size && k.bad == 0, "drain: everything written arrives");
+	ok(res.drain1_ms >= 290 && res.drain1_ms < 3000 && res.open_after_drain1,
 	     "drain: gives up after the timeout while a writer remains (%.0f ms)", res.drain1_ms);
-	t_ok(res.drain2_ms < 2000 && !res.open_after_drain2,
+	ok(res.drain2_ms < 2000 && !res.open_after_drain2,
 	     "drain: ends at EOF once the last writer is gone (%.0f ms)", res.drain2_ms);
 }
 
@@ -1187,9 +1211,9 @@ static void test_relay_nothing(void)
 	struct sluice_error err;
 	struct pollfd pfd[3];
 
-	t_is(sluice_relay_init(&r, &s, &err), 0, "no pipes: init");
-	t_is((long long)sluice_relay_pollfds(&r, pfd, 3), 0, "no pipes: nothing to poll");
-	t_ok(!sluice_relay_outputs_open(&r), "no pipes: no output open");
+	is_int(sluice_relay_init(&r, &s, &err), 0, "no pipes: init");
+	is_int((long long)sluice_relay_pollfds(&r, pfd, 3), 0, "no pipes: nothing to poll");
+	ok(!sluice_relay_outputs_open(&r), "no pipes: no output open");
 	sluice_relay_drain(&r, 1000);
 	sluice_relay_free(&r);
 }
@@ -1209,10 +1233,11 @@ int main(void)
 	test_relay_epipe();
 	test_relay_closed_stdout();
 	test_relay_pty();
+	test_relay_append_file();
 	test_relay_socket();
 	test_relay_stdin_pipe();
 	test_relay_stdin_file();
 	test_relay_stdin_reader_gone();
 	test_relay_drain();
-	return t_done();
+	return done_testing();
 }

@@ -325,14 +325,16 @@ int sluice_relay_init(struct sluice_relay *r, struct sluice_stdio_setup *s,
 		stream_clear(&r->s[i]);
 	for (int i = 0; i < 3; i++) {
 		int fd = steal_fd(&s->relay_fd[i]);
+		int e;
 
 		if (fd < 0 || init_stream(&r->s[i], i, fd) == 0)
 			continue;
+		e = errno;
 		for (int j = i + 1; j < 3; j++)
 			sluice_close(steal_fd(&s->relay_fd[j]));
 		sluice_relay_free(r);
-		return sluice_err(err, SLUICE_EXIT_SETUP, errno,
-				  "%s pipe: cannot make non-blocking", stream_names[i]);
+		return sluice_err(err, SLUICE_EXIT_SETUP, e, "%s pipe: cannot make non-blocking",
+				  stream_names[i]);
 	}
 	return 0;
 }

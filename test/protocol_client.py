@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""A minimal runtime that drives `sluice init` over the framed fd-3 protocol
+(docs/protocol.md), the way a runtime in any language would: the config pipe
+goes to the helper's fd 3 and the status pipe to its fd 4 (os.dup2, then
+subprocess's pass_fds, as Go's exec.Cmd.ExtraFiles does).
+
+usage: protocol_client.py [--timeout SECS] [ACTION...] -- SLUICE [ARG...]
+
+The actions are carried out in the order given; a well-behaved runtime
+does "magic config=FILE go" (or "magic namespaces=N config=FILE go"):
+
+  magic             the 8-byte preamble NUL "SLUICE" 1
+  magic=HEX         another preamble (e.g. 00534c5549434502: version 2)
+  namespaces=N      a NAMESPACES frame (u64 CLONE_NEW* flags, 0x... allowed)
+  config=FILE       a CONFIG frame holding FILE's text
+  go                a GO frame
+  frame=TYPE[:TEXT] a frame of any type (decimal or 0x...), payload TEXT
+  header=TYPE:LEN   only a frame header (a length the payload will not match)
+  wait-ready        read fd 4 until READY (or an error/EOF) before going on
+  close             close fd 3 now (EOF for the helper)
+
+fd 3 is closed after the last action in any case.  What the helper sends on
+fd 4 is printed on stdout, one line per event, then how it ended:
+
+  READY PID
+  ERROR EXIT ERRNO STEP MESSAGE
+  FRAME TYPE LEN          (a type the protocol does not define for fd 4)
+  BAD TEXT                (a malformed frame)
+  EOF
+  EXIT N | SIGNAL N | TIMEOUT
+  STDOUT line... / STDERR line...   (the helper's and workload's output)
+
+The client exits 0 when it could run the exchange, 2 on a usage error.
+Standard library only.
+"""
+import fcntl
+import os
+import select
+import signal
+import struct
+import subprocess
+import sys
+import time
+
+MAGIC = b"\0SLUICE\1"
+MSG_CONFIG, MSG_GO, MSG_NAMESPACES = 1, 2, 3
+MSG_READY, MSG_ERROR = 0x81, 0x82
+CONFIG_FD, STATUS_FD = 3, 4
+
+
+def usage(msg):
+    sys.stderr.write("protocol_client: %s\n" % msg)
+    sys.exit(2)
+
+
+def frame(ftype, payload=b""):
+    return struct.pack(">II", ftype, len(payload)) + payload
+
+
+def parse_actions(words):
+    """The actions as (name, bytes-to-write or None)."""
+    out = []
+    for w in words:
+        name, _, arg = w.partition("=")
+        if w == "magic":
+            out.append(("write", MAGIC))
+        elif name == "magic":
+            out.append(("write", bytes.fromhex(arg)))
+        elif name == "namespaces":
+            out.append(("write", frame(MSG_NAMESPACES, struct.pack(">Q", int(arg, 0)))))
+        elif name == "config":
+            with open(arg, "rb") as f:
+                out.append(("write", frame(MSG_CONFIG, f.read())))
+        elif w == "go":
+            out.append(("write", frame(MSG_GO)))
+        elif name == "frame":
+            ftype, _, text = arg.partition(":")
+            out.append(("write", frame(int(ftype, 0), text.encode())))
+        elif name == "header":
+            ftype, _, length = arg.partition(":")
+            out.append(("write", struct.pack(">II", int(ftype, 0), int(length, 0))))
+        elif w == "wait-ready":
+            out.append(("wait-ready", None))
+        elif w == "close":
+            out.append(("close", None))
+        else:
+            usage("unknown action %r" % w)
+    return out
+
+
+class StatusReader:
+    """Reads frames from the helper's fd 4 and prints them."""
+
+    def __init__(self, fd, deadline):
+        self.fd = fd
+        self.deadline = deadline
+        self.buf = b""
+        self.eof = False
+        self.timed_out = False
+
+    def _fill(self):
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            self.timed_out = True
+            return False
+        ready, _, _ = select.select([self.fd], [], [], left)
+        if not ready:
+            self.timed_out = True
+            return False
+        data = os.read(self.fd, 65536)
+        if not data:
+            self.eof = True
+            return False
+        self.buf += data
+        return True
+
+    def next_event(self):
+        """One printed event: 'READY', 'ERROR', 'FRAME', 'BAD', 'EOF' or None
+        (timed out)."""
+        while len(self.buf) < 8:
+            if not self._fill():
+                return self._ended()
+        ftype, length = struct.unpack(">II", self.buf[:8])
+        while len(self.buf) < 8 + length:
+            if not self._fill():
+                if self.eof:
+                    print("BAD frame %#x cut short: %d of %d bytes"
+                          % (ftype, len(self.buf) - 8, length))
+                    return "BAD"
+                return None
+        payload, self.buf = self.buf[8:8 + length], self.buf[8 + length:]
+        return self._print(ftype, payload)
+
+    def _ended(self):
+        if self.timed_out:
+            return None
+        if self.buf:
+            print("BAD %d stray bytes before EOF" % len(self.buf))
+            return "BAD"
+        print("EOF")
+        return "EOF"
+
+    @staticmethod
+    def _print(ftype, payload):
+        if ftype == MSG_READY and len(payload) == 4:
+            print("READY %d" % struct.unpack(">I", payload)[0])
+            return "READY"
+        if ftype == MSG_ERROR and len(payload) >= 8:
+            code, err = struct.unpack(">II", payload[:8])
+            step, nul, msg = payload[8:].partition(b"\0")
+            if nul:
+                print("ERROR %d %d %s %s" % (code, err, step.decode(errors="replace"),
+                                             msg.rstrip(b"\0").decode(errors="replace")))
+                return "ERROR"
+        print("FRAME %#x %d" % (ftype, len(payload)))
+        return "FRAME"
+
+
+def above_status_fd(fd):
+    """fd moved above 4 (close-on-exec), so that dup2 onto 3 and 4 cannot
+    clobber it."""
+    if fd > STATUS_FD:
+        return fd
+    new = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, STATUS_FD + 1)
+    os.close(fd)
+    return new
+
+
+def run(actions, argv, timeout):
+    cfg_r, cfg_w, st_r, st_w = (above_status_fd(fd) for fd in os.pipe() + os.pipe())
+    # The helper's ends go to 3 and 4 (dup2 makes them inheritable) and
+    # pass_fds keeps exactly those open in the child: Go's ExtraFiles.
+    os.dup2(cfg_r, CONFIG_FD)
+    os.dup2(st_w, STATUS_FD)
+    os.close(cfg_r)
+    os.close(st_w)
+    helper = subprocess.Popen(argv, pass_fds=[CONFIG_FD, STATUS_FD], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    os.close(CONFIG_FD)
+    os.close(STATUS_FD)
+    deadline = time.monotonic() + timeout
+    status = StatusReader(st_r, deadline)
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    ended = "START"
+    for name, data in actions:
+        if name == "write":
+            try:
+                os.write(cfg_w, data)
+            except BrokenPipeError:
+                print("WRITE-EPIPE")
+        elif name == "close" and cfg_w >= 0:
+            os.close(cfg_w)
+            cfg_w = -1
+        elif name == "wait-ready":
+            ended = status.next_event()
+            if ended != "READY":
+                break  # the helper gave up: nothing more to say to it
+    if cfg_w >= 0:
+        os.close(cfg_w)
+    while ended not in ("EOF", None):
+        ended = status.next_event()
+    try:
+        out, err = helper.communicate(timeout=max(0.1, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        ended = None
+        helper.kill()
+        out, err = helper.communicate()
+    if ended is None:
+        print("TIMEOUT")
+    rc = helper.returncode
+    print("EXIT %d" % rc if rc >= 0 else "SIGNAL %d" % -rc)
+    for label, text in (("STDOUT", out), ("STDERR", err)):
+        for line in text.decode(errors="replace").splitlines():
+            print("%s %s" % (label, line))
+    return 0
+
+
+def main(args):
+    timeout = 20.0
+    if args[:1] == ["--timeout"]:
+        if len(args) < 2:
+            usage("--timeout needs a number")
+        timeout = float(args[1])
+        args = args[2:]
+    if "--" not in args:
+        usage("usage: protocol_client.py [--timeout SECS] [ACTION...] -- SLUICE [ARG...]")
+    cut = args.index("--")
+    words, argv = args[:cut], args[cut + 1:]
+    if not argv:
+        usage("no helper command after --")
+    if not words:
+        usage("no actions (e.g. magic config=FILE go)")
+    sys.stdout.reconfigure(line_buffering=True)
+    return run(parse_actions(words), argv, timeout)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

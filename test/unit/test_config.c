@@ -1,0 +1,1060 @@
+/* Unit tests for the config module: the embedded default, the loader's
+ * overlay rules and messages, the emitter's round trip, finalize and
+ * validate.  Messages are compared exactly: they are what users see. */
+#include <errno.h>
+#include <linux/capability.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "error.h"
+#include "tap.h"
+#include "util.h"
+
+#define CAP(n) (UINT64_C(1) << (n))
+
+/* The source tree (configs/ lives there): $SLUICE_SRCDIR or the cwd at start. */
+static char srcdir[2048];
+
+static void make_default(struct sluice_config *c, uid_t uid, const char *cwd)
+{
+	struct sluice_caller who = { .uid = uid, .gid = uid, .cwd = (char *)cwd };
+	struct sluice_error err = { 0 };
+
+	if (sluice_config_default(c, &who, &err) < 0) {
+		diag("default failed: %s", err.msg);
+		exit(2);
+	}
+}
+
+static int load(struct sluice_config *c, const char *yaml, struct sluice_error *err)
+{
+	return sluice_config_load_buffer(c, "config.yaml", yaml, strlen(yaml), "/srv/bundle", err);
+}
+
+/* Load yaml over the root default and expect exactly msg. */
+static void load_fails(const char *yaml, const char *msg)
+{
+	struct sluice_config c;
+	struct sluice_error err = { 0 };
+	int r;
+
+	make_default(&c, 0, "/");
+	r = load(&c, yaml, &err);
+	ok(r == -1 && err.exit_code == SLUICE_EXIT_CONFIG, "refused with exit code 78: %s", msg);
+	is_str(err.msg, msg, "message");
+	sluice_config_free(&c);
+}
+
+static void load_succeeds(struct sluice_config *c, const char *yaml, const char *what)
+{
+	struct sluice_error err = { 0 };
+	int r = load(c, yaml, &err);
+
+	ok(r == 0, "loads: %s", what);
+	if (r < 0)
+		diag("error: %s", err.msg);
+}
+
+/* emit, load on an empty config, emit again: the same bytes. */
+static void round_trip(const struct sluice_config *c, const char *what)
+{
+	struct sluice_config back;
+	struct sluice_error err = { 0 };
+	char *first = NULL, *second = NULL;
+	size_t n1 = 0, n2 = 0;
+
+	sluice_config_init(&back);
+	ok(sluice_config_emit(c, &first, &n1, &err) == 0, "%s: emits", what);
+	ok(first && sluice_config_load_buffer(&back, "emitted", first, n1, "/nowhere", &err) == 0,
+	   "%s: emitted text loads on an empty config", what);
+	if (err.msg[0])
+		diag("error: %s", err.msg);
+	ok(sluice_config_emit(&back, &second, &n2, &err) == 0, "%s: emits again", what);
+	ok(first && second && n1 == n2 && !memcmp(first, second, n1),
+	   "%s: second emit is byte-identical", what);
+	if (first && second && strcmp(first, second))
+		diag("first:\n%s\nsecond:\n%s", first, second);
+	free(first);
+	free(second);
+	sluice_config_free(&back);
+}
+
+static struct sluice_mount *find_mount(struct sluice_config *c, const char *dest)
+{
+	for (size_t i = 0; i < c->n_mounts; i++)
+		if (!strcmp(c->mounts[i].destination, dest))
+			return &c->mounts[i];
+	return NULL;
+}
+
+static void test_names(void)
+{
+	struct sluice_stdio s = { 0 };
+
+	is_int(sluice_ns_from_name("network"), SLUICE_NS_NET, "ns: network");
+	is_int(sluice_ns_from_name("mount"), SLUICE_NS_MOUNT, "ns: mount");
+	is_int(sluice_ns_from_name("net"), -1, "ns: net is not an OCI name");
+	is_str(sluice_ns_names[SLUICE_NS_TIME], "time", "ns name: time");
+	is_str(sluice_capset_names[SLUICE_CAP_AMBIENT], "ambient", "capset name: ambient");
+	is_int(sluice_cap_from_name("CAP_SYS_ADMIN"), 21, "cap: CAP_SYS_ADMIN");
+	is_int(sluice_cap_from_name("sys_admin"), 21, "cap: sys_admin");
+	is_int(sluice_cap_from_name("Cap_Chown"), 0, "cap: Cap_Chown");
+	is_int(sluice_cap_from_name("CAP_FOO"), -1, "cap: CAP_FOO unknown");
+	is_int(sluice_cap_from_name("CAP_"), -1, "cap: bare prefix unknown");
+	is_str(sluice_cap_name(21), "CAP_SYS_ADMIN", "cap name 21");
+	is_str(sluice_cap_name(CAP_LAST_CAP), "CAP_CHECKPOINT_RESTORE", "cap name: last");
+	ok(sluice_cap_name(63) == NULL, "cap name 63: none");
+	is_int(sluice_rlimit_from_name("RLIMIT_NOFILE"), RLIMIT_NOFILE, "rlimit: NOFILE");
+	is_int(sluice_rlimit_from_name("RLIMIT_SIGPENDING"), RLIMIT_SIGPENDING, "rlimit: SIGPENDING");
+	is_int(sluice_rlimit_from_name("NOFILE"), -1, "rlimit: needs the prefix");
+	is_str(sluice_rlimit_name(RLIMIT_RTTIME), "RLIMIT_RTTIME", "rlimit name");
+	is_int(sluice_stdio_parse(&s, "pipe"), 0, "stdio: pipe");
+	is_int(s.mode, SLUICE_STDIO_PIPE, "stdio: pipe mode");
+	is_int(sluice_stdio_parse(&s, "file:out/log"), 0, "stdio: file:");
+	is_int(s.mode, SLUICE_STDIO_FILE, "stdio: file mode");
+	is_str(s.path, "out/log", "stdio: relative path kept as written");
+	is_int(sluice_stdio_parse(&s, "null"), 0, "stdio: null");
+	ok(s.mode == SLUICE_STDIO_NULL && s.path == NULL, "stdio: null drops the path");
+	is_int(sluice_stdio_parse(&s, "file:"), -EINVAL, "stdio: file: without a path");
+	is_int(sluice_stdio_parse(&s, "tty"), -EINVAL, "stdio: unknown mode");
+	is_int(sluice_stdio_parse(&s, "inherit"), 0, "stdio: inherit");
+	free(s.path);
+}
+
+static void test_default_root(void)
+{
+	struct sluice_config c;
+	struct sluice_mount *m;
+
+	make_default(&c, 0, "/home/me/src");
+	is_str(c.source, "<default>", "default: source");
+	ok(c.process.args && !c.process.args[0], "default: no args");
+	is_str(c.process.env[0], "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+	       "default: PATH");
+	is_str(c.process.env[1], "HOME=/tmp", "default: HOME");
+	ok(c.process.env[2] == NULL, "default: two env entries");
+	is_str(c.process.cwd, "/home/me/src", "default: cwd is the caller's");
+	ok(c.process.user.umask_set && c.process.user.umask == 022, "default: umask 0022");
+	is_int(c.process.user.uid, 0, "default: uid of the caller");
+	ok(c.process.no_new_privileges, "default: noNewPrivileges");
+	ok(!c.process.caps[SLUICE_CAP_BOUNDING] && !c.process.caps[SLUICE_CAP_AMBIENT],
+	   "default: no capabilities");
+	is_str(c.root.path, "/", "default: root /");
+	ok(c.root.readonly, "default: root read-only");
+	is_str(c.hostname, "sluice", "default: hostname");
+	ok(!c.linux.ns[SLUICE_NS_USER].enabled, "default as root: no user namespace");
+	ok(c.linux.ns[SLUICE_NS_MOUNT].enabled && c.linux.ns[SLUICE_NS_PID].enabled &&
+		   c.linux.ns[SLUICE_NS_IPC].enabled && c.linux.ns[SLUICE_NS_UTS].enabled &&
+		   c.linux.ns[SLUICE_NS_NET].enabled && c.linux.ns[SLUICE_NS_CGROUP].enabled &&
+		   !c.linux.ns[SLUICE_NS_TIME].enabled,
+	   "default: mount pid ipc uts network cgroup");
+	is_int(c.n_mounts, 5, "default: five mounts");
+	m = find_mount(&c, "/proc");
+	ok(m && m->flags == (MS_NOSUID | MS_NOEXEC | MS_NODEV) && !m->data, "default: /proc flags");
+	m = find_mount(&c, "/dev/pts");
+	is_str(m ? m->data : NULL, "newinstance,ptmxmode=0666,mode=0620,gid=5",
+	       "default as root: devpts gets gid=5");
+	m = find_mount(&c, "/dev");
+	ok(m && m->flags == (MS_NOSUID | MS_STRICTATIME), "default: /dev flags");
+	is_str(m ? m->data : NULL, "mode=755,size=65536k", "default: /dev data");
+	is_int(sluice_strv_len(c.linux.masked_paths), 11, "default: masked paths");
+	is_str(c.linux.masked_paths[10], "/sys/devices/virtual/powercap", "default: powercap masked");
+	is_int(sluice_strv_len(c.linux.readonly_paths), 5, "default: read-only paths");
+	ok(c.sluice.timeout == 0 && c.sluice.kill_grace == 5, "default: timeout 0, killGrace 5");
+	ok(c.sluice.stdio[0].mode == SLUICE_STDIO_INHERIT && c.sluice.stdio[2].mode == SLUICE_STDIO_INHERIT,
+	   "default: stdio inherited");
+	round_trip(&c, "default as root");
+	sluice_config_free(&c);
+}
+
+static void test_default_user(void)
+{
+	struct sluice_config c;
+	struct sluice_mount *m;
+
+	make_default(&c, 1000, NULL);
+	ok(c.linux.ns[SLUICE_NS_USER].enabled && !c.linux.ns[SLUICE_NS_USER].path,
+	   "default as 1000: new user namespace");
+	ok(c.process.user.uid == 1000 && c.process.user.gid == 1000, "default as 1000: uid/gid");
+	ok(c.linux.n_uid_mappings == 0 && c.linux.n_gid_mappings == 0, "default: no mappings yet");
+	m = find_mount(&c, "/dev/pts");
+	is_str(m ? m->data : NULL, "newinstance,ptmxmode=0666,mode=0620", "default as 1000: no gid=5");
+	is_str(c.process.cwd, "/", "default: unknown cwd gives /");
+	round_trip(&c, "default as 1000");
+	sluice_config_free(&c);
+
+	static const char *const shadowed[] = { "/tmp", "/tmp/x", "/dev", "/proc/1", "relative" };
+	for (size_t i = 0; i < sizeof(shadowed) / sizeof(shadowed[0]); i++) {
+		make_default(&c, 1000, shadowed[i]);
+		is_str(c.process.cwd, "/", "default: cwd %s falls back to /", shadowed[i]);
+		sluice_config_free(&c);
+	}
+	make_default(&c, 1000, "/tmpfoo");
+	is_str(c.process.cwd, "/tmpfoo", "default: /tmpfoo is not under /tmp");
+	sluice_config_free(&c);
+}
+
+static const char rich_yaml[] =
+	"process:\n"
+	"  terminal: false\n"
+	"  args: [/bin/sh, -c, \"echo hi; exit 3\", \"true\", \"\", \"null\", \"0755\", 42]\n"
+	"  env: [A=1, \"B=two words\", \"C=x: y\", EMPTY=, \"NL=a\\nb\"]\n"
+	"  cwd: /work dir\n"
+	"  user: {uid: 1000, gid: 100, umask: 0o027, additionalGids: [10, 20]}\n"
+	"  capabilities:\n"
+	"    bounding: [CAP_NET_BIND_SERVICE, CAP_KILL, cap_chown]\n"
+	"    effective: [CAP_KILL]\n"
+	"    inheritable: [NET_BIND_SERVICE]\n"
+	"    permitted: [CAP_KILL, CAP_NET_BIND_SERVICE]\n"
+	"    ambient: [CAP_NET_BIND_SERVICE]\n"
+	"  rlimits:\n"
+	"  - {type: RLIMIT_NOFILE, soft: 1024, hard: 4096}\n"
+	"  - {type: RLIMIT_CORE, soft: 0, hard: 18446744073709551615}\n"
+	"  noNewPrivileges: false\n"
+	"  oomScoreAdj: -500\n"
+	"  apparmorProfile: \"\"\n"
+	"root: {path: /srv/rootfs, readonly: false}\n"
+	"hostname: box\n"
+	"domainname: example.org\n"
+	"mounts:\n"
+	"- {destination: /data, type: bind, source: data, options: [rbind, ro, nosuid, rslave]}\n"
+	"- destination: /run\n"
+	"  type: tmpfs\n"
+	"  source: tmpfs\n"
+	"  options: [rw, nodev, exec, mode=755, size=1m, noatime]\n"
+	"- {destination: /mnt, source: /host/mnt, options: [bind, private, ro, rw]}\n"
+	"linux:\n"
+	"  namespaces: [{type: user}, {type: mount}, {type: pid}, {type: uts}, {type: ipc},\n"
+	"               {type: network, path: /run/netns/x}, {type: cgroup}, {type: time}]\n"
+	"  uidMappings: [{containerID: 0, hostID: 100000, size: 65536}]\n"
+	"  gidMappings: [{containerID: 0, hostID: 100000, size: 65536}]\n"
+	"  sysctl: {net.ipv4.ip_forward: 1, kernel.msgmax: \"65536\", \"null\": \"true\"}\n"
+	"  devices:\n"
+	"  - {path: /dev/fuse, type: c, major: 10, minor: 229, fileMode: 0666, uid: 0, gid: 0}\n"
+	"  - {path: /dev/fifo, type: p, fileMode: 420}\n"
+	"  maskedPaths: [/proc/kcore]\n"
+	"  readonlyPaths: [/proc/sys, /proc/sysrq-trigger]\n"
+	"  rootfsPropagation: rslave\n"
+	"sluice:\n"
+	"  timeout: 2.5\n"
+	"  killGrace: 0.1\n"
+	"  stdin: \"null\"\n"
+	"  stdout: pipe\n"
+	"  stderr: file:logs/err.txt\n"
+	"  init: true\n"
+	"  initSignalGroup: true\n"
+	"  remapExitCodes: [1, 143]\n"
+	"  preserveFds: 2\n"
+	"ociVersion: 1.2.0\n"
+	"annotations: {org.example/a: b}\n"
+	"hooks: {}\n";
+
+static void check_rich_process(const struct sluice_config *c)
+{
+	is_int(sluice_strv_len(c->process.args), 8, "rich: args");
+	is_str(c->process.args[3], "true", "rich: quoted true is a string");
+	is_str(c->process.args[7], "42", "rich: a plain number as a string");
+	is_str(c->process.env[4], "NL=a\nb", "rich: escapes");
+	is_str(c->process.cwd, "/work dir", "rich: cwd");
+	is_int(c->process.user.umask, 027, "rich: umask 0o027");
+	ok(c->process.user.n_additional_gids == 2 && c->process.user.additional_gids[1] == 20,
+	   "rich: additionalGids");
+	ok(c->process.caps[SLUICE_CAP_BOUNDING] ==
+		   (CAP(CAP_NET_BIND_SERVICE) | CAP(CAP_KILL) | CAP(CAP_CHOWN)),
+	   "rich: bounding set");
+	ok(c->process.caps[SLUICE_CAP_INHERITABLE] == CAP(CAP_NET_BIND_SERVICE),
+	   "rich: a name without CAP_");
+	ok(c->process.n_rlimits == 2 && c->process.rlimits[1].resource == RLIMIT_CORE &&
+		   c->process.rlimits[1].hard == UINT64_MAX,
+	   "rich: rlimits up to 2^64-1");
+	ok(c->process.oom_score_adj_set && c->process.oom_score_adj == -500, "rich: oomScoreAdj");
+	ok(!c->process.no_new_privileges, "rich: noNewPrivileges false");
+}
+
+static void check_rich_mounts(struct sluice_config *c)
+{
+	struct sluice_mount *m = find_mount(c, "/data");
+
+	ok(m && m->bind && m->recursive, "rich: rbind");
+	is_str(m ? m->source : NULL, "/srv/bundle/data", "rich: relative bind source joined");
+	ok(m && m->flags == (MS_RDONLY | MS_NOSUID) && m->propagation == (MS_SLAVE | MS_REC),
+	   "rich: ro nosuid rslave");
+	m = find_mount(c, "/run");
+	ok(m && !m->bind && m->flags == (MS_NODEV | MS_NOATIME) &&
+		   m->clear == (MS_RDONLY | MS_NOEXEC),
+	   "rich: rw/exec clear, nodev/noatime set");
+	is_str(m ? m->data : NULL, "mode=755,size=1m", "rich: filesystem data");
+	is_str(m ? m->source : NULL, "tmpfs", "rich: non-bind source not joined");
+	m = find_mount(c, "/mnt");
+	ok(m && m->bind && !m->type && m->propagation == MS_PRIVATE, "rich: bind without type");
+	ok(m && !(m->flags & MS_RDONLY) && (m->clear & MS_RDONLY), "rich: later rw wins over ro");
+}
+
+static void check_rich_linux(const struct sluice_config *c)
+{
+	ok(c->linux.ns[SLUICE_NS_TIME].enabled, "rich: time namespace");
+	is_str(c->linux.ns[SLUICE_NS_NET].path, "/run/netns/x", "rich: joined network ns");
+	ok(c->linux.n_uid_mappings == 1 && c->linux.uid_mappings[0].host_id == 100000 &&
+		   c->linux.uid_mappings[0].size == 65536,
+	   "rich: uidMappings");
+	ok(c->linux.n_sysctl == 3 && !strcmp(c->linux.sysctl[0].value, "1"),
+	   "rich: sysctl value written as a number");
+	ok(c->linux.n_devices == 2 && c->linux.devices[0].file_mode == 0666 &&
+		   c->linux.devices[0].major == 10 && c->linux.devices[0].uid_set,
+	   "rich: device");
+	ok(c->linux.devices[1].type == 'p' && c->linux.devices[1].file_mode == 0644 &&
+		   !c->linux.devices[1].uid_set,
+	   "rich: fifo, decimal fileMode as in OCI JSON");
+	is_int(c->linux.rootfs_propagation, MS_SLAVE | MS_REC, "rich: rootfsPropagation");
+}
+
+static void check_rich_sluice(const struct sluice_config *c)
+{
+	ok(c->sluice.timeout == 2.5 && c->sluice.kill_grace == 0.1, "rich: timeout, killGrace");
+	ok(c->sluice.stdio[0].mode == SLUICE_STDIO_NULL, "rich: stdin null");
+	ok(c->sluice.stdio[2].mode == SLUICE_STDIO_FILE &&
+		   !strcmp(c->sluice.stdio[2].path, "logs/err.txt"),
+	   "rich: stderr file, relative path kept");
+	ok(c->sluice.init && c->sluice.init_signal_group, "rich: init flags");
+	ok(c->sluice.n_remap_exit == 2 && c->sluice.remap_exit[1] == 143, "rich: remapExitCodes");
+	is_int(c->sluice.preserve_fds, 2, "rich: preserveFds");
+}
+
+static void test_rich(void)
+{
+	struct sluice_config c;
+	struct sluice_caller who = { .uid = 0, .gid = 0 };
+	struct sluice_error err = { 0 };
+	char *text = NULL;
+	size_t len = 0;
+
+	make_default(&c, 0, "/");
+	load_succeeds(&c, rich_yaml, "every field");
+	check_rich_process(&c);
+	check_rich_mounts(&c);
+	check_rich_linux(&c);
+	check_rich_sluice(&c);
+	is_str(c.source, "config.yaml", "rich: source is the document name");
+	is_str(c.base_dir, "/srv/bundle", "rich: base_dir");
+	round_trip(&c, "rich config");
+	ok(sluice_config_emit(&c, &text, &len, &err) == 0, "rich: emit");
+	ok(text && strstr(text, "  stdin: \"null\"\n") && strstr(text, "  - \"true\"\n") &&
+		   strstr(text, "    umask: 0027\n") && strstr(text, "\"null\": \"true\"") &&
+		   strstr(text, "  killGrace: 0.1\n"),
+	   "rich: ambiguous strings quoted, modes octal, short decimals");
+	free(text);
+	is_int(sluice_config_finalize(&c, &who, &err), 0, "rich: finalize passes");
+	if (err.msg[0])
+		diag("error: %s", err.msg);
+	sluice_config_free(&c);
+}
+
+/* What `runc spec` writes, minus terminal: true and linux.resources. */
+static const char runc_json[] =
+	"{\n"
+	"\t\"ociVersion\": \"1.2.1\",\n"
+	"\t\"process\": {\n"
+	"\t\t\"terminal\": false,\n"
+	"\t\t\"user\": {\n"
+	"\t\t\t\"uid\": 0,\n"
+	"\t\t\t\"gid\": 0\n"
+	"\t\t},\n"
+	"\t\t\"args\": [\n"
+	"\t\t\t\"sh\"\n"
+	"\t\t],\n"
+	"\t\t\"env\": [\n"
+	"\t\t\t\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\",\n"
+	"\t\t\t\"TERM=xterm\"\n"
+	"\t\t],\n"
+	"\t\t\"cwd\": \"/\",\n"
+	"\t\t\"capabilities\": {\n"
+	"\t\t\t\"bounding\": [\n"
+	"\t\t\t\t\"CAP_AUDIT_WRITE\",\n"
+	"\t\t\t\t\"CAP_KILL\",\n"
+	"\t\t\t\t\"CAP_NET_BIND_SERVICE\"\n"
+	"\t\t\t],\n"
+	"\t\t\t\"effective\": [\n"
+	"\t\t\t\t\"CAP_AUDIT_WRITE\",\n"
+	"\t\t\t\t\"CAP_KILL\",\n"
+	"\t\t\t\t\"CAP_NET_BIND_SERVICE\"\n"
+	"\t\t\t],\n"
+	"\t\t\t\"permitted\": [\n"
+	"\t\t\t\t\"CAP_AUDIT_WRITE\",\n"
+	"\t\t\t\t\"CAP_KILL\",\n"
+	"\t\t\t\t\"CAP_NET_BIND_SERVICE\"\n"
+	"\t\t\t]\n"
+	"\t\t},\n"
+	"\t\t\"rlimits\": [\n"
+	"\t\t\t{\n"
+	"\t\t\t\t\"type\": \"RLIMIT_NOFILE\",\n"
+	"\t\t\t\t\"hard\": 1024,\n"
+	"\t\t\t\t\"soft\": 1024\n"
+	"\t\t\t}\n"
+	"\t\t],\n"
+	"\t\t\"noNewPrivileges\": true\n"
+	"\t},\n"
+	"\t\"root\": {\n"
+	"\t\t\"path\": \"rootfs\",\n"
+	"\t\t\"readonly\": true\n"
+	"\t},\n"
+	"\t\"hostname\": \"runc\",\n"
+	"\t\"mounts\": [\n"
+	"\t\t{\n"
+	"\t\t\t\"destination\": \"/proc\",\n"
+	"\t\t\t\"type\": \"proc\",\n"
+	"\t\t\t\"source\": \"proc\"\n"
+	"\t\t},\n"
+	"\t\t{\n"
+	"\t\t\t\"destination\": \"/dev\",\n"
+	"\t\t\t\"type\": \"tmpfs\",\n"
+	"\t\t\t\"source\": \"tmpfs\",\n"
+	"\t\t\t\"options\": [\n"
+	"\t\t\t\t\"nosuid\",\n"
+	"\t\t\t\t\"strictatime\",\n"
+	"\t\t\t\t\"mode=755\",\n"
+	"\t\t\t\t\"size=65536k\"\n"
+	"\t\t\t]\n"
+	"\t\t},\n"
+	"\t\t{\n"
+	"\t\t\t\"destination\": \"/dev/pts\",\n"
+	"\t\t\t\"type\": \"devpts\",\n"
+	"\t\t\t\"source\": \"devpts\",\n"
+	"\t\t\t\"options\": [\n"
+	"\t\t\t\t\"nosuid\",\n"
+	"\t\t\t\t\"noexec\",\n"
+	"\t\t\t\t\"newinstance\",\n"
+	"\t\t\t\t\"ptmxmode=0666\",\n"
+	"\t\t\t\t\"mode=0620\",\n"
+	"\t\t\t\t\"gid=5\"\n"
+	"\t\t\t]\n"
+	"\t\t},\n"
+	"\t\t{\n"
+	"\t\t\t\"destination\": \"/dev/shm\",\n"
+	"\t\t\t\"type\": \"tmpfs\",\n"
+	"\t\t\t\"source\": \"shm\",\n"
+	"\t\t\t\"options\": [\n"
+	"\t\t\t\t\"nosuid\",\n"
+	"\t\t\t\t\"noexec\",\n"
+	"\t\t\t\t\"nodev\",\n"
+	"\t\t\t\t\"mode=1777\",\n"
+	"\t\t\t\t\"size=65536k\"\n"
+	"\t\t\t]\n"
+	"\t\t},\n"
+	"\t\t{\n"
+	"\t\t\t\"destination\": \"/dev/mqueue\",\n"
+	"\t\t\t\"type\": \"mqueue\",\n"
+	"\t\t\t\"source\": \"mqueue\",\n"
+	"\t\t\t\"options\": [\n"
+	"\t\t\t\t\"nosuid\",\n"
+	"\t\t\t\t\"noexec\",\n"
+	"\t\t\t\t\"nodev\"\n"
+	"\t\t\t]\n"
+	"\t\t},\n"
+	"\t\t{\n"
+	"\t\t\t\"destination\": \"/sys\",\n"
+	"\t\t\t\"type\": \"sysfs\",\n"
+	"\t\t\t\"source\": \"sysfs\",\n"
+	"\t\t\t\"options\": [\n"
+	"\t\t\t\t\"nosuid\",\n"
+	"\t\t\t\t\"noexec\",\n"
+	"\t\t\t\t\"nodev\",\n"
+	"\t\t\t\t\"ro\"\n"
+	"\t\t\t]\n"
+	"\t\t},\n"
+	"\t\t{\n"
+	"\t\t\t\"destination\": \"/sys/fs/cgroup\",\n"
+	"\t\t\t\"type\": \"cgroup\",\n"
+	"\t\t\t\"source\": \"cgroup\",\n"
+	"\t\t\t\"options\": [\n"
+	"\t\t\t\t\"nosuid\",\n"
+	"\t\t\t\t\"noexec\",\n"
+	"\t\t\t\t\"nodev\",\n"
+	"\t\t\t\t\"relatime\",\n"
+	"\t\t\t\t\"ro\"\n"
+	"\t\t\t]\n"
+	"\t\t}\n"
+	"\t],\n"
+	"\t\"linux\": {\n"
+	"\t\t\"namespaces\": [\n"
+	"\t\t\t{\n"
+	"\t\t\t\t\"type\": \"pid\"\n"
+	"\t\t\t},\n"
+	"\t\t\t{\n"
+	"\t\t\t\t\"type\": \"network\"\n"
+	"\t\t\t},\n"
+	"\t\t\t{\n"
+	"\t\t\t\t\"type\": \"ipc\"\n"
+	"\t\t\t},\n"
+	"\t\t\t{\n"
+	"\t\t\t\t\"type\": \"uts\"\n"
+	"\t\t\t},\n"
+	"\t\t\t{\n"
+	"\t\t\t\t\"type\": \"mount\"\n"
+	"\t\t\t},\n"
+	"\t\t\t{\n"
+	"\t\t\t\t\"type\": \"cgroup\"\n"
+	"\t\t\t}\n"
+	"\t\t],\n"
+	"\t\t\"maskedPaths\": [\n"
+	"\t\t\t\"/proc/acpi\",\n"
+	"\t\t\t\"/proc/asound\",\n"
+	"\t\t\t\"/proc/kcore\",\n"
+	"\t\t\t\"/proc/keys\",\n"
+	"\t\t\t\"/proc/latency_stats\",\n"
+	"\t\t\t\"/proc/timer_list\",\n"
+	"\t\t\t\"/proc/timer_stats\",\n"
+	"\t\t\t\"/proc/sched_debug\",\n"
+	"\t\t\t\"/sys/firmware\",\n"
+	"\t\t\t\"/proc/scsi\",\n"
+	"\t\t\t\"/sys/devices/virtual/tpm\"\n"
+	"\t\t],\n"
+	"\t\t\"readonlyPaths\": [\n"
+	"\t\t\t\"/proc/bus\",\n"
+	"\t\t\t\"/proc/fs\",\n"
+	"\t\t\t\"/proc/irq\",\n"
+	"\t\t\t\"/proc/sys\",\n"
+	"\t\t\t\"/proc/sysrq-trigger\"\n"
+	"\t\t]\n"
+	"\t}\n"
+	"}\n";
+
+static void test_runc_json(void)
+{
+	struct sluice_config c;
+	struct sluice_caller who = { .uid = 0, .gid = 0 };
+	struct sluice_error err = { 0 };
+	struct sluice_mount *m;
+	uint64_t three = CAP(CAP_AUDIT_WRITE) | CAP(CAP_KILL) | CAP(CAP_NET_BIND_SERVICE);
+
+	ok(strchr(runc_json, '\t') != NULL, "runc JSON is TAB-indented");
+	make_default(&c, 0, "/");
+	load_succeeds(&c, runc_json, "runc spec JSON");
+	is_str(c.root.path, "/srv/bundle/rootfs", "json: root.path joined with the bundle");
+	ok(c.process.args && !strcmp(c.process.args[0], "sh") && !c.process.args[1], "json: args");
+	is_str(c.process.env[1], "TERM=xterm", "json: env replaced");
+	ok(c.process.env[2] == NULL, "json: env replaced, not appended");
+	ok(c.process.caps[SLUICE_CAP_BOUNDING] == three && c.process.caps[SLUICE_CAP_PERMITTED] == three &&
+		   c.process.caps[SLUICE_CAP_INHERITABLE] == 0 && c.process.caps[SLUICE_CAP_AMBIENT] == 0,
+	   "json: capabilities");
+	ok(c.process.n_rlimits == 1 && c.process.rlimits[0].resource == RLIMIT_NOFILE &&
+		   c.process.rlimits[0].soft == 1024,
+	   "json: rlimits");
+	is_str(c.hostname, "runc", "json: hostname");
+	is_int(c.n_mounts, 7, "json: mounts replaced");
+	m = find_mount(&c, "/sys/fs/cgroup");
+	ok(m && m->flags == (MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RELATIME | MS_RDONLY) && !m->data,
+	   "json: cgroup mount flags");
+	m = find_mount(&c, "/dev/pts");
+	is_str(m ? m->data : NULL, "newinstance,ptmxmode=0666,mode=0620,gid=5", "json: devpts data");
+	ok(!c.linux.ns[SLUICE_NS_USER].enabled && c.linux.ns[SLUICE_NS_NET].enabled,
+	   "json: namespaces");
+	is_int(sluice_strv_len(c.linux.masked_paths), 11, "json: masked paths");
+	is_str(c.linux.masked_paths[10], "/sys/devices/virtual/tpm", "json: masked paths replaced");
+	ok(c.process.user.umask_set, "json: absent umask keeps the default");
+	is_int(sluice_config_finalize(&c, &who, &err), 0, "json: finalize as root passes");
+	if (err.msg[0])
+		diag("error: %s", err.msg);
+	round_trip(&c, "runc JSON");
+	sluice_config_free(&c);
+}
+
+static void test_errors_keys(void)
+{
+	load_fails("process:\n  cwdd: /\n",
+		   "config.yaml:2:3: unknown key \"cwdd\" in process (did you mean \"cwd\"?)");
+	load_fails("hostnme: x\n",
+		   "config.yaml:1:1: unknown key \"hostnme\" at the top level (did you mean "
+		   "\"hostname\"?)");
+	load_fails("process:\n  user:\n    frobnicate: 1\n",
+		   "config.yaml:3:5: unknown key \"frobnicate\" in process.user");
+	load_fails("linux:\n  namespaces:\n  - {type: pid, pth: /x}\n",
+		   "config.yaml:3:17: unknown key \"pth\" in linux.namespaces[0] (did you mean "
+		   "\"path\"?)");
+	load_fails("hostname: a\nhostname: b\n",
+		   "config.yaml:2:1: duplicate key \"hostname\" (first at line 1, column 1)");
+	load_fails("{[a]: 1}\n", "config.yaml:1:2: mapping keys must be scalars");
+	load_fails("windows: {}\n", "config.yaml:1:10: windows: sluice runs Linux containers only");
+}
+
+static void test_errors_types(void)
+{
+	load_fails("process:\n  args: {a: b}\n",
+		   "config.yaml:2:9: process.args: expected a list of strings, got a mapping");
+	load_fails("process:\n  args: [a, [b]]\n",
+		   "config.yaml:2:13: process.args[1]: expected a string, got a list");
+	load_fails("process:\n  user:\n    uid: \"5\"\n",
+		   "config.yaml:3:10: process.user.uid: expected an integer, got the quoted string "
+		   "\"5\"");
+	load_fails("process:\n  noNewPrivileges: yes\n",
+		   "config.yaml:2:20: process.noNewPrivileges: expected a boolean (true or false), "
+		   "got \"yes\"");
+	load_fails("process:\n  noNewPrivileges: \"true\"\n",
+		   "config.yaml:2:20: process.noNewPrivileges: expected a boolean (true or false), "
+		   "got the quoted string \"true\"");
+	load_fails("hostname: true\n",
+		   "config.yaml:1:11: hostname: expected a string, got the boolean true");
+	load_fails("process:\n  user: {uid: -1}\n",
+		   "config.yaml:2:15: process.user.uid: -1 is out of range (0..4294967295)");
+	load_fails("process:\n  oomScoreAdj: 1001\n",
+		   "config.yaml:2:16: process.oomScoreAdj: 1001 is out of range (-1000..1000)");
+	load_fails("process:\n  user: {umask: 0999}\n",
+		   "config.yaml:2:17: process.user.umask: expected a mode (decimal, or octal as 0755 "
+		   "or 0o755), got \"0999\"");
+	load_fails("process:\n  user: {umask: 01000}\n",
+		   "config.yaml:2:17: process.user.umask: 01000 is out of range (0..0777)");
+	load_fails("process:\n  user: {umask: \"0022\"}\n",
+		   "config.yaml:2:17: process.user.umask: expected a mode (decimal, or octal as 0755 "
+		   "or 0o755), got the quoted string \"0022\"");
+	load_fails("sluice:\n  timeout: -1\n", "config.yaml:2:12: sluice.timeout: -1 is negative");
+	load_fails("sluice:\n  timeout: 1h\n",
+		   "config.yaml:2:12: sluice.timeout: expected a number of seconds, got \"1h\"");
+	load_fails("sluice:\n  stdout: tty\n",
+		   "config.yaml:2:11: sluice.stdout: expected inherit, null, pipe or file:PATH, got "
+		   "\"tty\"");
+	load_fails("sluice:\n  remapExitCodes: [256]\n",
+		   "config.yaml:2:20: sluice.remapExitCodes[0]: 256 is out of range (0..255)");
+	load_fails("42\n", "config.yaml:1:1: the document: expected a mapping, got \"42\"");
+}
+
+static void test_errors_names(void)
+{
+	load_fails("linux:\n  namespaces:\n  - type: pid\n  - type: mount\n  - type: nett\n",
+		   "config.yaml:5:11: linux.namespaces[2].type: unknown namespace \"nett\" (did you "
+		   "mean \"network\"?)");
+	load_fails("linux:\n  namespaces: [{type: mnt}]\n",
+		   "config.yaml:2:23: linux.namespaces[0].type: unknown namespace \"mnt\" (did you "
+		   "mean \"mount\"?)");
+	load_fails("linux:\n  namespaces: [{type: pid}, {type: pid}]\n",
+		   "config.yaml:2:36: linux.namespaces[1].type: namespace \"pid\" is listed twice");
+	load_fails("linux:\n  namespaces: [{path: /proc/1/ns/pid}]\n",
+		   "config.yaml:2:16: linux.namespaces[0]: required key \"type\" is missing");
+	load_fails("process:\n  capabilities:\n    bounding: [CAP_FOO]\n",
+		   "config.yaml:3:16: process.capabilities.bounding[0]: unknown capability "
+		   "\"CAP_FOO\"");
+	load_fails("process:\n  capabilities:\n    effective: [CAP_KILL, sys_admn]\n",
+		   "config.yaml:3:27: process.capabilities.effective[1]: unknown capability "
+		   "\"sys_admn\" (did you mean \"CAP_SYS_ADMIN\"?)");
+	load_fails("process:\n  rlimits:\n  - {type: RLIMIT_NOFLE, soft: 1, hard: 2}\n",
+		   "config.yaml:3:12: process.rlimits[0].type: unknown rlimit \"RLIMIT_NOFLE\" (did "
+		   "you mean \"RLIMIT_NOFILE\"?)");
+	load_fails("process:\n  rlimits:\n  - {type: RLIMIT_NOFILE, soft: 2, hard: 1}\n",
+		   "config.yaml:3:5: process.rlimits[0]: soft limit 2 is above hard limit 1");
+	load_fails("process:\n  rlimits:\n  - {type: RLIMIT_NOFILE, soft: 2}\n",
+		   "config.yaml:3:5: process.rlimits[0]: required key \"hard\" is missing");
+	load_fails("process:\n  rlimits:\n  - {type: RLIMIT_CPU, soft: 1, hard: 1}\n"
+		   "  - {type: RLIMIT_CPU, soft: 2, hard: 2}\n",
+		   "config.yaml:4:5: process.rlimits[1]: RLIMIT_CPU is given twice");
+	load_fails("linux:\n  rootfsPropagation: privat\n",
+		   "config.yaml:2:22: linux.rootfsPropagation: expected private, shared, slave or "
+		   "unbindable (or r...), got \"privat\"");
+	load_fails("linux:\n  uidMappings: [{containerID: 0, hostID: 1000, size: 0}]\n",
+		   "config.yaml:2:17: linux.uidMappings[0]: size must be at least 1");
+	load_fails("linux:\n  devices: [{path: /dev/x, type: q, major: 1, minor: 2}]\n",
+		   "config.yaml:2:34: linux.devices[0].type: expected c, b, u or p, got \"q\"");
+	load_fails("linux:\n  devices: [{path: /dev/x, type: c}]\n",
+		   "config.yaml:2:13: linux.devices[0]: required key \"major\" is missing");
+}
+
+static void test_errors_values(void)
+{
+	load_fails("process:\n  env: [A=1, JUSTKEY]\n",
+		   "config.yaml:2:14: process.env[1]: \"JUSTKEY\" is not KEY=VALUE");
+	load_fails("process:\n  cwd: work\n",
+		   "config.yaml:2:8: process.cwd: \"work\" is not an absolute path");
+	load_fails("linux:\n  maskedPaths: [/a, b]\n",
+		   "config.yaml:2:21: linux.maskedPaths[1]: \"b\" is not an absolute path");
+	load_fails("mounts:\n- destination: /x\n",
+		   "config.yaml:2:3: mounts[0]: a mount needs a type (or the \"bind\" option)");
+	load_fails("mounts:\n- {type: tmpfs}\n",
+		   "config.yaml:2:3: mounts[0]: required key \"destination\" is missing");
+	load_fails("mounts:\n- {destination: x, type: tmpfs}\n",
+		   "config.yaml:2:17: mounts[0].destination: \"x\" is not an absolute path");
+	load_fails("mounts:\n- {destination: /x, options: [bind]}\n",
+		   "config.yaml:2:3: mounts[0]: a bind mount needs a source");
+	load_fails("mounts:\n- {destination: /x, type: tmpfs, options: [nodev, remount]}\n",
+		   "config.yaml:2:51: mounts[0].options[1]: \"remount\" is not supported: each entry "
+		   "is a new mount");
+}
+
+static void test_errors_unsupported(void)
+{
+	load_fails("process:\n  terminal: true\n",
+		   "config.yaml:2:13: process.terminal: true is not supported yet: sluice does not "
+		   "allocate a terminal; set it to false");
+	load_fails("linux:\n  resources: {}\n",
+		   "config.yaml:2:14: linux.resources is not supported yet");
+	load_fails("linux:\n  seccomp: {defaultAction: SCMP_ACT_ALLOW}\n",
+		   "config.yaml:2:12: linux.seccomp is not supported yet");
+	load_fails("linux:\n  cgroupsPath: /x\n",
+		   "config.yaml:2:16: linux.cgroupsPath is not supported yet");
+	load_fails("process:\n  consoleSize: {height: 1, width: 2}\n",
+		   "config.yaml:2:16: process.consoleSize is not supported yet");
+	load_fails("process:\n  apparmorProfile: docker-default\n",
+		   "config.yaml:2:20: process.apparmorProfile is not supported yet");
+	load_fails("process:\n  user: {username: bob}\n",
+		   "config.yaml:2:20: process.user.username is not supported (it is for Windows): "
+		   "give uid and gid");
+	load_fails("hooks:\n  prestart: []\n", "config.yaml:2:3: hooks are not supported yet");
+	load_fails("mounts:\n- {destination: /x, type: tmpfs, options: [rro]}\n",
+		   "config.yaml:2:44: mounts[0].options[0]: \"rro\" is not supported yet");
+	load_fails("mounts:\n- {destination: /x, type: bind, source: /y, options: [idmap]}\n",
+		   "config.yaml:2:55: mounts[0].options[0]: \"idmap\" is not supported yet");
+	load_fails("mounts:\n- destination: /x\n  type: bind\n  source: /y\n  uidMappings: []\n",
+		   "config.yaml:5:16: mounts[0].uidMappings is not supported yet");
+}
+
+static void test_errors_yaml(void)
+{
+	char *big, *deep;
+
+	load_fails("process:\n  args: [a, b\n",
+		   "config.yaml:3:1: YAML syntax error: did not find expected ',' or ']' (while "
+		   "parsing a flow sequence)");
+	load_fails("process:\n\targs: [a]\n",
+		   "config.yaml:2:1: YAML syntax error: found character that cannot start any token "
+		   "(while scanning for the next token)");
+	load_fails("hostname: \"a\xff\"\n",
+		   "config.yaml:1:13: YAML syntax error: invalid leading UTF-8 octet");
+	load_fails("process:\n  args: *cmd\n", "config.yaml:2:9: aliases are not supported");
+	load_fails("process:\n  args: &cmd [a]\n",
+		   "config.yaml:2:9: anchors and aliases are not supported");
+	load_fails("hostname: !!str a\n", "config.yaml:1:11: tags are not supported");
+	load_fails("hostname: a\n---\nhostname: b\n",
+		   "config.yaml:2:1: multiple documents are not supported");
+	load_fails("hostname: \"a\\0b\"\n", "config.yaml:1:11: a string contains a NUL character");
+
+	deep = calloc(200, 1);
+	memset(deep, '[', 65);
+	memset(deep + 65, ']', 65);
+	load_fails(deep, "config.yaml:1:65: nesting deeper than 64 levels");
+	free(deep);
+
+	big = malloc((4u << 20) + 2);
+	memset(big, ' ', (4u << 20) + 1);
+	big[(4u << 20) + 1] = '\0';
+	load_fails(big, "config.yaml: larger than 4 MiB");
+	free(big);
+}
+
+static void test_overlay(void)
+{
+	struct sluice_config c;
+
+	make_default(&c, 0, "/");
+	load_succeeds(&c, "", "an empty document");
+	load_succeeds(&c, "# only a comment\n", "a comment");
+	load_succeeds(&c, "hostname: null\nprocess: {cwd: ~, env: }\nhooks: null\nlinux: {resources: null}\n",
+		      "null values");
+	is_str(c.hostname, "sluice", "null keeps the default hostname");
+	is_int(sluice_strv_len(c.process.env), 2, "null keeps the default env");
+	load_succeeds(&c, "process:\n  env: [A=1]\n  user: {uid: 7}\n", "a partial process");
+	ok(c.process.env[0] && !strcmp(c.process.env[0], "A=1") && !c.process.env[1],
+	   "lists replace the default's");
+	ok(c.process.user.uid == 7 && c.process.user.umask_set && c.process.no_new_privileges,
+	   "mappings merge key by key");
+	load_succeeds(&c, "hostname: 1234\ndomainname: \"\"\n", "a number as a string");
+	is_str(c.hostname, "1234", "unquoted number accepted as a string");
+	ok(c.domainname == NULL, "empty domainname is unset");
+	load_succeeds(&c, "hostname: \"\"\n", "empty hostname");
+	ok(c.hostname == NULL, "empty hostname unsets the default");
+	sluice_config_free(&c);
+}
+
+static void test_modes(void)
+{
+	static const struct {
+		const char *text;
+		uint32_t want;
+	} cases[] = { { "0022", 022 }, { "0o022", 022 }, { "18", 18 }, { "0", 0 }, { "0o777", 0777 } };
+	struct sluice_config c;
+	char yaml[64];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		make_default(&c, 0, "/");
+		snprintf(yaml, sizeof(yaml), "process: {user: {umask: %s}}\n", cases[i].text);
+		load_succeeds(&c, yaml, cases[i].text);
+		is_int(c.process.user.umask, cases[i].want, "umask %s", cases[i].text);
+		sluice_config_free(&c);
+	}
+}
+
+static void test_paths(void)
+{
+	struct sluice_config c;
+	struct sluice_error err = { 0 };
+	char dir[] = "/tmp/sluice-test-XXXXXX", file[64], *cwd;
+	const char *yaml = "root: {path: ./a//b/}\nmounts:\n- {destination: /d, source: d, "
+			   "options: [bind]}\n";
+	int fd;
+
+	make_default(&c, 0, "/");
+	load_succeeds(&c, yaml, "relative paths");
+	is_str(c.root.path, "/srv/bundle/a/b", "root.path: ./a//b/ is cleaned and joined");
+	is_str(c.mounts[0].source, "/srv/bundle/d", "bind source joined");
+	sluice_config_free(&c);
+
+	ok(mkdtemp(dir) != NULL, "temp dir");
+	snprintf(file, sizeof(file), "%s/cfg.yaml", dir);
+	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ok(fd >= 0 && write(fd, "root: {path: rootfs}\n", 21) == 21, "write the file");
+	close(fd);
+	make_default(&c, 0, "/");
+	is_int(sluice_config_load_file(&c, file, &err), 0, "load_file");
+	cwd = malloc(strlen(dir) + 8);
+	sprintf(cwd, "%s/rootfs", dir);
+	is_str(c.root.path, cwd, "load_file: relative to the file's directory");
+	is_str(c.source, file, "load_file: source is the path");
+	sluice_config_free(&c);
+	free(cwd);
+
+	/* a relative file name resolves against the cwd */
+	ok(chdir(dir) == 0, "chdir");
+	make_default(&c, 0, "/");
+	is_int(sluice_config_load_file(&c, "cfg.yaml", &err), 0, "load_file relative");
+	ok(c.root.path && !strncmp(c.root.path, dir, strlen(dir)) && c.root.path[0] == '/',
+	   "relative file: absolute root.path");
+	sluice_config_free(&c);
+	ok(chdir(srcdir) == 0, "chdir back");
+	unlink(file);
+	rmdir(dir);
+
+	make_default(&c, 0, "/");
+	memset(&err, 0, sizeof(err));
+	is_int(sluice_config_load_file(&c, "/nonexistent/config.yaml", &err), -1, "missing file");
+	ok(err.exit_code == SLUICE_EXIT_CONFIG && err.errnum == ENOENT, "missing file: 78, ENOENT");
+	is_str(err.msg, "/nonexistent/config.yaml: cannot read", "missing file: message");
+	{
+		char buf[256];
+		sluice_error_format(&err, buf, sizeof(buf));
+		is_str(buf, "/nonexistent/config.yaml: cannot read: No such file or directory",
+		       "missing file: formatted");
+	}
+	sluice_config_free(&c);
+}
+
+static int finalize_yaml(uid_t uid, const char *yaml, struct sluice_config *c,
+			 struct sluice_error *err)
+{
+	struct sluice_caller who = { .uid = uid, .gid = uid + 1 };
+
+	make_default(c, uid, "/");
+	if (load(c, yaml, err) < 0)
+		return -2;
+	return sluice_config_finalize(c, &who, err);
+}
+
+static void finalize_fails(uid_t uid, const char *yaml, const char *msg)
+{
+	struct sluice_config c;
+	struct sluice_error err = { 0 };
+
+	is_int(finalize_yaml(uid, yaml, &c, &err), -1, "finalize refuses: %s", msg);
+	is_int(err.exit_code, SLUICE_EXIT_CONFIG, "exit code 78");
+	is_str(err.msg, msg, "message");
+	sluice_config_free(&c);
+}
+
+static void test_finalize(void)
+{
+	struct sluice_config c;
+	struct sluice_error err = { 0 };
+
+	is_int(finalize_yaml(1000, "process: {args: [/bin/true]}\n", &c, &err), 0, "rootless default");
+	ok(c.linux.n_uid_mappings == 1 && c.linux.uid_mappings[0].container_id == 1000 &&
+		   c.linux.uid_mappings[0].host_id == 1000 && c.linux.uid_mappings[0].size == 1,
+	   "default uid mapping: uid -> caller");
+	ok(c.linux.n_gid_mappings == 1 && c.linux.gid_mappings[0].container_id == 1000 &&
+		   c.linux.gid_mappings[0].host_id == 1001,
+	   "default gid mapping: gid -> caller's gid");
+	round_trip(&c, "finalized rootless");
+	sluice_config_free(&c);
+
+	is_int(finalize_yaml(1000, "process: {args: [sh], user: {uid: 0, gid: 0}}\n", &c, &err), 0,
+	       "root inside, caller outside");
+	ok(c.linux.uid_mappings[0].container_id == 0 && c.linux.uid_mappings[0].host_id == 1000,
+	   "uid 0 maps to the caller");
+	sluice_config_free(&c);
+
+	is_int(finalize_yaml(1000,
+			     "process: {args: [sh]}\nlinux: {namespaces: [{type: user, path: "
+			     "/proc/1/ns/user}, {type: mount}, {type: uts}]}\n",
+			     &c, &err),
+	       0, "joined user namespace");
+	ok(c.linux.n_uid_mappings == 0, "joined user namespace: no mappings added");
+	sluice_config_free(&c);
+
+	is_int(finalize_yaml(0, "process: {args: [sh]}\n", &c, &err), 0, "root default");
+	ok(c.linux.n_uid_mappings == 0, "root default: no user namespace, no mappings");
+	sluice_config_free(&c);
+
+	finalize_fails(1000, "process: {args: [sh]}\nlinux: {namespaces: [{type: mount}]}\n",
+		       "config.yaml: creating namespaces as an unprivileged user needs a user "
+		       "namespace: add {type: user} to linux.namespaces");
+	/* joining only: nothing is created, so no user namespace is needed */
+	is_int(finalize_yaml(1000,
+			     "process: {args: [sh]}\nmounts: []\nroot: {readonly: false}\n"
+			     "hostname: \"\"\nlinux: {namespaces: [{type: network, path: /proc/1/ns/net}],"
+			     " maskedPaths: [], readonlyPaths: []}\n",
+			     &c, &err),
+	       0, "rootless, only joining namespaces");
+	if (err.msg[0])
+		diag("error: %s", err.msg);
+	sluice_config_free(&c);
+}
+
+static void test_validate(void)
+{
+	finalize_fails(0, "", "config.yaml: no command: give one on the command line or in process.args");
+	finalize_fails(0, "process: {args: [sh]}\nlinux: {namespaces: [{type: mount}]}\n",
+		       "config.yaml: hostname needs the uts namespace: add {type: uts} to "
+		       "linux.namespaces (or set hostname: \"\")");
+	finalize_fails(0, "process: {args: [sh]}\nhostname: \"\"\nlinux: {namespaces: [{type: pid}]}\n",
+		       "config.yaml: mounts (set mounts: []) needs the mount namespace: add {type: "
+		       "mount} to linux.namespaces");
+	finalize_fails(0,
+		       "process: {args: [sh]}\nhostname: \"\"\nmounts: []\nlinux: {namespaces: [], "
+		       "maskedPaths: [], readonlyPaths: []}\n",
+		       "config.yaml: root.readonly (set it to false) needs the mount namespace: add "
+		       "{type: mount} to linux.namespaces");
+	finalize_fails(0,
+		       "process: {args: [sh], user: {uid: 5}}\nlinux: {namespaces: [{type: user}, "
+		       "{type: mount}, {type: uts}],\n  uidMappings: [{containerID: 0, hostID: 1000, "
+		       "size: 1}]}\n",
+		       "config.yaml: process.user.uid 5 is not mapped by linux.uidMappings");
+	finalize_fails(1000,
+		       "process: {args: [sh], user: {additionalGids: [1000, 44]}}\n",
+		       "config.yaml: process.user.additionalGids: gid 44 is not mapped by "
+		       "linux.gidMappings");
+	finalize_fails(0,
+		       "process: {args: [sh], capabilities: {permitted: [CAP_KILL], ambient: "
+		       "[CAP_KILL]}}\n",
+		       "config.yaml: process.capabilities.ambient: CAP_KILL must also be in permitted "
+		       "and inheritable");
+	finalize_fails(0,
+		       "process: {args: [sh]}\nlinux: {uidMappings: [{containerID: 0, hostID: 0, "
+		       "size: 1}]}\n",
+		       "config.yaml: linux.uidMappings and gidMappings need a new user namespace: add "
+		       "{type: user} to linux.namespaces");
+}
+
+static void test_emit_edge(void)
+{
+	struct sluice_config c;
+	struct sluice_error err = { 0 };
+	struct sluice_mount *m;
+	char *text = NULL;
+	size_t len = 0;
+
+	make_default(&c, 0, "/");
+	sluice_strv_push(&c.process.args, "printf");
+	sluice_strv_push(&c.process.args, "\xff\xfe");
+	is_int(sluice_config_emit(&c, &text, &len, &err), -1, "emit: invalid UTF-8 is refused");
+	is_str(err.msg, "<default>: cannot write the config at args: a string is not valid UTF-8",
+	       "emit: UTF-8 message");
+	sluice_config_free(&c);
+
+	/* a mount built in code, without an options list */
+	make_default(&c, 0, "/");
+	m = &c.mounts[0];
+	sluice_strv_free(m->options);
+	m->options = NULL;
+	free(m->data);
+	m->data = strdup("mode=700,size=1m");
+	m->flags = MS_RDONLY | MS_NOSUID;
+	m->clear = MS_NOEXEC;
+	m->propagation = MS_SHARED | MS_REC;
+	round_trip(&c, "mount without options");
+	is_int(sluice_config_emit(&c, &text, &len, &err), 0, "emit synthesized options");
+	ok(text && strstr(text, "  - ro\n  - nosuid\n  - exec\n  - rshared\n  - mode=700\n  - size=1m\n"),
+	   "synthesized options in order");
+	free(text);
+	sluice_config_free(&c);
+}
+
+/* The example configs must load on top of the default. */
+static void test_examples(void)
+{
+	static const char *const names[] = { "default.yaml",  "minimal.yaml",
+					     "busybox-rootfs.yaml", "readonly-bind.yaml",
+					     "pipe-stdio.yaml", "rootless.yaml" };
+	char path[2200];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct sluice_config c;
+		struct sluice_error err = { 0 };
+		int r;
+
+		snprintf(path, sizeof(path), "%s/configs/%s", srcdir, names[i]);
+		make_default(&c, 1000, "/");
+		r = sluice_config_load_file(&c, path, &err);
+		ok(r == 0, "example %s loads", names[i]);
+		if (r < 0)
+			diag("%s", err.msg);
+		sluice_config_free(&c);
+	}
+}
+
+/* configs/default.yaml is the default as printed for an unprivileged caller. */
+static void test_default_file(void)
+{
+	char path[2200], *text = NULL, *file = NULL, *body;
+	struct sluice_config c;
+	struct sluice_error err = { 0 };
+	size_t len = 0, flen = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/configs/default.yaml", srcdir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ok(fd >= 0 && sluice_read_fd(fd, 1 << 20, &file, &flen) == 0, "read configs/default.yaml");
+	if (fd >= 0)
+		close(fd);
+	make_default(&c, 1000, NULL);
+	ok(sluice_config_emit(&c, &text, &len, &err) == 0, "emit the default");
+	/* skip the leading comment block */
+	body = file;
+	while (body && *body == '#')
+		body = strchr(body, '\n') ? strchr(body, '\n') + 1 : body + strlen(body);
+	while (body && *body == '\n')
+		body++;
+	is_str(body, text, "configs/default.yaml is the emitted default");
+	free(text);
+	free(file);
+	sluice_config_free(&c);
+}
+
+int main(void)
+{
+	const char *env = getenv("SLUICE_SRCDIR");
+
+	if (env)
+		snprintf(srcdir, sizeof(srcdir), "%s", env);
+	else if (!getcwd(srcdir, sizeof(srcdir)))
+		snprintf(srcdir, sizeof(srcdir), ".");
+	test_names();
+	test_default_root();
+	test_default_user();
+	test_rich();
+	test_runc_json();
+	test_errors_keys();
+	test_errors_types();
+	test_errors_names();
+	test_errors_values();
+	test_errors_unsupported();
+	test_errors_yaml();
+	test_overlay();
+	test_modes();
+	test_paths();
+	test_finalize();
+	test_validate();
+	test_emit_edge();
+	test_examples();
+	test_default_file();
+	return done_testing();
+}
