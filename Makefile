@@ -70,3 +70,6 @@ deps:
 
 clean:
 	rm -rf $(BUILD)
+
+# Further targets (bench, quality gates) live in mk/, one file each.
+-include $(sort $(wildcard mk/*.mk))

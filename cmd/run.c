@@ -519,7 +519,7 @@ static int build_config(struct run_ctx *x, struct parsed *p, size_t n, char **cm
 		x->c->process.args = args;
 	}
 	/* A config printed to start from needs a command to be valid. */
-	if (x->print_config && !x->c->process.args &&
+	if (x->print_config && (!x->c->process.args || !x->c->process.args[0]) &&
 	    sluice_strv_push(&x->c->process.args, "/bin/sh") < 0)
 		return sluice_err(x->err, SLUICE_EXIT_SETUP, ENOMEM, "out of memory");
 	if (listen_fds(x) < 0)

@@ -156,6 +156,13 @@ static int read_config(struct helper *h, struct sluice_error *err)
 		return sluice_err(err, SLUICE_EXIT_SETUP, (int)-n,
 				  "fd 3: cannot read (start sluice init with the config on fd 3)");
 	h->framed = n == (ssize_t)sizeof(head) && memcmp(head, SLUICE_PROTO_MAGIC, sizeof(head)) == 0;
+	/* NUL never starts YAML: this is a preamble, of a version we do not
+	 * know (docs/protocol.md "Versioning"), not a config to parse. */
+	if (!h->framed && n == (ssize_t)sizeof(head) &&
+	    memcmp(head, SLUICE_PROTO_MAGIC, sizeof(head) - 1) == 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, 0,
+				  "fd 3: protocol version %u not supported (this helper speaks 1)",
+				  (unsigned)(unsigned char)head[sizeof(head) - 1]);
 	r = h->framed ? read_framed(h, &text, &len, err) : read_raw(head, (size_t)n, &text, &len, err);
 	if (r == 0)
 		r = load_config(h, text, len, err);

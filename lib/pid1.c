@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -121,7 +122,6 @@ static bool already_delivered(const struct sluice_pid1_opts *o, const siginfo_t 
 
 static __attribute__((noreturn)) void supervise(pid_t child, const struct sluice_pid1_opts *o)
 {
-	int pidfd = sluice_pidfd_open(child);
 	int status = 0;
 	sigset_t all;
 	siginfo_t si;
@@ -142,10 +142,13 @@ static __attribute__((noreturn)) void supervise(pid_t child, const struct sluice
 		}
 		if (synchronous(sig) || already_delivered(o, &si))
 			continue;
+		/* No pidfd needed (nor an fd held in the init): the workload is
+		 * our own child, reaped only by this loop, so its pid cannot be
+		 * recycled before the loop ends. */
 		if (o->signal_group)
 			(void)kill(-child, sig);
-		else if (pidfd >= 0)
-			(void)sluice_pidfd_signal(pidfd, sig);
+		else
+			(void)kill(child, sig);
 	}
 	end_the_rest();
 	_exit(final_status(o, status));
@@ -194,6 +197,10 @@ int sluice_pid1_fork(const struct sluice_pid1_opts *o, struct sluice_error *err)
 	}
 	if (o->status_fd >= 0)
 		sluice_close(o->status_fd);
+	/* The init holds no fd but 0, 1 and 2: what it inherited or keeps
+	 * for the workload (preserved fds) must not stay open in it for the
+	 * sandbox's lifetime. */
+	(void)syscall(SYS_close_range, 3U, ~0U, 0U);
 	/* Without a pid namespace nobody tears the sandbox down for us: our
 	 * parent's death must reach the loop, which then ends everything. */
 	if (getpid() != 1)
