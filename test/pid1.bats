@@ -46,7 +46,7 @@ wait_gone() { # PID SECS
 		for i in $(seq 200); do
 			z=$("$0" zombies); [ "$z" = "zombies: 0" ] && break; sleep 0.02
 		done
-		echo "$z"; "$0" pid | head -n 1' "$PROBE"
+		echo "$z"; echo "pid: $$"' "$PROBE"
 	assert_eq "${lines[0]}" "zombies: 0"
 	assert_eq "${lines[1]}" "pid: 2" "the workload is PID 2 under the init"
 	assert_no_leftovers
@@ -60,7 +60,7 @@ wait_gone() { # PID SECS
 		for i in $(seq 200); do
 			z=$("$0" zombies); [ "$z" = "zombies: 0" ] && break; sleep 0.02
 		done
-		echo "$z"; "$0" pid | head -n 1' "$PROBE"
+		echo "$z"; echo "pid: $$"' "$PROBE"
 	assert_eq "${lines[0]}" "zombies: 0"
 	[[ ${lines[1]} != "pid: 1" ]] || fail "the workload is PID 1 without a pid namespace"
 }
