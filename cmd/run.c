@@ -215,6 +215,7 @@ static int opt_cwd(struct run_ctx *x, const char *arg)
 
 static int opt_hostname(struct run_ctx *x, const char *arg)
 {
+	x->c->hostname_inherited = false;
 	return set_str(&x->c->hostname, arg, x->err);
 }
 

@@ -135,6 +135,9 @@ struct sluice_config {
 	} root;
 
 	char *hostname;	  /* NULL: not set */
+	/* hostname is the embedded default's, not asked for: finalize drops it
+	 * when the config has no uts namespace instead of calling it an error */
+	bool hostname_inherited;
 	char *domainname; /* NULL: not set */
 
 	struct sluice_mount *mounts;

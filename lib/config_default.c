@@ -121,6 +121,7 @@ int sluice_config_default(struct sluice_config *c, const struct sluice_caller *w
 		sluice_config_free(c);
 		return -1;
 	}
+	c->hostname_inherited = true;
 	/* nothing in the default is relative: no directory to remember */
 	free(c->base_dir);
 	c->base_dir = NULL;

@@ -75,6 +75,7 @@ static int load_name(struct config_load *L, const struct config_node *v, char **
 static int load_hostname(struct config_load *L, const struct config_node *v, void *obj,
 			 const char *path)
 {
+	((struct sluice_config *)obj)->hostname_inherited = false;
 	return load_name(L, v, &((struct sluice_config *)obj)->hostname, path);
 }
 

@@ -55,6 +55,10 @@ int sluice_config_finalize(struct sluice_config *c, const struct sluice_caller *
 
 	if (default_mappings(c, who) < 0)
 		return sluice_err(err, SLUICE_EXIT_CONFIG, ENOMEM, "%s", SRC(c));
+	if (c->hostname_inherited && !c->linux.ns[SLUICE_NS_UTS].enabled) {
+		free(c->hostname);
+		c->hostname = NULL;
+	}
 	for (int i = 0; i < SLUICE_NS_COUNT; i++)
 		creates |= ns_new(c, (enum sluice_ns)i);
 	/* the kernel demands CAP_SYS_ADMIN for every other namespace type;

@@ -909,10 +909,25 @@ static void test_finalize(void)
 	sluice_config_free(&c);
 }
 
+static void test_inherited_hostname(void)
+{
+	struct sluice_config c;
+	struct sluice_error err = { 0 };
+
+	is_int(finalize_yaml(0, "process: {args: [sh]}\nlinux: {namespaces: [{type: mount}]}\n", &c,
+			     &err),
+	       0, "the default's hostname does not force a uts namespace");
+	ok(c.hostname == NULL, "the inherited hostname is dropped without a uts namespace");
+	sluice_config_free(&c);
+	is_int(finalize_yaml(0, "process: {args: [sh]}\n", &c, &err), 0, "default namespaces");
+	is_str(c.hostname, "sluice", "the inherited hostname stays with a uts namespace");
+	sluice_config_free(&c);
+}
+
 static void test_validate(void)
 {
 	finalize_fails(0, "", "config.yaml: no command: give one on the command line or in process.args");
-	finalize_fails(0, "process: {args: [sh]}\nlinux: {namespaces: [{type: mount}]}\n",
+	finalize_fails(0, "process: {args: [sh]}\nhostname: box\nlinux: {namespaces: [{type: mount}]}\n",
 		       "config.yaml: hostname needs the uts namespace: add {type: uts} to "
 		       "linux.namespaces (or set hostname: \"\")");
 	finalize_fails(0, "process: {args: [sh]}\nhostname: \"\"\nlinux: {namespaces: [{type: pid}]}\n",
@@ -1053,6 +1068,7 @@ int main(void)
 	test_paths();
 	test_finalize();
 	test_validate();
+	test_inherited_hostname();
 	test_emit_edge();
 	test_examples();
 	test_default_file();
