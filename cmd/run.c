@@ -545,7 +545,7 @@ int cmd_run(int argc, char **argv)
 	struct sluice_config c;
 	struct sluice_error err = {0};
 	char cwd[PATH_MAX];
-	struct sluice_caller who = {geteuid(), getegid(), getcwd(cwd, sizeof(cwd))};
+	struct sluice_caller who = {.uid = geteuid(), .gid = getegid(), .cwd = getcwd(cwd, sizeof(cwd))};
 	struct run_ctx x = {.c = &c, .err = &err};
 	size_t n = 0;
 	int cmd_index = argc, r = -1;

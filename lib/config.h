@@ -179,14 +179,19 @@ struct sluice_caller {
 	uid_t uid; /* effective uid */
 	gid_t gid; /* effective gid */
 	char *cwd; /* current directory, or NULL if unknown */
+	/* The binary sluice_run re-executes as `HELPER init`: NULL means
+	 * /proc/self/exe, so a program embedding libsluice either calls
+	 * sluice_helper_main() when started with "init" as argv[1], or points
+	 * this at an installed sluice (docs/libsluice.md). */
+	const char *helper;
 };
 
 /* Zero everything (no namespaces, no args, ...): the base for a document
  * that is already complete, such as the one `sluice init` receives. */
-void sluice_config_init(struct sluice_config *c);
+SLUICE_API void sluice_config_init(struct sluice_config *c);
 
 /* The embedded default for this caller (docs/config.md "Defaults"). */
-int sluice_config_default(struct sluice_config *c, const struct sluice_caller *who,
+SLUICE_API int sluice_config_default(struct sluice_config *c, const struct sluice_caller *who,
 			  struct sluice_error *err);
 
 /* Overlay the YAML/JSON document in buf onto c.  name is used in messages
@@ -195,30 +200,30 @@ int sluice_config_default(struct sluice_config *c, const struct sluice_caller *w
  * capability/namespace/rlimit names and fields sluice cannot honour are
  * errors with exit code SLUICE_EXIT_CONFIG.  On error c is unchanged in
  * meaning but may hold partially replaced fields: free it. */
-int sluice_config_load_buffer(struct sluice_config *c, const char *name,
+SLUICE_API int sluice_config_load_buffer(struct sluice_config *c, const char *name,
 			      const char *buf, size_t len, const char *base_dir,
 			      struct sluice_error *err);
 
 /* Read path and overlay it (base_dir = the file's directory). */
-int sluice_config_load_file(struct sluice_config *c, const char *path,
+SLUICE_API int sluice_config_load_file(struct sluice_config *c, const char *path,
 			    struct sluice_error *err);
 
 /* After all overrides: fill what depends on the whole config and the
  * caller (default uid/gid mappings: process.user -> the caller, size 1,
  * when a new user namespace has none), then validate it. */
-int sluice_config_finalize(struct sluice_config *c, const struct sluice_caller *who,
+SLUICE_API int sluice_config_finalize(struct sluice_config *c, const struct sluice_caller *who,
 			   struct sluice_error *err);
 
 /* Cross-field checks after all overrides (e.g. args non-empty, cwd
  * absolute, uid mapped when a user namespace is used). */
-int sluice_config_validate(const struct sluice_config *c, struct sluice_error *err);
+SLUICE_API int sluice_config_validate(const struct sluice_config *c, struct sluice_error *err);
 
 /* The effective config as a YAML document that the loader reads back to an
  * equal config.  *out is malloc'd. */
-int sluice_config_emit(const struct sluice_config *c, char **out, size_t *len,
+SLUICE_API int sluice_config_emit(const struct sluice_config *c, char **out, size_t *len,
 		       struct sluice_error *err);
 
-void sluice_config_free(struct sluice_config *c);
+SLUICE_API void sluice_config_free(struct sluice_config *c);
 
 /* Helpers shared by the loader and the command line. */
 int sluice_ns_from_name(const char *name);	    /* -1 if unknown */

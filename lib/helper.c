@@ -125,7 +125,7 @@ static int read_raw(const char *head, size_t nhead, char **text, size_t *len,
 static int load_config(struct helper *h, const char *text, size_t len, struct sluice_error *err)
 {
 	char name[PATH_MAX], cwd[PATH_MAX], dir[PATH_MAX];
-	struct sluice_caller who = {getuid(), getgid(), getcwd(cwd, sizeof(cwd))};
+	struct sluice_caller who = {.uid = getuid(), .gid = getgid(), .cwd = getcwd(cwd, sizeof(cwd))};
 	char *slash;
 
 	config_name(name, sizeof(name));

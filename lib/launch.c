@@ -26,6 +26,7 @@ extern char **environ;
 /* Everything the child needs, prepared before clone: after clone the child
  * only makes async-signal-safe calls until it execs. */
 struct child_plan {
+	const char *exe;
 	sigset_t mask;
 	pid_t parent;
 	bool new_pidns, new_userns;
@@ -99,7 +100,7 @@ static __attribute__((noreturn)) void child_main(const struct child_plan *p)
 	move_fds(p);
 	if (p->new_userns)
 		raise_ambient_caps();
-	execve("/proc/self/exe", argv, environ);
+	execve(p->exe, argv, environ);
 	if (write(SLUICE_STATUS_FD, p->error_frame, p->error_frame_len) < 0)
 		_exit(SLUICE_EXIT_SETUP);
 	_exit(SLUICE_EXIT_SETUP);
@@ -112,7 +113,7 @@ static void plan_error_frame(struct child_plan *p)
 	struct sluice_error e;
 	int fds[2];
 
-	sluice_err(&e, SLUICE_EXIT_SETUP, ENOEXEC, "cannot re-execute /proc/self/exe as the helper");
+	sluice_err(&e, SLUICE_EXIT_SETUP, ENOEXEC, "cannot re-execute %s as the helper", p->exe);
 	p->error_frame_len = 0;
 	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
 		return;
@@ -212,7 +213,8 @@ static int make_pipes(struct launch_fds *f, struct sluice_stdio_setup *stdio, in
 	return 0;
 }
 
-static int spawn(struct sluice_launch *l, const struct sluice_config *c, struct launch_fds *f,
+static int spawn(struct sluice_launch *l, const struct sluice_config *c,
+		 const struct sluice_caller *who, struct launch_fds *f,
 		 struct sluice_stdio_setup *stdio, const sigset_t *mask, uint64_t *created,
 		 struct sluice_error *err)
 {
@@ -221,6 +223,7 @@ static int spawn(struct sluice_launch *l, const struct sluice_config *c, struct 
 	uint64_t flags = sluice_ns_any_joined(c) ? 0 : sluice_ns_new_flags(c);
 
 	memset(&plan, 0, sizeof(plan));
+	plan.exe = who->helper ? who->helper : "/proc/self/exe";
 	plan.mask = *mask;
 	plan.parent = getpid();
 	plan.new_pidns = flags & CLONE_NEWPID;
@@ -256,7 +259,7 @@ int sluice_launch_start(struct sluice_launch *l, const struct sluice_config *c,
 	if (sluice_config_emit(c, &text, &len, err) < 0)
 		return -1;
 	if (make_pipes(&f, stdio, min, err) < 0 ||
-	    spawn(l, c, &f, stdio, child_mask, &created, err) < 0) {
+	    spawn(l, c, who, &f, stdio, child_mask, &created, err) < 0) {
 		close_launch_fds(&f);
 		return -1;
 	}
