@@ -1,0 +1,51 @@
+# `make bench`: sluice against runc, crun, bubblewrap and the unshare floor
+# (docs/performance.md).  Never part of `make check`: it times things.
+#
+#   make bench                       all five figures, report in build/bench/
+#   make bench BENCH_RUNS=500        more starts per contender (default 200)
+#   make bench BENCH_STDIO_BYTES=1G  less data through the stdio test (default 4G)
+#   make bench BENCH_CONC=50         sandboxes started at once (default 100)
+#   make bench BENCH_PUBLISH=0       do not copy the report into docs/
+#
+# As root it installs what is missing (scripts/install-deps, then the peers:
+# bench/install-peers); as another user it says what to install.
+
+BENCH_DIR := $(BUILD)/bench
+BENCH_BIN := $(BENCH_DIR)/bin
+BENCH_TOOLS := $(BENCH_BIN)/benchrun $(BENCH_BIN)/rssprobe $(BENCH_BIN)/crunwrap $(BENCH_BIN)/slowcat
+BENCH_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -O2
+
+BENCH_RUNS ?= 200
+BENCH_STDIO_BYTES ?= 4G
+BENCH_CONC ?= 100
+BENCH_PUBLISH ?= 1
+
+.PHONY: bench bench-tools
+
+bench:
+	scripts/install-deps
+	bench/install-peers
+	$(MAKE) all bench-tools
+	BENCH_RUNS=$(BENCH_RUNS) BENCH_STDIO_BYTES=$(BENCH_STDIO_BYTES) BENCH_CONC=$(BENCH_CONC) \
+		BENCH_PUBLISH=$(BENCH_PUBLISH) BUILD=$(BUILD) bench/run
+
+bench-tools: $(BENCH_TOOLS)
+
+$(BENCH_BIN)/benchrun: bench/benchrun.c mk/bench.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -o $@ $<
+
+# The memory probe runs as the workload: no libc, a few KiB resident, so
+# that it never hides the peak it reports (bench/rssprobe.c).
+$(BENCH_BIN)/rssprobe: bench/rssprobe.c mk/bench.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -Wno-missing-prototypes -static -nostdlib -no-pie -fno-pie \
+		-fno-stack-protector -fno-builtin -U_FORTIFY_SOURCE -o $@ $<
+
+$(BENCH_BIN)/crunwrap: bench/crunwrap.c mk/bench.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -static -o $@ $<
+
+$(BENCH_BIN)/slowcat: bench/slowcat.c mk/bench.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -o $@ $<
