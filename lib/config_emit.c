@@ -211,6 +211,18 @@ static void kv_double(struct emit *E, const char *k, double v)
 		if (strtod(buf, NULL) == v)
 			break;
 	}
+	/* Fewest digits is not shortest text: %g writes 10 as "1e+01".  The
+	 * fewest decimals of %f that read back win when not longer. */
+	for (int dec = 0; dec <= 17; dec++) {
+		char fixed[40];
+
+		snprintf(fixed, sizeof(fixed), "%.*f", dec, v);
+		if (strtod(fixed, NULL) == v) {
+			if (strlen(fixed) <= strlen(buf))
+				memcpy(buf, fixed, strlen(fixed) + 1);
+			break;
+		}
+	}
 	kv_raw(E, k, buf);
 }
 

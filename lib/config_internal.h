@@ -99,6 +99,9 @@ int config_get_int(struct config_load *L, const struct config_node *n, const cha
 		   int64_t min, int64_t max, int64_t *out);
 int config_get_u32(struct config_load *L, const struct config_node *n, const char *path,
 		   uint32_t *out);
+/* A uid or gid: 0..4294967294 ((uid_t)-1 means "unchanged" to the kernel). */
+int config_get_id(struct config_load *L, const struct config_node *n, const char *path,
+		  uint32_t *out);
 int config_get_u64(struct config_load *L, const struct config_node *n, const char *path,
 		   uint64_t *out);
 /* Permission bits: decimal as in OCI JSON, or octal as "0022" / "0o022". */

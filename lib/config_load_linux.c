@@ -281,7 +281,7 @@ static int load_dev_uid(struct config_load *L, const struct config_node *v, void
 			const char *path)
 {
 	struct sluice_device *d = obj;
-	int r = config_get_u32(L, v, path, &d->uid);
+	int r = config_get_id(L, v, path, &d->uid);
 
 	d->uid_set = r == 0;
 	return r;
@@ -291,7 +291,7 @@ static int load_dev_gid(struct config_load *L, const struct config_node *v, void
 			const char *path)
 {
 	struct sluice_device *d = obj;
-	int r = config_get_u32(L, v, path, &d->gid);
+	int r = config_get_id(L, v, path, &d->gid);
 
 	d->gid_set = r == 0;
 	return r;

@@ -54,13 +54,13 @@ static int load_cwd(struct config_load *L, const struct config_node *v, void *ob
 static int load_uid(struct config_load *L, const struct config_node *v, void *obj,
 		    const char *path)
 {
-	return config_get_u32(L, v, path, &((struct sluice_config *)obj)->process.user.uid);
+	return config_get_id(L, v, path, &((struct sluice_config *)obj)->process.user.uid);
 }
 
 static int load_gid(struct config_load *L, const struct config_node *v, void *obj,
 		    const char *path)
 {
-	return config_get_u32(L, v, path, &((struct sluice_config *)obj)->process.user.gid);
+	return config_get_id(L, v, path, &((struct sluice_config *)obj)->process.user.gid);
 }
 
 static int load_umask(struct config_load *L, const struct config_node *v, void *obj,
@@ -84,7 +84,7 @@ static int load_id(struct config_load *L, const struct config_node *item, const 
 {
 	struct id_list *ids = ctx;
 
-	return config_get_u32(L, item, ipath, &ids->v[ids->n++]);
+	return config_get_id(L, item, ipath, &ids->v[ids->n++]);
 }
 
 static int load_additional_gids(struct config_load *L, const struct config_node *v,

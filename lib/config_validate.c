@@ -55,7 +55,9 @@ int sluice_config_finalize(struct sluice_config *c, const struct sluice_caller *
 
 	if (default_mappings(c, who) < 0)
 		return sluice_err(err, SLUICE_EXIT_CONFIG, ENOMEM, "%s", SRC(c));
-	if (c->hostname_inherited && !c->linux.ns[SLUICE_NS_UTS].enabled) {
+	/* The default's hostname is for a uts namespace of our own: without
+	 * one, or in one joined by path, the name already there stays. */
+	if (c->hostname_inherited && !ns_new(c, SLUICE_NS_UTS)) {
 		free(c->hostname);
 		c->hostname = NULL;
 	}

@@ -262,6 +262,20 @@ int config_get_u32(struct config_load *L, const struct config_node *n, const cha
 	return r;
 }
 
+/* A uid or gid: 4294967295 is (uid_t)-1, which setresuid(), setresgid() and
+ * fchown() read as "leave unchanged": accepted, uid 4294967295 would run the
+ * workload as whoever sluice is (root).  So the range stops one short. */
+int config_get_id(struct config_load *L, const struct config_node *n, const char *path,
+		  uint32_t *out)
+{
+	int64_t v = 0;
+	int r = config_get_int(L, n, path, 0, UINT32_MAX - 1, &v);
+
+	if (r == 0)
+		*out = (uint32_t)v;
+	return r;
+}
+
 static bool is_octal(const char *s)
 {
 	if (!*s)

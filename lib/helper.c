@@ -170,6 +170,24 @@ static int read_config(struct helper *h, struct sluice_error *err)
 	return r;
 }
 
+/*
+ * In a user namespace whose map sends uid 0 elsewhere (root launching with
+ * 0 -> 300000), the helper still holds the launcher's ids, which read as
+ * the overflow id inside: files it makes (mount points) would fail with
+ * EOVERFLOW.  So it becomes the namespace's root first, as runc does.  A
+ * namespace without 0 in its map (EINVAL) leaves the ids as they are.
+ */
+static int become_ns_root(const struct sluice_config *c, struct sluice_error *err)
+{
+	if (!c->linux.ns[SLUICE_NS_USER].enabled || (getuid() == 0 && getgid() == 0))
+		return 0;
+	if (setresgid(0, 0, 0) < 0 && errno != EINVAL)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "become gid 0 in the user namespace");
+	if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "become uid 0 in the user namespace");
+	return 0;
+}
+
 /* Namespaces the runtime did not create are made here: joined by path
  * (user first), then unshared.  A new pid or time namespace only applies
  * to children, so the helper forks and stays outside as a waiter. */
@@ -189,6 +207,8 @@ static int step_namespaces(struct helper *h, struct sluice_error *err)
 		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "unshare namespaces %#llx",
 				  (unsigned long long)need);
 	if ((need & CLONE_NEWUSER) && sluice_idmap_write(0, c, uid, gid, err) < 0)
+		return -1;
+	if (become_ns_root(c, err) < 0)
 		return -1;
 	if ((need & (CLONE_NEWPID | CLONE_NEWTIME)) || joined_children) {
 		struct sluice_pid1_opts o = {.status_fd = h->status_fd};
@@ -291,14 +311,32 @@ static const struct step steps[] = {
 	{"parent-death-signal", step_pdeathsig},
 };
 
-/* Test builds (make FAULT=1) fail on purpose at the step named in
- * SLUICE_FAULT, to prove that every failure is reported and cleaned up. */
+/* Test builds (make fault, docs/quality.md) fail on purpose at the step
+ * named in SLUICE_FAULT, to prove that every failure is reported and
+ * cleaned up.  SLUICE_FAULT=STEP:kill dies there by SIGKILL instead, to
+ * prove the parent notices a helper that vanishes mid-handshake; the init
+ * of a pid namespace cannot SIGKILL itself (the kernel drops it), so
+ * STEP:hang says so on stderr and waits there to be killed from outside. */
 static int fault_injected(const char *step, struct sluice_error *err)
 {
 #ifdef SLUICE_FAULT_INJECTION
 	const char *want = getenv("SLUICE_FAULT");
-	if (want && strcmp(want, step) == 0)
+	size_t n = strlen(step);
+
+	if (!want || strncmp(want, step, n) != 0)
+		return 0;
+	if (want[n] == '\0')
 		return sluice_err(err, SLUICE_EXIT_SETUP, EIO, "fault injected");
+	if (strcmp(want + n, ":kill") == 0) {
+		(void)kill(getpid(), SIGKILL);
+		return sluice_err(err, SLUICE_EXIT_SETUP, 0,
+				  "fault injected: SIGKILL ignored (pid namespace init: use %s:hang)", step);
+	}
+	if (strcmp(want + n, ":hang") == 0) {
+		fprintf(stderr, "sluice: %s: fault injected: waiting for SIGKILL\n", step);
+		for (;;)
+			pause();
+	}
 #else
 	(void)step;
 	(void)err;
@@ -319,10 +357,14 @@ int sluice_helper_main(void)
 	static struct helper h;
 	struct sluice_error err = {0};
 	const int keep[] = {SLUICE_CONFIG_FD, SLUICE_STATUS_FD};
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
 
+	/* Whoever started us may have left SIGCHLD ignored: as init we would
+	 * then never see the workload end (the kernel reaps it unseen). */
+	sigaction(SIGCHLD, &dfl, NULL);
 	h.status_fd = find_status_fd();
 	h.step = "read-config";
-	if (read_config(&h, &err) < 0)
+	if (fault_injected(h.step, &err) < 0 || read_config(&h, &err) < 0)
 		fail(&h, &err);
 	/* Anything inherited without close-on-exec stops here. */
 	(void)sluice_cloexec_from(SLUICE_PRESERVED_FD_BASE + h.cfg.sluice.preserve_fds, keep, 2);
@@ -331,7 +373,6 @@ int sluice_helper_main(void)
 		if (fault_injected(h.step, &err) < 0 || steps[i].run(&h, &err) < 0)
 			fail(&h, &err);
 	}
-	report_ready(&h);
 	/* Without a pid namespace the helper stays as a subreaper init in
 	 * every case: otherwise the workload's children would outlive it. */
 	if (h.cfg.sluice.init || !h.cfg.linux.ns[SLUICE_NS_PID].enabled) {
@@ -342,9 +383,15 @@ int sluice_helper_main(void)
 			.status_fd = h.status_fd,
 		};
 		h.step = "init";
-		if (sluice_pid1_fork(&o, &err) < 0)
+		/* The init idles for the sandbox's lifetime: its RSS should be
+		 * what its loop touches, not the whole setup (docs/performance.md). */
+		sluice_release_setup_memory();
+		if (fault_injected(h.step, &err) < 0 || sluice_pid1_fork(&o, &err) < 0)
 			fail(&h, &err);
 	}
+	/* From the process that execs (under an init, its child): READY
+	 * carries that pid, and precedes an ERROR only when the exec fails. */
+	report_ready(&h);
 	h.step = "exec";
 	if (fault_injected(h.step, &err) == 0)
 		sluice_exec_workload(&h.cfg, &h.status_fd, &err);

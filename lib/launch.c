@@ -92,6 +92,7 @@ static __attribute__((noreturn)) void child_main(const struct child_plan *p)
 	struct sigaction dfl = {.sa_handler = SIG_DFL};
 
 	sigaction(SIGPIPE, &dfl, NULL);
+	sigaction(SIGCHLD, &dfl, NULL);
 	sigprocmask(SIG_SETMASK, &p->mask, NULL);
 	/* The sandbox must not outlive its launcher. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
@@ -159,18 +160,21 @@ static pid_t clone_child(uint64_t flags, int *pidfd, bool *applied)
 		if (pid >= 0 || (errno != ENOSYS && errno != E2BIG))
 			return pid;
 	}
-	/* No clone3: fork, and let the helper create the namespaces. */
+	/* No clone3: a fork-like clone(2) that returns the pidfd at once
+	 * (Linux 5.2), and the helper creates the namespaces.  Not fork plus
+	 * pidfd_open: valgrind 3.19 has neither clone3 nor pidfd_open, and
+	 * the memcheck gate (docs/quality.md) runs this path.  The argument
+	 * order (flags, stack, parent_tid) is that of x86-64, arm64, arm, ppc
+	 * and riscv. */
 	*applied = false;
-	pid = fork();
-	if (pid > 0) {
-		*pidfd = sluice_pidfd_open(pid);
-		if (*pidfd < 0) {
-			int saved = -*pidfd;
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			errno = saved;
-			return -1;
-		}
+	pid = (pid_t)syscall(SYS_clone, CLONE_PIDFD | SIGCHLD, 0, pidfd, 0, 0);
+	if (pid > 0 && *pidfd < 0) {
+		/* A kernel that ignored CLONE_PIDFD: our unreaped child's pid
+		 * cannot be reused yet, so kill and waitpid are safe. */
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		errno = ENOSYS;
+		return -1;
 	}
 	return pid;
 }
@@ -256,8 +260,6 @@ int sluice_launch_start(struct sluice_launch *l, const struct sluice_config *c,
 	uint64_t created = 0;
 	int min = SLUICE_PRESERVED_FD_BASE + c->sluice.preserve_fds;
 
-	if (sluice_config_emit(c, &text, &len, err) < 0)
-		return -1;
 	if (make_pipes(&f, stdio, min, err) < 0 ||
 	    spawn(l, c, who, &f, stdio, child_mask, &created, err) < 0) {
 		close_launch_fds(&f);
@@ -269,6 +271,14 @@ int sluice_launch_start(struct sluice_launch *l, const struct sluice_config *c,
 	f.cfg[0] = f.status[1] = -1;
 	l->status_fd = steal_fd(&f.status[0]);
 
+	/* Emitted now, not before the clone: the child spends longer
+	 * re-executing itself than we do here, and waits for GO anyway, so
+	 * the emitter is off the critical path (docs/performance.md). */
+	if (sluice_config_emit(c, &text, &len, err) < 0) {
+		close_launch_fds(&f);
+		sluice_launch_abort(l);
+		return -1;
+	}
 	/* The config goes out first so the helper parses it while we write
 	 * the maps; a helper that died shows up on the status pipe. */
 	(void)send_config(f.cfg[1], text, len, created);

@@ -17,6 +17,7 @@ struct sluice_root {
 	bool host_view; /* root.path is "/": the host's own tree, read-only */
 	bool userns;	/* not the initial user namespace: mknod is refused */
 	int null_tree;	/* a detached bind of the host's /dev/null, for masking */
+	bool null_attached; /* null_tree now masks a file: copy it, never move it */
 	/* filesystems sluice mounted itself: only under these may it create
 	 * mountpoints in the host view (it never writes to the host's files) */
 	const char *made[SLUICE_MAX_MADE];
@@ -32,7 +33,10 @@ int sluice_root_mkpath(struct sluice_root *r, const char *path, bool as_file,
 /* Attach a detached mount tree (open_tree) on a target fd. */
 int sluice_move_mount(int tree, int target);
 
-int sluice_mount_one(struct sluice_root *r, const struct sluice_mount *m, struct sluice_error *err);
+/* src_fd: for a bind mount, an O_PATH fd of its source opened before the
+ * first mount was made (a tmpfs on /tmp must not hide /tmp/data). */
+int sluice_mount_one(struct sluice_root *r, const struct sluice_mount *m, int src_fd,
+		     struct sluice_error *err);
 int sluice_mask_paths(struct sluice_root *r, const struct sluice_config *c, struct sluice_error *err);
 
 /* devices.c: the default devices, links and linux.devices into <root>/dev. */

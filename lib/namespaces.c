@@ -63,8 +63,12 @@ int sluice_ns_join(const struct sluice_config *c, struct sluice_error *err)
 	int fds[SLUICE_NS_COUNT];
 	int r = 0;
 
-	for (int i = 0; i < SLUICE_NS_COUNT; i++) {
+	/* Every entry -1 before the first open: a failed open jumps to the
+	 * cleanup, which closes them all (clang --analyze: it closed stack
+	 * garbage, possibly the status fd, when a later entry was unset). */
+	for (int i = 0; i < SLUICE_NS_COUNT; i++)
 		fds[i] = -1;
+	for (int i = 0; i < SLUICE_NS_COUNT; i++) {
 		if (!sluice_ns_joined(c, (enum sluice_ns)i))
 			continue;
 		fds[i] = open(c->linux.ns[i].path, O_RDONLY | O_CLOEXEC);
@@ -177,12 +181,20 @@ static int write_one_map(pid_t pid, const char *kind, const struct sluice_idmap 
 int sluice_idmap_write(pid_t pid, const struct sluice_config *c, uid_t who_uid, gid_t who_gid,
 		       struct sluice_error *err)
 {
-	bool root = who_uid == 0;
+	/* pid 0 is ourselves, after unshare(CLONE_NEWUSER): from then on we
+	 * hold no capability in the parent namespace, root or not, so only a
+	 * single-id map of our own ids goes, and setgroups must be denied
+	 * first (found by the valgrind gate, which runs the no-clone3 path). */
+	bool root = who_uid == 0 && pid != 0;
 	bool uid_direct = root || self_mappable(c->linux.uid_mappings, c->linux.n_uid_mappings, who_uid);
 	bool gid_direct = root || self_mappable(c->linux.gid_mappings, c->linux.n_gid_mappings, who_gid);
 	char path[64];
 	int r;
 
+	if (!pid && ((!uid_direct && c->linux.n_uid_mappings) || (!gid_direct && c->linux.n_gid_mappings)))
+		return sluice_err(err, SLUICE_EXIT_SETUP, 0,
+				  "a helper that creates its user namespace maps only its own uid and gid: "
+				  "id ranges need a runtime that writes the maps (docs/protocol.md)");
 	if (!root && gid_direct && c->linux.n_gid_mappings) {
 		/* An unprivileged gid map is only accepted once setgroups is
 		 * denied: otherwise the process could drop a group that is

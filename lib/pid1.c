@@ -5,6 +5,7 @@
  * it.  The loop follows tini: everything blocked, one signal at a time with
  * sigwaitinfo. */
 #include <dirent.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,14 +36,25 @@ static bool synchronous(int sig)
 	return false;
 }
 
+/*
+ * Every disposition back to SIG_DFL, ignored ones included, which exec
+ * would otherwise pass on.  The raw system call, because glibc's sigaction
+ * refuses its two internal real-time signals (32 and 33), which a launcher
+ * may well have left ignored.
+ */
 static void reset_signals(void)
 {
-	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	struct {
+		void *handler;
+		unsigned long flags;
+		void *restorer;
+		uint64_t mask;
+	} dfl = {.handler = SIG_DFL};
 	sigset_t none;
 
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)sigaction(sig, &dfl, NULL);
+			(void)syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
@@ -68,12 +69,26 @@ static bool is_dev_tmpfs(const struct sluice_mount *m)
 	       strcmp(m->destination, "/dev") == 0;
 }
 
-static int do_mounts(struct sluice_root *r, const struct sluice_config *c, struct sluice_error *err)
+/* Bind sources are host paths: open them all before the first mount, which
+ * could hide them (the host view's tmpfs on /tmp covers /tmp/data). */
+static int open_bind_sources(const struct sluice_config *c, int *fds, struct sluice_error *err)
+{
+	for (size_t i = 0; i < c->n_mounts; i++)
+		fds[i] = -1;
+	for (size_t i = 0; i < c->n_mounts; i++)
+		if (c->mounts[i].bind && (fds[i] = open(c->mounts[i].source, O_PATH | O_CLOEXEC)) < 0)
+			return sluice_err(err, SLUICE_EXIT_SETUP, errno, "bind mount source %s",
+					  c->mounts[i].source);
+	return 0;
+}
+
+static int mount_each(struct sluice_root *r, const struct sluice_config *c, const int *src,
+		      struct sluice_error *err)
 {
 	bool populated = false;
 
 	for (size_t i = 0; i < c->n_mounts; i++) {
-		if (sluice_mount_one(r, &c->mounts[i], err) < 0)
+		if (sluice_mount_one(r, &c->mounts[i], src[i], err) < 0)
 			return -1;
 		/* As runc does: a tmpfs on /dev gets the default devices. */
 		if (is_dev_tmpfs(&c->mounts[i]) && !populated) {
@@ -87,6 +102,21 @@ static int do_mounts(struct sluice_root *r, const struct sluice_config *c, struc
 				  "linux.devices needs a tmpfs mounted on /dev (sluice does not "
 				  "create device nodes in the rootfs itself)");
 	return 0;
+}
+
+static int do_mounts(struct sluice_root *r, const struct sluice_config *c, struct sluice_error *err)
+{
+	int *src = calloc(c->n_mounts + 1, sizeof(*src));
+	int ret = -1;
+
+	if (!src)
+		return sluice_err(err, SLUICE_EXIT_SETUP, ENOMEM, "mounts");
+	if (open_bind_sources(c, src, err) == 0)
+		ret = mount_each(r, c, src, err);
+	for (size_t i = 0; i < c->n_mounts; i++)
+		sluice_close(src[i]);
+	free(src);
+	return ret;
 }
 
 static int pivot(struct sluice_root *r, const struct sluice_config *c, struct sluice_error *err)

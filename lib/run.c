@@ -187,7 +187,8 @@ int sluice_run(const struct sluice_config *c, const struct sluice_caller *who,
 {
 	struct supervisor s;
 	struct sluice_stdio_setup stdio;
-	struct sigaction ign = {.sa_handler = SIG_IGN}, oldpipe;
+	struct sigaction ign = {.sa_handler = SIG_IGN}, dfl = {.sa_handler = SIG_DFL};
+	struct sigaction oldpipe, oldchld;
 	sigset_t set, oldmask;
 	int r = -1;
 
@@ -206,6 +207,9 @@ int sluice_run(const struct sluice_config *c, const struct sluice_caller *who,
 	/* A reader of our stdout that goes away must not kill us: the relay
 	 * handles EPIPE.  The helper restores the default before exec. */
 	sigaction(SIGPIPE, &ign, &oldpipe);
+	/* A SIGCHLD left ignored (or SA_NOCLDWAIT) by whoever started us would
+	 * have the kernel reap the helper behind our back: no status. */
+	sigaction(SIGCHLD, &dfl, &oldchld);
 	if (sluice_launch_start(&s.l, c, who, &stdio, &oldmask, err) < 0)
 		goto out_signals;
 	if (sluice_relay_init(&s.relay, &stdio, err) < 0) {
@@ -221,6 +225,7 @@ out_signals:
 	sluice_close(s.timerfd);
 	sluice_close(s.sigfd);
 	sigaction(SIGPIPE, &oldpipe, NULL);
+	sigaction(SIGCHLD, &oldchld, NULL);
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 out_stdio:
 	sluice_stdio_release(&stdio);

@@ -24,15 +24,41 @@ static int sysctl_path(const char *key, char *path, size_t len)
 	return 0;
 }
 
+/* The namespace a key belongs to, or -1.  Any other key (vm.*,
+ * kernel.panic, ...) is global: writing it would change the host itself,
+ * so it is refused, as runc does. */
+static int sysctl_ns(const char *key)
+{
+	static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
+					  "kernel.sem", "kernel.shmall", "kernel.shmmax",
+					  "kernel.shmmni", "kernel.shm_rmid_forced"};
+
+	if (strncmp(key, "net.", 4) == 0)
+		return SLUICE_NS_NET;
+	if (strncmp(key, "fs.mqueue.", 10) == 0)
+		return SLUICE_NS_IPC;
+	if (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0)
+		return SLUICE_NS_UTS;
+	for (size_t i = 0; i < sizeof(ipc) / sizeof(ipc[0]); i++)
+		if (strcmp(key, ipc[i]) == 0)
+			return SLUICE_NS_IPC;
+	return -1;
+}
+
 int sluice_sysctl_apply(const struct sluice_config *c, struct sluice_error *err)
 {
 	for (size_t i = 0; i < c->linux.n_sysctl; i++) {
 		const struct sluice_sysctl *s = &c->linux.sysctl[i];
 		char path[PATH_MAX];
-		int r;
+		int r, ns;
 
 		if (sysctl_path(s->key, path, sizeof(path)) < 0)
 			return sluice_err(err, SLUICE_EXIT_CONFIG, 0, "sysctl \"%s\": not a valid key", s->key);
+		ns = sysctl_ns(s->key);
+		if (ns < 0 || !c->linux.ns[ns].enabled)
+			return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+					  "sysctl %s: not in a namespace of the sandbox (it would change "
+					  "the host)", s->key);
 		r = sluice_write_file(path, s->value, strlen(s->value));
 		if (r < 0)
 			return sluice_err(err, SLUICE_EXIT_SETUP, -r, "sysctl %s=%s", s->key, s->value);

@@ -4,8 +4,11 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <link.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -272,4 +275,57 @@ int sluice_wait_status(const siginfo_t *si)
 	if (si->si_code == CLD_EXITED)
 		return si->si_status & 0xff;
 	return 128 + si->si_status;
+}
+
+/* Called once setup is over by a sluice process that then waits for the
+ * sandbox's lifetime (the PID-1 helper).  Fault-around made nearly all of
+ * the binary's code resident during setup; the waiting loop needs a few
+ * pages of it.  Dropping the page-table entries of the segments that are
+ * never written (code, read-only data; not RELRO, which is in a writable
+ * segment and holds relocated pointers) only unmaps clean copies of the
+ * file: the kernel faults back in, from the page cache, whatever the loop
+ * touches.  Whole pages inside each segment only, so a page shared with a
+ * writable segment is never dropped.  Then the heap's free pages go back. */
+static bool has_text_relocations(const struct dl_phdr_info *info)
+{
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Dyn) *d;
+
+		if (info->dlpi_phdr[i].p_type != PT_DYNAMIC)
+			continue;
+		d = (const ElfW(Dyn) *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
+		for (; d->d_tag != DT_NULL; d++)
+			if (d->d_tag == DT_TEXTREL || (d->d_tag == DT_FLAGS && (d->d_un.d_val & DF_TEXTREL)))
+				return true;
+	}
+	return false;
+}
+
+static int drop_readonly_segments(struct dl_phdr_info *info, size_t size, void *data)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+
+	(void)size;
+	(void)data;
+	/* Code patched by relocations is no longer a copy of the file. */
+	if (has_text_relocations(info))
+		return 1;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t start = info->dlpi_addr + ph->p_vaddr, end = start + ph->p_memsz;
+
+		if (ph->p_type != PT_LOAD || (ph->p_flags & PF_W))
+			continue;
+		start = (start + page - 1) & ~(page - 1);
+		end &= ~(page - 1);
+		if (end > start)
+			(void)madvise((void *)start, end - start, MADV_DONTNEED);
+	}
+	return 1; /* the executable is listed first; libraries are left alone */
+}
+
+void sluice_release_setup_memory(void)
+{
+	(void)dl_iterate_phdr(drop_readonly_segments, NULL);
+	(void)malloc_trim(0);
 }

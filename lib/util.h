@@ -72,4 +72,9 @@ int sluice_pidfd_wait(int pidfd, siginfo_t *si, int options); /* 0 or -errno */
 /* Exit status of a waited process as a shell reports it: the code, or
  * 128+N for signal N. */
 int sluice_wait_status(const siginfo_t *si);
+
+/* For a process that only waits from now on (the PID-1 helper): give back
+ * the resident pages of the binary's code and the heap's free memory.
+ * Nothing is lost: code pages come back from the page cache on use. */
+void sluice_release_setup_memory(void);
 #endif

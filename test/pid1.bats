@@ -140,6 +140,16 @@ wait_gone() { # PID SECS
 	assert_eq "$output" "$(printf 'SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000')"
 }
 
+@test "--init: signals ignored or blocked by the launcher are reset, glibc's 32 and 33 included" {
+	# Without a pid namespace too: the helper is then the subreaper init.
+	local cfg
+	cfg=$(nopid_config)
+	for config in "" "--config=$cfg"; do
+		run -0 "$PROBE" ignoring "$SLUICE" run --init ${config:+"$config"} /bin/grep -E '^Sig(Blk|Ign)' /proc/self/status
+		assert_eq "$output" "$(printf 'SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000')"
+	done
+}
+
 @test "--init: grandchildren that outlive the workload are ended when it exits" {
 	run -0 sluice run --init -- sh -c "\"$PROBE\" sleep 300 -- $M & echo started"
 	assert_eq "$output" started

@@ -16,10 +16,10 @@ does "magic config=FILE go" (or "magic namespaces=N config=FILE go"):
   go                a GO frame
   frame=TYPE[:TEXT] a frame of any type (decimal or 0x...), payload TEXT
   header=TYPE:LEN   only a frame header (a length the payload will not match)
-  wait-ready        read fd 4 until READY (or an error/EOF) before going on
   close             close fd 3 now (EOF for the helper)
 
-fd 3 is closed after the last action in any case.  What the helper sends on
+fd 3 is closed after the last action in any case (or as soon as a write
+finds the helper gone: the actions end there).  What the helper sends on
 fd 4 is printed on stdout, one line per event, then how it ended:
 
   READY PID
@@ -30,7 +30,8 @@ fd 4 is printed on stdout, one line per event, then how it ended:
   EXIT N | SIGNAL N | TIMEOUT
   STDOUT line... / STDERR line...   (the helper's and workload's output)
 
-The client exits 0 when it could run the exchange, 2 on a usage error.
+The client exits 0 when it could run the exchange, 1 when it could not start
+the helper, 2 on a usage error.
 Standard library only.
 """
 import fcntl
@@ -79,8 +80,6 @@ def parse_actions(words):
         elif name == "header":
             ftype, _, length = arg.partition(":")
             out.append(("write", struct.pack(">II", int(ftype, 0), int(length, 0))))
-        elif w == "wait-ready":
-            out.append(("wait-ready", None))
         elif w == "close":
             out.append(("close", None))
         else:
@@ -174,29 +173,34 @@ def run(actions, argv, timeout):
     os.dup2(st_w, STATUS_FD)
     os.close(cfg_r)
     os.close(st_w)
-    helper = subprocess.Popen(argv, pass_fds=[CONFIG_FD, STATUS_FD], stdin=subprocess.DEVNULL,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        helper = subprocess.Popen(argv, pass_fds=[CONFIG_FD, STATUS_FD],
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE)
+    except OSError as e:
+        sys.stderr.write("protocol_client: cannot start %s: %s\n" % (argv[0], e.strerror))
+        return 1
     os.close(CONFIG_FD)
     os.close(STATUS_FD)
     deadline = time.monotonic() + timeout
     status = StatusReader(st_r, deadline)
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
-    ended = "START"
     for name, data in actions:
-        if name == "write":
-            try:
-                os.write(cfg_w, data)
-            except BrokenPipeError:
-                print("WRITE-EPIPE")
-        elif name == "close" and cfg_w >= 0:
+        if cfg_w < 0:
+            break
+        if name == "close":
             os.close(cfg_w)
             cfg_w = -1
-        elif name == "wait-ready":
-            ended = status.next_event()
-            if ended != "READY":
-                break  # the helper gave up: nothing more to say to it
+            continue
+        try:
+            os.write(cfg_w, data)
+        except BrokenPipeError:
+            # The helper is gone; what it said on fd 4 tells why.
+            os.close(cfg_w)
+            cfg_w = -1
     if cfg_w >= 0:
         os.close(cfg_w)
+    ended = status.next_event()
     while ended not in ("EOF", None):
         ended = status.next_event()
     try:

@@ -601,7 +601,7 @@ static void test_errors_types(void)
 	load_fails("hostname: true\n",
 		   "config.yaml:1:11: hostname: expected a string, got the boolean true");
 	load_fails("process:\n  user: {uid: -1}\n",
-		   "config.yaml:2:15: process.user.uid: -1 is out of range (0..4294967295)");
+		   "config.yaml:2:15: process.user.uid: -1 is out of range (0..4294967294)");
 	load_fails("process:\n  oomScoreAdj: 1001\n",
 		   "config.yaml:2:16: process.oomScoreAdj: 1001 is out of range (-1000..1000)");
 	load_fails("process:\n  user: {umask: 0999}\n",

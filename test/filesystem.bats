@@ -1,0 +1,696 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154 # single-quoted scripts run in the sandbox; bats sets $stderr
+# The sandbox's filesystem (docs/config.md "root", "mounts", "Mount
+# options", "linux"): the host view (the host's / read-only, with a fresh
+# /tmp, /proc and /dev), a rootfs with --rootfs (pivot_root), bind mounts
+# and their options, tmpfs, masked and read-only paths, the working
+# directory, symlinks in a rootfs that point out of it, and the errors of
+# each, after which nothing may be left behind (docs/exit-codes.md).
+#
+# The host-view tests run the host's own tools (sh, ls, cat) and the probe
+# where it is, which the host view shows unless it lies under /tmp, /dev or
+# /proc (they are then skipped); the rest run in a busybox rootfs built
+# once per file (/bin/sh, /bin/probe).
+
+load helpers
+
+setup_file() {
+	ROOTFS=$(scratch_dir)/rootfs
+	make_rootfs "$ROOTFS"
+	export ROOTFS
+}
+
+setup() {
+	leftovers_snapshot
+	M=$(unique_marker)
+	DIR=$(scratch_dir)
+}
+
+# The probe must be visible in the host view: not under a directory the
+# sandbox replaces.  HP is the path root runs, HPU the test user's.
+requires_host_probe() {
+	local p
+	for p in "$PROBE" "$PROBE_USER_BIN"; do
+		case $p in
+		/tmp/* | /dev/* | /proc/*) skip "the probe ($p) is under /tmp, /dev or /proc, which the host view replaces" ;;
+		esac
+	done
+	HP=$PROBE HPU=$PROBE_USER_BIN
+}
+
+# mount_line MOUNTPOINT: the line of `probe mounts` ($output) for it.
+mount_line() {
+	local line
+	while IFS= read -r line; do
+		if [[ $line == "$1 "* ]]; then
+			printf '%s\n' "$line"
+		fi
+	done <<<"$output"
+}
+
+# assert_only_sandbox_mounts: every mount point in `probe mounts` ($output)
+# is /, or under /proc, /dev or /tmp: none of the host's tree is left.
+assert_only_sandbox_mounts() {
+	local line bad=
+	while IFS= read -r line; do
+		[[ $line =~ ^/(proc(/[^ ]*)?|dev(/[^ ]*)?|tmp)?\  ]] || bad+="$line"$'\n'
+	done <<<"$output"
+	if [[ -n $bad ]]; then
+		printf 'mounts that are not the sandbox'"'"'s own:\n%s' "$bad" >&2
+		return 1
+	fi
+}
+
+# in_private_mountns DIR CMD...: runs the program CMD (with a timeout) in a
+# new mount namespace of the caller's where a tmpfs is mounted on DIR, so
+# that DIR is a submount without the host seeing any mount.
+in_private_mountns() {
+	local dir=$1
+	shift
+	(
+		_close_extra_fds
+		# shellcheck disable=SC2016 # expanded by the inner sh
+		run_with_timeout "$SLUICE_TIMEOUT" unshare --mount --propagation private \
+			sh -c 'mount -t tmpfs -o size=1m,mode=0777 sub "$0" && exec "$@"' "$dir" "$@"
+	)
+}
+
+# ---- the host view (root.path: /) ----
+
+@test "host view: the host's / is read-only" {
+	requires_root
+	requires_host_probe
+	run --separate-stderr sluice run -- "$HP" write "/etc/$M"
+	assert_status 1
+	assert_eq "$output" "EROFS"
+	[[ ! -e /etc/$M ]]
+	run --separate-stderr sluice run -- "$HP" write "/$M"
+	assert_eq "$output" "EROFS"
+	[[ ! -e /$M ]]
+}
+
+@test "host view (test user): the host's / is read-only, even where the user may write" {
+	requires_userns
+	requires_host_probe
+	local home
+	home=$(getent passwd "$SLUICE_TEST_USER" | cut -d: -f6)
+	[[ -d $home && $home != /tmp/* ]] || skip "the test user has no home directory outside /tmp"
+	run -0 as_user test -w "$home"
+	run --separate-stderr sluice_user run -- "$HPU" write "$home/$M"
+	rm -f "$home/$M"
+	assert_status 1
+	assert_eq "$output" "EROFS"
+}
+
+@test "host view: /tmp is a fresh, empty, writable tmpfs the host does not see" {
+	requires_root
+	requires_host_probe
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	run -0 --separate-stderr sluice run -- sh -c 'ls -A /tmp; echo ==; "$0" write "/tmp/$1"; "$0" mounts' "$HP" "$M"
+	assert_eq "${output%%==*}" "" "/tmp is not empty"
+	assert_contains "$output" "==
+ok
+"
+	[[ $(mount_line /tmp) == "/tmp tmpfs rw,nosuid,nodev"* ]] || {
+		echo "/tmp: $(mount_line /tmp)" >&2
+		return 1
+	}
+	[[ ! -e /tmp/$M ]]
+	assert_no_leftovers
+}
+
+@test "host view (test user): /tmp is a fresh, writable tmpfs" {
+	requires_userns
+	requires_host_probe
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	run -0 --separate-stderr sluice_user run -- sh -c 'ls -A /tmp; echo ==; "$0" write "/tmp/$1"' "$HPU" "$M"
+	assert_eq "$output" "==
+ok"
+	[[ ! -e /tmp/$M ]]
+}
+
+@test "host view: /proc is the sandbox's own, where the workload is pid 1" {
+	requires_root
+	run -0 --separate-stderr sluice run -- ls /proc
+	assert_eq "$(grep -E '^[0-9]+$' <<<"$output")" "1" "the pids in /proc"
+	run -0 --separate-stderr sluice run -- cat -v /proc/1/cmdline
+	assert_eq "$output" "cat^@-v^@/proc/1/cmdline^@"
+}
+
+@test "host view (test user): /proc is the sandbox's own" {
+	requires_userns
+	run -0 --separate-stderr sluice_user run -- ls /proc
+	assert_eq "$(grep -E '^[0-9]+$' <<<"$output")" "1" "the pids in /proc"
+}
+
+DEV_ENTRIES="fd full null ptmx pts random shm stderr stdin stdout tty urandom zero"
+DEV_NODES="/dev/full character special file 1:7
+/dev/null character special file 1:3
+/dev/random character special file 1:8
+/dev/tty character special file 5:0
+/dev/urandom character special file 1:9
+/dev/zero character special file 1:5"
+# Writes to null, reads zero and urandom, and is refused by full.
+DEV_USE='echo x >/dev/null && head -c 4 /dev/zero | od -An -tx1 | tr -d " " &&
+	head -c 16 /dev/urandom | wc -c && { echo x 2>/dev/null >/dev/full || echo full refused; }'
+
+@test "/dev holds exactly the default nodes and links, and they work" {
+	requires_root
+	run -0 --separate-stderr sluice run -- ls -A /dev
+	assert_eq "${output//$'\n'/ }" "$DEV_ENTRIES"
+	run -0 --separate-stderr sluice run -- stat -c '%n %F %t:%T' /dev/full /dev/null /dev/random /dev/tty /dev/urandom /dev/zero
+	assert_eq "$output" "$DEV_NODES"
+	run -0 --separate-stderr sluice run -- sh -c 'readlink /dev/fd /dev/stdin /dev/stdout /dev/stderr /dev/ptmx'
+	assert_eq "${output//$'\n'/ }" "/proc/self/fd /proc/self/fd/0 /proc/self/fd/1 /proc/self/fd/2 pts/ptmx"
+	run -0 --separate-stderr sluice run -- sh -c "$DEV_USE"
+	assert_eq "$output" "00000000
+16
+full refused"
+}
+
+@test "/dev (test user): the same entries, bound from the host, and they work" {
+	requires_userns
+	run -0 --separate-stderr sluice_user run -- ls -A /dev
+	assert_eq "${output//$'\n'/ }" "$DEV_ENTRIES"
+	run -0 --separate-stderr sluice_user run -- stat -c '%n %F %t:%T' /dev/full /dev/null /dev/random /dev/tty /dev/urandom /dev/zero
+	assert_eq "$output" "$DEV_NODES"
+	run -0 --separate-stderr sluice_user run -- sh -c "$DEV_USE"
+	assert_eq "$output" "00000000
+16
+full refused"
+	# mknod is refused in a user namespace: the nodes are the host's, bound
+	run -0 --separate-stderr sluice_user run -- awk '$5 ~ /^\/dev\/[a-z]+$/ { print $5 }' /proc/self/mountinfo
+	assert_eq "$(sort <<<"$output" | grep -Ev '^/dev/(pts|shm)$' | tr '\n' ' ')" \
+		"/dev/full /dev/null /dev/random /dev/tty /dev/urandom /dev/zero "
+}
+
+@test "host view: --bind of a directory under /tmp is read-write, writes reach the host" {
+	requires_root
+	# The source is under /tmp, which the sandbox covers with its own
+	# tmpfs before the bind is made.
+	local dir
+	dir=$(scratch_dir)
+	run -0 --separate-stderr sluice run --bind "$dir:/tmp/data" -- sh -c 'echo "hello $0" >/tmp/data/f' "$M"
+	assert_eq "$(cat "$dir/f")" "hello $M"
+	run -0 --separate-stderr sluice run --bind "$dir" -- sh -c 'cat "$0/f"' "$dir"
+	assert_eq "$output" "hello $M"
+	assert_no_leftovers
+}
+
+@test "host view (test user): --bind is read-write, files belong to the user" {
+	requires_userns
+	local dir
+	dir=$(scratch_dir --user)
+	run -0 --separate-stderr sluice_user run --bind "$dir:/tmp/data" -- sh -c 'echo "hello $0" >/tmp/data/f' "$M"
+	assert_eq "$(cat "$dir/f")" "hello $M"
+	assert_eq "$(stat -c %U "$dir/f")" "$SLUICE_TEST_USER"
+}
+
+# ---- a rootfs ----
+
+@test "--rootfs: / is the rootfs, the host's files are out of reach, the old root is gone" {
+	requires_root
+	: >"$DIR/host-$M"
+	run -0 --separate-stderr sluice run --rootfs "$ROOTFS" -- ls -A /
+	assert_eq "$output" "$(ls -A "$ROOTFS")"
+	run --separate-stderr sluice run --rootfs "$ROOTFS" -- probe stat "$DIR/host-$M"
+	assert_status 1
+	assert_eq "$output" "ENOENT"
+	run -0 --separate-stderr sluice run --rootfs "$ROOTFS" -- probe mounts
+	# one root, and only the sandbox's own mounts: nothing of the host's tree
+	assert_eq "$(grep -c '^/ ' <<<"$output")" "1" "mounts on /: $output"
+	assert_only_sandbox_mounts
+	# the root's own mountinfo line is the only one that may name the rootfs
+	run -0 --separate-stderr sluice run --rootfs "$ROOTFS" -- cat /proc/self/mountinfo
+	assert_eq "$(grep -c -- "$ROOTFS" <<<"$output")" "1" "lines naming the rootfs: $output"
+}
+
+@test "--rootfs (test user): / is the rootfs and the old root is gone" {
+	requires_userns
+	run -0 --separate-stderr sluice_user run --rootfs "$ROOTFS" -- ls -A /
+	assert_eq "$output" "$(ls -A "$ROOTFS")"
+	run -0 --separate-stderr sluice_user run --rootfs "$ROOTFS" -- probe mounts
+	assert_eq "$(grep -c '^/ ' <<<"$output")" "1" "mounts on /: $output"
+	assert_only_sandbox_mounts
+}
+
+@test "root.readonly: true by default, false makes the rootfs writable" {
+	requires_root
+	local rootfs=$DIR/rootfs
+	make_rootfs "$rootfs"
+	run --separate-stderr sluice run --rootfs "$rootfs" -- probe write "/$M"
+	assert_eq "$output" "EROFS"
+	[[ ! -e $rootfs/$M ]]
+	run -0 --separate-stderr sluice run --rootfs "$rootfs" --read-write -- probe write "/$M"
+	[[ -f $rootfs/$M ]]
+	cat >"$DIR/c.yaml" <<-EOF
+		root: {path: rootfs, readonly: false}
+		process: {cwd: /, args: [probe, write, /yaml-$M]}
+	EOF
+	run -0 --separate-stderr sluice run -c "$DIR/c.yaml"
+	[[ -f $rootfs/yaml-$M ]]
+	cat >"$DIR/c.yaml" <<-EOF
+		root: {path: rootfs, readonly: true}
+		process: {cwd: /, args: [probe, write, /ro-$M]}
+	EOF
+	run --separate-stderr sluice run -c "$DIR/c.yaml"
+	assert_eq "$output" "EROFS"
+	[[ ! -e $rootfs/ro-$M ]]
+}
+
+@test "root.readonly (test user): read-only by default, --read-write writes through" {
+	requires_userns
+	requires_root # mknod, mount, chown for the test user
+	local rootfs=$DIR/rootfs
+	make_rootfs "$rootfs"
+	# only the top directory: the files are hard links into a shared cache
+	chown "$SLUICE_TEST_USER" "$rootfs"
+	run --separate-stderr sluice_user run --rootfs "$rootfs" -- probe write "/$M"
+	assert_eq "$output" "EROFS"
+	run -0 --separate-stderr sluice_user run --rootfs "$rootfs" --read-write -- probe write "/$M"
+	assert_eq "$(stat -c %U "$rootfs/$M")" "$SLUICE_TEST_USER"
+}
+
+# ---- bind mounts and their options ----
+
+@test "--ro-bind is read-only; --bind is read-write (rootfs)" {
+	requires_root
+	local dir
+	dir=$(scratch_dir)
+	run --separate-stderr sluice run --rootfs "$ROOTFS" --ro-bind "$dir:/tmp/data" -- probe write "/tmp/data/$M"
+	assert_status 1
+	assert_eq "$output" "EROFS"
+	[[ ! -e $dir/$M ]]
+	run -0 --separate-stderr sluice run --rootfs "$ROOTFS" --bind "$dir:/tmp/data" -- probe write "/tmp/data/$M"
+	[[ -f $dir/$M ]]
+}
+
+@test "--ro-bind is read-only (test user)" {
+	requires_userns
+	local dir
+	dir=$(scratch_dir --user)
+	run --separate-stderr sluice_user run --rootfs "$ROOTFS" --ro-bind "$dir:/tmp/data" -- probe write "/tmp/data/$M"
+	assert_status 1
+	assert_eq "$output" "EROFS"
+	run -0 --separate-stderr sluice_user run --rootfs "$ROOTFS" --bind "$dir:/tmp/data" -- probe write "/tmp/data/$M"
+	[[ -f $dir/$M ]]
+}
+
+# bind_config FILE SOURCE OPTION...: the rootfs, /proc, a /tmp tmpfs and a
+# bind of SOURCE on /tmp/data with the options given; $PROCESS_EXTRA, if
+# set, holds more keys of process (flow style, after "cwd: /,").
+bind_config() {
+	local file=$1 src=$2 opts
+	shift 2
+	opts=$(IFS=,; echo "$*")
+	cat >"$file" <<-EOF
+		root: {path: $ROOTFS}
+		process: {cwd: /${PROCESS_EXTRA:+, $PROCESS_EXTRA}}
+		mounts:
+		- {destination: /proc, type: proc, source: proc}
+		- {destination: /tmp, type: tmpfs, source: tmpfs}
+		- {destination: /tmp/data, type: bind, source: $src, options: [$opts]}
+	EOF
+}
+
+@test "bind option noexec: a program there cannot be executed (126)" {
+	requires_root
+	local dir
+	dir=$(scratch_dir)
+	cp "$PROBE" "$dir/probe"
+	bind_config "$DIR/exec.yaml" "$dir" rbind
+	run -0 --separate-stderr sluice run -c "$DIR/exec.yaml" -- /tmp/data/probe exit 0
+	bind_config "$DIR/noexec.yaml" "$dir" rbind noexec
+	run --separate-stderr sluice run -c "$DIR/noexec.yaml" -- /tmp/data/probe exit 0
+	assert_status 126
+	assert_eq "$stderr" "sluice: exec: /tmp/data/probe: cannot execute: Permission denied"
+	run -0 --separate-stderr sluice run -c "$DIR/noexec.yaml" -- probe mounts
+	[[ $(mount_line /tmp/data) == "/tmp/data "*" "*noexec* ]]
+}
+
+@test "bind option noexec (test user)" {
+	requires_userns
+	local dir
+	dir=$(scratch_dir)
+	cp "$PROBE" "$dir/probe"
+	chmod 755 "$dir/probe"
+	bind_config "$DIR/noexec.yaml" "$dir" rbind noexec
+	run --separate-stderr sluice_user run -c "$DIR/noexec.yaml" -- /tmp/data/probe exit 0
+	assert_status 126
+	assert_contains "$stderr" "cannot execute: Permission denied"
+	bind_config "$DIR/exec.yaml" "$dir" rbind
+	run -0 --separate-stderr sluice_user run -c "$DIR/exec.yaml" -- /tmp/data/probe exit 0
+}
+
+@test "bind option nosuid: a setuid program does not change the uid" {
+	requires_root
+	local dir
+	dir=$(scratch_dir)
+	if [[ ,$(findmnt -no OPTIONS -T "$dir"), == *,nosuid,* ]]; then
+		skip "$dir is on a nosuid mount already"
+	fi
+	cp "$PROBE" "$dir/probe"
+	chmod 4755 "$dir/probe"
+	# uid 1000 runs a setuid-root probe; no_new_privs would stop it anyway
+	local PROCESS_EXTRA='user: {uid: 1000, gid: 1000}, noNewPrivileges: false'
+	bind_config "$DIR/suid.yaml" "$dir" rbind
+	run -0 --separate-stderr sluice run -c "$DIR/suid.yaml" -- /tmp/data/probe ids
+	assert_contains "$output" "euid: 0" "the setuid bit works without nosuid"
+	bind_config "$DIR/nosuid.yaml" "$dir" rbind nosuid
+	run -0 --separate-stderr sluice run -c "$DIR/nosuid.yaml" -- /tmp/data/probe ids
+	assert_contains "$output" "euid: 1000" "nosuid"
+	run -0 --separate-stderr sluice run -c "$DIR/nosuid.yaml" -- probe mounts
+	[[ $(mount_line /tmp/data) == "/tmp/data "*" "*nosuid* ]]
+}
+
+@test "bind option nosuid (test user): in mountinfo" {
+	requires_userns
+	bind_config "$DIR/nosuid.yaml" "$DIR" rbind nosuid
+	run -0 --separate-stderr sluice_user run -c "$DIR/nosuid.yaml" -- probe mounts
+	[[ $(mount_line /tmp/data) == "/tmp/data "*" "*nosuid* ]]
+}
+
+@test "bind option nodev: a device node there cannot be opened" {
+	requires_root
+	local dir
+	dir=$(scratch_dir)
+	mknod -m 666 "$dir/null" c 1 3
+	bind_config "$DIR/dev.yaml" "$dir" rbind
+	run -0 --separate-stderr sluice run -c "$DIR/dev.yaml" -- probe write /tmp/data/null
+	bind_config "$DIR/nodev.yaml" "$dir" rbind nodev
+	run --separate-stderr sluice run -c "$DIR/nodev.yaml" -- probe write /tmp/data/null
+	assert_status 1
+	assert_eq "$output" "EACCES"
+	run -0 --separate-stderr sluice run -c "$DIR/nodev.yaml" -- probe mounts
+	[[ $(mount_line /tmp/data) == "/tmp/data "*" "*nodev* ]]
+}
+
+@test "bind option nodev (test user): a device node there cannot be opened" {
+	requires_userns
+	requires_root # mknod, mount, chown for the test user
+	local dir
+	dir=$(scratch_dir)
+	mknod -m 666 "$dir/null" c 1 3
+	bind_config "$DIR/dev.yaml" "$dir" rbind
+	run -0 --separate-stderr sluice_user run -c "$DIR/dev.yaml" -- probe write /tmp/data/null
+	bind_config "$DIR/nodev.yaml" "$dir" rbind nodev
+	run --separate-stderr sluice_user run -c "$DIR/nodev.yaml" -- probe write /tmp/data/null
+	assert_status 1
+	assert_eq "$output" "EACCES"
+}
+
+@test "a read-only rbind is read-only all the way down (submounts too)" {
+	requires_root
+	local dir
+	dir=$(scratch_dir)
+	mkdir -m 777 "$dir/sub"
+	run -1 --separate-stderr in_private_mountns "$dir/sub" \
+		"$SLUICE" run --rootfs "$ROOTFS" --ro-bind "$dir:/tmp/data" -- probe write "/tmp/data/sub/$M"
+	assert_eq "$output" "EROFS"
+	run -0 --separate-stderr in_private_mountns "$dir/sub" \
+		"$SLUICE" run --rootfs "$ROOTFS" --ro-bind "$dir:/tmp/data" -- probe mounts
+	[[ $(mount_line /tmp/data/sub) == "/tmp/data/sub tmpfs ro,"* ]]
+	# the read-write bind reaches the submount too
+	run -0 --separate-stderr in_private_mountns "$dir/sub" \
+		"$SLUICE" run --rootfs "$ROOTFS" --bind "$dir:/tmp/data" -- probe write "/tmp/data/sub/$M"
+	assert_eq "$output" "ok"
+	[[ ! -e $dir/sub/$M ]] # it went to the private tmpfs
+	assert_no_leftovers
+}
+
+@test "a read-only rbind is read-only all the way down (test user)" {
+	requires_userns
+	requires_root # mknod, mount, chown for the test user
+	as_user_cmd
+	local dir
+	dir=$(scratch_dir)
+	mkdir -m 777 "$dir/sub"
+	run -1 --separate-stderr in_private_mountns "$dir/sub" \
+		"${AS_USER[@]}" "$SLUICE_USER_BIN" run --rootfs "$ROOTFS" --ro-bind "$dir:/tmp/data" -- probe write "/tmp/data/sub/$M"
+	assert_eq "$output" "EROFS"
+	run -0 --separate-stderr in_private_mountns "$dir/sub" \
+		"${AS_USER[@]}" "$SLUICE_USER_BIN" run --rootfs "$ROOTFS" --bind "$dir:/tmp/data" -- probe write "/tmp/data/sub/$M"
+	assert_eq "$output" "ok"
+}
+
+# ---- tmpfs ----
+
+@test "--tmpfs with size and mode; a config tmpfs with mode=1777" {
+	requires_root
+	run -0 --separate-stderr sluice run --rootfs "$ROOTFS" --tmpfs /tmp/t:size=1m,mode=0750 -- \
+		sh -c 'probe stat /tmp/t; probe mounts'
+	assert_contains "$output" "type: dir
+mode: 0750
+"
+	assert_eq "$(mount_line /tmp/t)" "/tmp/t tmpfs rw,nosuid,nodev,relatime rw,size=1024k,mode=750"
+	cat >"$DIR/c.yaml" <<-'EOF'
+		mounts:
+		- {destination: /proc, type: proc, source: proc}
+		- {destination: /run, type: tmpfs, source: tmpfs, options: [nosuid, noexec, size=2m, mode=1777]}
+	EOF
+	run -0 --separate-stderr sluice run --rootfs "$ROOTFS" -c "$DIR/c.yaml" -- sh -c 'probe stat /run; probe mounts'
+	assert_contains "$output" "type: dir
+mode: 1777
+"
+	assert_eq "$(mount_line /run)" "/run tmpfs rw,nosuid,noexec,relatime rw,size=2048k"
+}
+
+@test "--tmpfs with size and mode (test user)" {
+	requires_userns
+	run -0 --separate-stderr sluice_user run --rootfs "$ROOTFS" --tmpfs /tmp/t:size=1m,mode=0750 -- \
+		sh -c 'probe stat /tmp/t; probe mounts'
+	assert_contains "$output" "type: dir
+mode: 0750
+"
+	[[ $(mount_line /tmp/t) == "/tmp/t tmpfs rw,nosuid,nodev,relatime rw,size=1024k,mode=750"* ]]
+}
+
+# ---- masked and read-only paths ----
+
+# The default masked paths that exist on this host: files, then directories.
+masked_on_host() {
+	local p
+	MASKED_FILES=() MASKED_DIRS=()
+	for p in /proc/kcore /proc/keys /proc/latency_stats /proc/timer_list /proc/timer_stats /proc/sched_debug; do
+		[[ -f $p ]] && MASKED_FILES+=("$p")
+	done
+	for p in /proc/acpi /proc/asound /proc/scsi; do
+		[[ -d $p ]] && MASKED_DIRS+=("$p")
+	done
+	((${#MASKED_FILES[@]})) || skip "none of the masked /proc files exists on this kernel"
+}
+
+@test "masked paths read as nothing; /proc/sys is read-only" {
+	requires_root
+	masked_on_host
+	local f d
+	for f in "${MASKED_FILES[@]}"; do
+		run -0 --separate-stderr sluice run --rootfs "$ROOTFS" -- cat "$f"
+		assert_eq "$output" "" "$f is not masked"
+		run -0 --separate-stderr sluice run --rootfs "$ROOTFS" -- probe stat "$f"
+		assert_contains "$output" "rdev: 1:3" "$f is not /dev/null"
+	done
+	for d in "${MASKED_DIRS[@]}"; do
+		run -0 --separate-stderr sluice run --rootfs "$ROOTFS" -- ls -A "$d"
+		assert_eq "$output" "" "$d is not masked"
+	done
+	run --separate-stderr sluice run --rootfs "$ROOTFS" -- probe write /proc/sys/kernel/domainname
+	assert_eq "$output" "EROFS"
+	# without readonlyPaths, root may write it (in its own uts namespace)
+	echo 'linux: {readonlyPaths: []}' >"$DIR/c.yaml"
+	run -0 --separate-stderr sluice run --rootfs "$ROOTFS" -c "$DIR/c.yaml" -- probe write /proc/sys/kernel/domainname
+	assert_eq "$output" "ok"
+}
+
+@test "masked paths and read-only /proc/sys (test user)" {
+	requires_userns
+	masked_on_host
+	local f
+	for f in "${MASKED_FILES[@]}"; do
+		run -0 --separate-stderr sluice_user run --rootfs "$ROOTFS" -- probe stat "$f"
+		assert_contains "$output" "rdev: 1:3" "$f is not /dev/null"
+	done
+	run --separate-stderr sluice_user run --rootfs "$ROOTFS" -- probe write /proc/sys/kernel/domainname
+	assert_eq "$output" "EROFS"
+}
+
+# ---- the working directory ----
+
+@test "process.cwd inside the root is used; a missing one fails with 125 naming it" {
+	requires_root
+	printf '%s\n' "root: {path: $ROOTFS}" 'process: {cwd: /etc}' >"$DIR/c.yaml"
+	run -0 --separate-stderr sluice run -c "$DIR/c.yaml" -- probe cwd
+	assert_eq "$output" "cwd: /etc"
+	run -0 --separate-stderr sluice run --rootfs "$ROOTFS" --cwd /bin -- probe cwd
+	assert_eq "$output" "cwd: /bin"
+	run --separate-stderr sluice run --rootfs "$ROOTFS" --cwd "/nonexistent-$M" -- probe cwd -- "$M"
+	assert_status 125
+	assert_eq "$stderr" "sluice: cwd: process.cwd /nonexistent-$M: No such file or directory"
+	assert_no_leftovers "$M"
+}
+
+@test "process.cwd (test user); a missing one fails with 125" {
+	requires_userns
+	run -0 --separate-stderr sluice_user run --rootfs "$ROOTFS" --cwd /etc -- probe cwd
+	assert_eq "$output" "cwd: /etc"
+	run --separate-stderr sluice_user run --rootfs "$ROOTFS" --cwd "/nonexistent-$M" -- probe cwd -- "$M"
+	assert_status 125
+	assert_contains "$stderr" "process.cwd /nonexistent-$M"
+	assert_no_leftovers "$M"
+}
+
+# in_dir DIR CMD...: runs CMD (a program or a function) in DIR.
+in_dir() {
+	(cd "$1" && shift && "$@")
+}
+
+@test "host view: the default cwd is the caller's, or / when the sandbox covers it" {
+	requires_root
+	run -0 --separate-stderr in_dir /etc sluice run -- sh -c 'pwd -P'
+	assert_eq "$output" "/etc"
+	# /dev and /tmp are the sandbox's own: the caller's directory there is not
+	run -0 --separate-stderr in_dir /dev sluice run -- sh -c 'pwd -P'
+	assert_eq "$output" "/"
+	if [[ $DIR == /tmp/* ]]; then
+		run -0 --separate-stderr in_dir "$DIR" sluice run -- sh -c 'pwd -P'
+		assert_eq "$output" "/"
+	fi
+}
+
+@test "host view (test user): the default cwd is the caller's, or /" {
+	requires_userns
+	as_user_cmd
+	run -0 --separate-stderr run_with_timeout "$SLUICE_TIMEOUT" "${AS_USER[@]}" env --chdir=/etc \
+		"$SLUICE_USER_BIN" run -- sh -c 'pwd -P'
+	assert_eq "$output" "/etc"
+	run -0 --separate-stderr run_with_timeout "$SLUICE_TIMEOUT" "${AS_USER[@]}" env --chdir=/dev \
+		"$SLUICE_USER_BIN" run -- sh -c 'pwd -P'
+	assert_eq "$output" "/"
+}
+
+# ---- symlinks in a rootfs that point out of it ----
+
+@test "a mount through a symlink that points out of the rootfs lands inside it" {
+	requires_root
+	local rootfs=$DIR/rootfs src
+	make_rootfs "$rootfs"
+	src=$(scratch_dir)
+	ln -s /etc "$rootfs/escape"
+	ln -s ../../../../../.. "$rootfs/up"
+	run -0 --separate-stderr sluice run --rootfs "$rootfs" --tmpfs "/escape/t-$M" --tmpfs "/up/u-$M" \
+		--bind "$src:/escape/b-$M" -- \
+		sh -c 'probe write /escape/t-$0/f && probe write /up/u-$0/f && probe write /escape/b-$0/f && probe mounts' "$M"
+	# resolved in the root: /etc and / of the rootfs
+	assert_eq "$(mount_line "/etc/t-$M" | cut -d' ' -f2)" "tmpfs"
+	assert_eq "$(mount_line "/u-$M" | cut -d' ' -f2)" "tmpfs"
+	[[ -n $(mount_line "/etc/b-$M") ]]
+	# the mount points were made in the rootfs, nothing in the host's / or /etc
+	[[ -d $rootfs/etc/t-$M && -d $rootfs/u-$M && -d $rootfs/etc/b-$M ]]
+	[[ ! -e /etc/t-$M && ! -e /etc/b-$M && ! -e /u-$M ]]
+	[[ -f $src/f ]]
+	assert_no_leftovers
+}
+
+@test "a mount through a symlink out of the rootfs lands inside it (test user)" {
+	requires_userns
+	requires_root # mknod, mount, chown for the test user
+	local rootfs=$DIR/rootfs
+	make_rootfs "$rootfs"
+	# the user may create mount points in the rootfs's / and /etc only
+	chown "$SLUICE_TEST_USER" "$rootfs" "$rootfs/etc"
+	ln -s /etc "$rootfs/escape"
+	ln -s ../../../../../.. "$rootfs/up"
+	run -0 --separate-stderr sluice_user run --rootfs "$rootfs" --tmpfs "/escape/t-$M" --tmpfs "/up/u-$M" -- \
+		sh -c 'probe write /escape/t-$0/f && probe write /up/u-$0/f && probe mounts' "$M"
+	assert_eq "$(mount_line "/etc/t-$M" | cut -d' ' -f2)" "tmpfs"
+	assert_eq "$(mount_line "/u-$M" | cut -d' ' -f2)" "tmpfs"
+	[[ -d $rootfs/etc/t-$M && -d $rootfs/u-$M ]]
+	[[ ! -e /etc/t-$M && ! -e /u-$M ]]
+}
+
+# ---- bad input: the message, the status, and nothing left behind ----
+
+@test "--rootfs with a missing directory: 78" {
+	run --separate-stderr sluice run --rootfs "/nonexistent-$M" -- probe pid -- "$M"
+	assert_status 78
+	assert_eq "$stderr" "sluice: --rootfs /nonexistent-$M: No such file or directory"
+	assert_no_leftovers "$M"
+}
+
+@test "--rootfs with a missing directory (test user): 78" {
+	requires_user
+	run --separate-stderr sluice_user run --rootfs "/nonexistent-$M" -- probe pid -- "$M"
+	assert_status 78
+	assert_eq "$stderr" "sluice: --rootfs /nonexistent-$M: No such file or directory"
+	assert_no_leftovers "$M"
+}
+
+@test "--bind with a missing source: 78" {
+	run --separate-stderr sluice run --bind "/nonexistent-$M:/mnt" -- probe pid -- "$M"
+	assert_status 78
+	assert_eq "$stderr" "sluice: --bind /nonexistent-$M: No such file or directory"
+	run --separate-stderr sluice run --ro-bind "/nonexistent-$M" -- probe pid -- "$M"
+	assert_status 78
+	assert_eq "$stderr" "sluice: --ro-bind /nonexistent-$M: No such file or directory"
+	assert_no_leftovers "$M"
+}
+
+@test "--bind with a missing source (test user): 78" {
+	requires_user
+	run --separate-stderr sluice_user run --bind "/nonexistent-$M:/mnt" -- probe pid -- "$M"
+	assert_status 78
+	assert_eq "$stderr" "sluice: --bind /nonexistent-$M: No such file or directory"
+	assert_no_leftovers "$M"
+}
+
+@test "a config bind mount whose source is missing: 125 naming it" {
+	requires_root
+	printf '%s\n' 'mounts:' "- {destination: /tmp, type: bind, source: /nonexistent-$M}" >"$DIR/c.yaml"
+	run --separate-stderr sluice run -c "$DIR/c.yaml" -- true "$M"
+	assert_status 125
+	assert_eq "$stderr" "sluice: mounts: bind mount source /nonexistent-$M: No such file or directory"
+	assert_no_leftovers "$M"
+}
+
+@test "host view: a mount point missing from the host's / is never created: 125" {
+	requires_root
+	run --separate-stderr sluice run --tmpfs "/nonexistent-$M/dir" -- true "$M"
+	assert_status 125
+	assert_eq "$stderr" "sluice: mounts: /nonexistent-$M/dir does not exist in the host's / (sluice never creates files there): No such file or directory"
+	[[ ! -e /nonexistent-$M ]]
+	assert_no_leftovers "$M"
+}
+
+@test "host view (test user): a mount point missing from the host's /: 125" {
+	requires_userns
+	run --separate-stderr sluice_user run --tmpfs "/nonexistent-$M/dir" -- true "$M"
+	assert_status 125
+	assert_contains "$stderr" "/nonexistent-$M/dir does not exist in the host's / (sluice never creates files there)"
+	[[ ! -e /nonexistent-$M ]]
+	assert_no_leftovers "$M"
+}
+
+@test "a mount of an unknown filesystem type: 125 naming the mount" {
+	requires_root
+	cat >"$DIR/c.yaml" <<-'EOF'
+		mounts:
+		- {destination: /proc, type: proc, source: proc}
+		- {destination: /tmp, type: nosuchfs, source: none, options: [size=1m]}
+	EOF
+	run --separate-stderr sluice run -c "$DIR/c.yaml" -- true "$M"
+	assert_status 125
+	assert_eq "$stderr" "sluice: mounts: mount nosuchfs on /tmp with size=1m: No such device"
+	assert_no_leftovers "$M"
+}
+
+@test "a mount of an unknown filesystem type (test user): 125" {
+	requires_userns
+	cat >"$DIR/c.yaml" <<-'EOF'
+		mounts:
+		- {destination: /tmp, type: nosuchfs, source: none}
+	EOF
+	run --separate-stderr sluice_user run -c "$DIR/c.yaml" -- true "$M"
+	assert_status 125
+	assert_eq "$stderr" "sluice: mounts: mount nosuchfs on /tmp: No such device"
+	assert_no_leftovers "$M"
+}
