@@ -128,7 +128,7 @@ static int add_mount(struct run_ctx *x, struct sluice_mount *m)
 /* SRC[:DEST]: a recursive bind, read-write or read-only. */
 static int bind_common(struct run_ctx *x, const char *arg, bool ro, const char *optname)
 {
-	struct sluice_mount m = {.bind = true, .recursive = true};
+	struct sluice_mount m = { .bind = true, .recursive = true };
 	char src[PATH_MAX], *colon, spec[PATH_MAX * 2];
 
 	if (snprintf(spec, sizeof(spec), "%s", arg) >= (int)sizeof(spec))
@@ -145,9 +145,10 @@ static int bind_common(struct run_ctx *x, const char *arg, bool ro, const char *
 		m.flags = MS_RDONLY;
 	else
 		m.clear = MS_RDONLY;
-	if (!m.source || !m.destination || !m.type ||
-	    sluice_strv_push(&m.options, "rbind") < 0 || sluice_strv_push(&m.options, ro ? "ro" : "rw") < 0)
-		return drop_mount(&m, sluice_err(x->err, SLUICE_EXIT_SETUP, ENOMEM, "out of memory"));
+	if (!m.source || !m.destination || !m.type || sluice_strv_push(&m.options, "rbind") < 0 ||
+	    sluice_strv_push(&m.options, ro ? "ro" : "rw") < 0)
+		return drop_mount(&m,
+				  sluice_err(x->err, SLUICE_EXIT_SETUP, ENOMEM, "out of memory"));
 	if (m.destination[0] != '/')
 		return drop_mount(&m, usage_err(x, "the destination must be absolute", optname));
 	return add_mount(x, &m);
@@ -167,7 +168,7 @@ static int opt_ro_bind(struct run_ctx *x, const char *arg)
  * as size=64m,mode=1777. */
 static int opt_tmpfs(struct run_ctx *x, const char *arg)
 {
-	struct sluice_mount m = {.flags = MS_NOSUID | MS_NODEV};
+	struct sluice_mount m = { .flags = MS_NOSUID | MS_NODEV };
 	const char *colon = strchr(arg, ':');
 
 	if (arg[0] != '/')
@@ -178,7 +179,8 @@ static int opt_tmpfs(struct run_ctx *x, const char *arg)
 	m.data = colon && colon[1] ? strdup(colon + 1) : NULL;
 	if (!m.destination || !m.type || !m.source || sluice_strv_push(&m.options, "nosuid") < 0 ||
 	    sluice_strv_push(&m.options, "nodev") < 0)
-		return drop_mount(&m, sluice_err(x->err, SLUICE_EXIT_SETUP, ENOMEM, "out of memory"));
+		return drop_mount(&m,
+				  sluice_err(x->err, SLUICE_EXIT_SETUP, ENOMEM, "out of memory"));
 	if (m.data) {
 		cleanup_free char *copy = strdup(m.data);
 		for (char *save = NULL, *tok = copy ? strtok_r(copy, ",", &save) : NULL; tok;
@@ -265,12 +267,13 @@ static int caps_change(struct run_ctx *x, const char *arg, bool add, const char 
 	} else {
 		int cap = sluice_cap_from_name(arg);
 		if (cap < 0)
-			return sluice_err(x->err, SLUICE_EXIT_USAGE, 0, "%s: unknown capability \"%s\"",
-					  optname, arg);
+			return sluice_err(x->err, SLUICE_EXIT_USAGE, 0,
+					  "%s: unknown capability \"%s\"", optname, arg);
 		bits = 1ULL << cap;
 	}
 	for (int s = 0; s < SLUICE_CAP_COUNT; s++)
-		x->c->process.caps[s] = add ? x->c->process.caps[s] | bits : x->c->process.caps[s] & ~bits;
+		x->c->process.caps[s] =
+			add ? x->c->process.caps[s] | bits : x->c->process.caps[s] & ~bits;
 	if (add && bits == ~0ULL) {
 		/* keep only the capabilities this kernel knows */
 		uint64_t known = 0;
@@ -317,7 +320,7 @@ static int opt_kill_grace(struct run_ctx *x, const char *arg)
 
 static int stdio_opt(struct run_ctx *x, int fd, const char *arg, const char *optname)
 {
-	struct sluice_stdio s = {0};
+	struct sluice_stdio s = { 0 };
 
 	if (sluice_stdio_parse(&s, arg) < 0)
 		return sluice_err(x->err, SLUICE_EXIT_USAGE, 0,
@@ -391,32 +394,39 @@ static int opt_print_config(struct run_ctx *x, const char *arg)
 }
 
 static const struct opt opts[] = {
-	{"config", 'c', "FILE", NULL, "load FILE (YAML, or an OCI config.json) over the embedded default"},
-	{"rootfs", 'r', "DIR", opt_rootfs, "use DIR as the root (default: the host's / read-only)"},
-	{"read-only", 0, NULL, opt_readonly, "make the root read-only (root.readonly)"},
-	{"read-write", 0, NULL, opt_readwrite, "leave the root writable"},
-	{"bind", 'b', "SRC[:DEST]", opt_bind, "bind SRC (recursively, read-write) at DEST"},
-	{"ro-bind", 0, "SRC[:DEST]", opt_ro_bind, "bind SRC read-only at DEST"},
-	{"tmpfs", 0, "DEST[:OPTS]", opt_tmpfs, "mount a tmpfs at DEST (OPTS like size=64m,mode=1777)"},
-	{"env", 'e', "KEY[=VALUE]", opt_env, "set KEY, or copy it from sluice's environment"},
-	{"cwd", 'w', "DIR", opt_cwd, "working directory inside the sandbox"},
-	{"hostname", 0, "NAME", opt_hostname, "hostname inside the sandbox"},
-	{"uid", 'u', "N", opt_uid, "run as uid N inside the sandbox"},
-	{"gid", 'g', "N", opt_gid, "run as gid N inside the sandbox"},
-	{"cap-add", 0, "CAP", opt_cap_add, "grant capability CAP (or ALL)"},
-	{"cap-drop", 0, "CAP", opt_cap_drop, "remove capability CAP (or ALL)"},
-	{"share-net", 0, NULL, opt_share_net, "stay in the host's network namespace"},
-	{"timeout", 't', "SECS", opt_timeout, "SIGTERM after SECS, SIGKILL after the grace period"},
-	{"kill-grace", 0, "SECS", opt_kill_grace, "seconds between SIGTERM and SIGKILL (default 5)"},
-	{"stdin", 0, "MODE", opt_stdin, "inherit, null, pipe or file:PATH"},
-	{"stdout", 0, "MODE", opt_stdout, "inherit, null, pipe or file:PATH"},
-	{"stderr", 0, "MODE", opt_stderr, "inherit, null, pipe or file:PATH"},
-	{"preserve-fds", 0, "N", opt_preserve_fds, "pass fds 3..3+N-1 on to the command"},
-	{"init", 0, NULL, opt_init, "keep sluice as PID 1: reap zombies, forward signals"},
-	{"init-group", 0, NULL, opt_init_group, "--init, and signal the workload's whole process group"},
-	{"remap-exit", 0, "CODE", opt_remap_exit, "--init, and report exit status CODE as 0 (repeatable)"},
-	{"print-config", 0, NULL, opt_print_config, "print the effective config as YAML and exit"},
-	{"help", 'h', NULL, NULL, "show this help"},
+	{ "config", 'c', "FILE", NULL,
+	  "load FILE (YAML, or an OCI config.json) over the embedded default" },
+	{ "rootfs", 'r', "DIR", opt_rootfs,
+	  "use DIR as the root (default: the host's / read-only)" },
+	{ "read-only", 0, NULL, opt_readonly, "make the root read-only (root.readonly)" },
+	{ "read-write", 0, NULL, opt_readwrite, "leave the root writable" },
+	{ "bind", 'b', "SRC[:DEST]", opt_bind, "bind SRC (recursively, read-write) at DEST" },
+	{ "ro-bind", 0, "SRC[:DEST]", opt_ro_bind, "bind SRC read-only at DEST" },
+	{ "tmpfs", 0, "DEST[:OPTS]", opt_tmpfs,
+	  "mount a tmpfs at DEST (OPTS like size=64m,mode=1777)" },
+	{ "env", 'e', "KEY[=VALUE]", opt_env, "set KEY, or copy it from sluice's environment" },
+	{ "cwd", 'w', "DIR", opt_cwd, "working directory inside the sandbox" },
+	{ "hostname", 0, "NAME", opt_hostname, "hostname inside the sandbox" },
+	{ "uid", 'u', "N", opt_uid, "run as uid N inside the sandbox" },
+	{ "gid", 'g', "N", opt_gid, "run as gid N inside the sandbox" },
+	{ "cap-add", 0, "CAP", opt_cap_add, "grant capability CAP (or ALL)" },
+	{ "cap-drop", 0, "CAP", opt_cap_drop, "remove capability CAP (or ALL)" },
+	{ "share-net", 0, NULL, opt_share_net, "stay in the host's network namespace" },
+	{ "timeout", 't', "SECS", opt_timeout,
+	  "SIGTERM after SECS, SIGKILL after the grace period" },
+	{ "kill-grace", 0, "SECS", opt_kill_grace,
+	  "seconds between SIGTERM and SIGKILL (default 5)" },
+	{ "stdin", 0, "MODE", opt_stdin, "inherit, null, pipe or file:PATH" },
+	{ "stdout", 0, "MODE", opt_stdout, "inherit, null, pipe or file:PATH" },
+	{ "stderr", 0, "MODE", opt_stderr, "inherit, null, pipe or file:PATH" },
+	{ "preserve-fds", 0, "N", opt_preserve_fds, "pass fds 3..3+N-1 on to the command" },
+	{ "init", 0, NULL, opt_init, "keep sluice as PID 1: reap zombies, forward signals" },
+	{ "init-group", 0, NULL, opt_init_group,
+	  "--init, and signal the workload's whole process group" },
+	{ "remap-exit", 0, "CODE", opt_remap_exit,
+	  "--init, and report exit status CODE as 0 (repeatable)" },
+	{ "print-config", 0, NULL, opt_print_config, "print the effective config as YAML and exit" },
+	{ "help", 'h', NULL, NULL, "show this help" },
 };
 #define N_OPTS (sizeof(opts) / sizeof(opts[0]))
 
@@ -427,8 +437,9 @@ static void help(void)
 	for (size_t i = 0; i < N_OPTS; i++) {
 		char left[64];
 		snprintf(left, sizeof(left), "%c%c%s--%s%s%s", opts[i].shortname ? '-' : ' ',
-			 opts[i].shortname ? opts[i].shortname : ' ', opts[i].shortname ? ", " : "  ",
-			 opts[i].name, opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
+			 opts[i].shortname ? opts[i].shortname : ' ',
+			 opts[i].shortname ? ", " : "  ", opts[i].name, opts[i].arg ? " " : "",
+			 opts[i].arg ? opts[i].arg : "");
 		printf("  %-28s %s\n", left, opts[i].help);
 	}
 	printf("\nExit status: the command's own; 128+N if killed by signal N; %d usage,\n"
@@ -482,15 +493,18 @@ static int parse_argv(int argc, char **argv, struct parsed *out, size_t *n, int 
 			break;
 		o = find_opt(a, &v);
 		if (!o)
-			return sluice_err(err, SLUICE_EXIT_USAGE, 0, "run: unknown option %s (see sluice run --help)", a);
+			return sluice_err(err, SLUICE_EXIT_USAGE, 0,
+					  "run: unknown option %s (see sluice run --help)", a);
 		if (o->arg && !v) {
 			if (i + 1 >= argc)
-				return sluice_err(err, SLUICE_EXIT_USAGE, 0, "run: %s needs %s", a, o->arg);
+				return sluice_err(err, SLUICE_EXIT_USAGE, 0, "run: %s needs %s", a,
+						  o->arg);
 			v = argv[++i];
 		} else if (!o->arg && v) {
-			return sluice_err(err, SLUICE_EXIT_USAGE, 0, "run: --%s takes no value", o->name);
+			return sluice_err(err, SLUICE_EXIT_USAGE, 0, "run: --%s takes no value",
+					  o->name);
 		}
-		out[(*n)++] = (struct parsed){o, v};
+		out[(*n)++] = (struct parsed){ o, v };
 	}
 	*cmd_index = i;
 	return 0;
@@ -558,10 +572,12 @@ int cmd_run(int argc, char **argv)
 {
 	struct parsed *p = calloc((size_t)argc + 1, sizeof(*p));
 	struct sluice_config c;
-	struct sluice_error err = {0};
+	struct sluice_error err = { 0 };
 	char cwd[PATH_MAX];
-	struct sluice_caller who = {.uid = geteuid(), .gid = getegid(), .cwd = getcwd(cwd, sizeof(cwd))};
-	struct run_ctx x = {.c = &c, .err = &err};
+	struct sluice_caller who = { .uid = geteuid(),
+				     .gid = getegid(),
+				     .cwd = getcwd(cwd, sizeof(cwd)) };
+	struct run_ctx x = { .c = &c, .err = &err };
 	size_t n = 0;
 	int cmd_index = argc, r = -1;
 

@@ -10,8 +10,9 @@ static const struct {
 	int (*run)(int argc, char **argv);
 	const char *help;
 } commands[] = {
-	{"run", cmd_run, "run a command in a sandbox (sluice run --help)"},
-	{"init", cmd_init, "the helper a runtime starts with the config on fd 3 (docs/protocol.md)"},
+	{ "run", cmd_run, "run a command in a sandbox (sluice run --help)" },
+	{ "init", cmd_init,
+	  "the helper a runtime starts with the config on fd 3 (docs/protocol.md)" },
 };
 
 static int usage(FILE *out, int code)

@@ -31,9 +31,9 @@ static int set_proc_caps(const struct sluice_config *c, struct sluice_error *err
 		enum sluice_capset set;
 		cap_flag_t flag;
 	} map[] = {
-		{SLUICE_CAP_EFFECTIVE, CAP_EFFECTIVE},
-		{SLUICE_CAP_PERMITTED, CAP_PERMITTED},
-		{SLUICE_CAP_INHERITABLE, CAP_INHERITABLE},
+		{ SLUICE_CAP_EFFECTIVE, CAP_EFFECTIVE },
+		{ SLUICE_CAP_PERMITTED, CAP_PERMITTED },
+		{ SLUICE_CAP_INHERITABLE, CAP_INHERITABLE },
 	};
 	int last = (int)cap_max_bits(), r = 0;
 	cap_t caps = cap_init();

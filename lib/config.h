@@ -59,12 +59,12 @@ struct sluice_mount {
 	char *source;	   /* absolute for bind mounts; may be NULL */
 	char **options;	   /* the options as written (strv) */
 	/* derived from options by the loader: */
-	unsigned long flags;	 /* MS_* flags set (MS_RDONLY, MS_NOSUID, ...) */
-	unsigned long clear;	 /* MS_* flags explicitly cleared ("rw", "suid", ...) */
+	unsigned long flags;	   /* MS_* flags set (MS_RDONLY, MS_NOSUID, ...) */
+	unsigned long clear;	   /* MS_* flags explicitly cleared ("rw", "suid", ...) */
 	unsigned long propagation; /* MS_PRIVATE/MS_SLAVE/... | MS_REC, or 0 */
-	bool bind;		 /* "bind" or "rbind" option, or type "bind" */
-	bool recursive;		 /* "rbind" */
-	char *data;		 /* filesystem options joined by ',' or NULL */
+	bool bind;		   /* "bind" or "rbind" option, or type "bind" */
+	bool recursive;		   /* "rbind" */
+	char *data;		   /* filesystem options joined by ',' or NULL */
 };
 
 struct sluice_device {
@@ -134,7 +134,7 @@ struct sluice_config {
 		bool readonly;
 	} root;
 
-	char *hostname;	  /* NULL: not set */
+	char *hostname; /* NULL: not set */
 	/* hostname is the embedded default's, not asked for: finalize drops it
 	 * when the config has no uts namespace instead of calling it an error */
 	bool hostname_inherited;
@@ -153,8 +153,8 @@ struct sluice_config {
 		size_t n_sysctl;
 		struct sluice_device *devices;
 		size_t n_devices;
-		char **masked_paths;   /* strv */
-		char **readonly_paths; /* strv */
+		char **masked_paths;		  /* strv */
+		char **readonly_paths;		  /* strv */
 		unsigned long rootfs_propagation; /* MS_* | MS_REC, 0 = MS_PRIVATE|MS_REC */
 	} linux;
 
@@ -171,7 +171,7 @@ struct sluice_config {
 };
 
 /* Names, for messages, the loader and the emitter. */
-extern const char *const sluice_ns_names[SLUICE_NS_COUNT]; /* "user", "mount", ... */
+extern const char *const sluice_ns_names[SLUICE_NS_COUNT];	/* "user", "mount", ... */
 extern const char *const sluice_capset_names[SLUICE_CAP_COUNT]; /* "bounding", ... */
 
 /* Who is starting the sandbox; the embedded default depends on it. */
@@ -192,7 +192,7 @@ SLUICE_API void sluice_config_init(struct sluice_config *c);
 
 /* The embedded default for this caller (docs/config.md "Defaults"). */
 SLUICE_API int sluice_config_default(struct sluice_config *c, const struct sluice_caller *who,
-			  struct sluice_error *err);
+				     struct sluice_error *err);
 
 /* Overlay the YAML/JSON document in buf onto c.  name is used in messages
  * (file:line:column); base_dir resolves relative root.path and bind sources
@@ -200,19 +200,18 @@ SLUICE_API int sluice_config_default(struct sluice_config *c, const struct sluic
  * capability/namespace/rlimit names and fields sluice cannot honour are
  * errors with exit code SLUICE_EXIT_CONFIG.  On error c is unchanged in
  * meaning but may hold partially replaced fields: free it. */
-SLUICE_API int sluice_config_load_buffer(struct sluice_config *c, const char *name,
-			      const char *buf, size_t len, const char *base_dir,
-			      struct sluice_error *err);
+SLUICE_API int sluice_config_load_buffer(struct sluice_config *c, const char *name, const char *buf,
+					 size_t len, const char *base_dir, struct sluice_error *err);
 
 /* Read path and overlay it (base_dir = the file's directory). */
 SLUICE_API int sluice_config_load_file(struct sluice_config *c, const char *path,
-			    struct sluice_error *err);
+				       struct sluice_error *err);
 
 /* After all overrides: fill what depends on the whole config and the
  * caller (default uid/gid mappings: process.user -> the caller, size 1,
  * when a new user namespace has none), then validate it. */
 SLUICE_API int sluice_config_finalize(struct sluice_config *c, const struct sluice_caller *who,
-			   struct sluice_error *err);
+				      struct sluice_error *err);
 
 /* Cross-field checks after all overrides (e.g. args non-empty, cwd
  * absolute, uid mapped when a user namespace is used). */
@@ -221,16 +220,17 @@ SLUICE_API int sluice_config_validate(const struct sluice_config *c, struct slui
 /* The effective config as a YAML document that the loader reads back to an
  * equal config.  *out is malloc'd. */
 SLUICE_API int sluice_config_emit(const struct sluice_config *c, char **out, size_t *len,
-		       struct sluice_error *err);
+				  struct sluice_error *err);
 
 SLUICE_API void sluice_config_free(struct sluice_config *c);
 
 /* Helpers shared by the loader and the command line. */
-int sluice_ns_from_name(const char *name);	    /* -1 if unknown */
-int sluice_cap_from_name(const char *name);	    /* "CAP_SYS_ADMIN" or "sys_admin"; -1 if unknown */
-const char *sluice_cap_name(int cap);		    /* "CAP_SYS_ADMIN" */
-int sluice_rlimit_from_name(const char *name);	    /* "RLIMIT_NOFILE"; -1 if unknown */
+int sluice_ns_from_name(const char *name);     /* -1 if unknown */
+int sluice_cap_from_name(const char *name);    /* "CAP_SYS_ADMIN" or "sys_admin"; -1 if unknown */
+const char *sluice_cap_name(int cap);	       /* "CAP_SYS_ADMIN" */
+int sluice_rlimit_from_name(const char *name); /* "RLIMIT_NOFILE"; -1 if unknown */
 const char *sluice_rlimit_name(int resource);
-int sluice_stdio_parse(struct sluice_stdio *s, const char *text); /* "inherit", "null", "pipe", "file:PATH" */
+int sluice_stdio_parse(struct sluice_stdio *s,
+		       const char *text); /* "inherit", "null", "pipe", "file:PATH" */
 
 #endif

@@ -116,8 +116,8 @@ int sluice_config_default(struct sluice_config *c, const struct sluice_caller *w
 	static const char name[] = "<default>";
 
 	sluice_config_init(c);
-	if (sluice_config_load_buffer(c, name, default_yaml, sizeof(default_yaml) - 1, "/",
-				      err) < 0) {
+	if (sluice_config_load_buffer(c, name, default_yaml, sizeof(default_yaml) - 1, "/", err) <
+	    0) {
 		sluice_config_free(c);
 		return -1;
 	}

@@ -52,8 +52,8 @@ static void fail(struct emit *E, const char *problem)
 	if (E->failed)
 		return;
 	E->failed = true;
-	sluice_err(E->err, SLUICE_EXIT_CONFIG, 0, "%s: cannot write the config%s%s: %s",
-		   E->source, E->key ? " at " : "", E->key ? E->key : "", problem);
+	sluice_err(E->err, SLUICE_EXIT_CONFIG, 0, "%s: cannot write the config%s%s: %s", E->source,
+		   E->key ? " at " : "", E->key ? E->key : "", problem);
 }
 
 /* initialized: the event's init call succeeded (it checks UTF-8) */
@@ -92,8 +92,9 @@ static void map_end(struct emit *E)
 static void seq_start(struct emit *E, bool empty)
 {
 	yaml_event_t ev;
-	int ok = yaml_sequence_start_event_initialize(
-		&ev, NULL, NULL, 1, empty ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE);
+	int ok = yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
+						      empty ? YAML_FLOW_SEQUENCE_STYLE :
+							      YAML_BLOCK_SEQUENCE_STYLE);
 
 	emit_event(E, &ev, ok);
 }
@@ -118,8 +119,8 @@ static void scalar(struct emit *E, const char *s, yaml_scalar_style_t style)
 /* Would a YAML reader (ours or another) take s for something else? */
 static bool ambiguous(const char *s)
 {
-	static const char *const words[] = { "~", "null", "true", "false", "yes", "no",
-					     "on", "off", "y", "n" };
+	static const char *const words[] = { "~",  "null", "true", "false", "yes",
+					     "no", "on",   "off",  "y",	    "n" };
 
 	if (!*s)
 		return true;
@@ -382,8 +383,8 @@ static void emit_sysctl(struct emit *E, const struct sluice_config *c)
 
 	key(E, "sysctl");
 	ok = yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
-						 c->linux.n_sysctl ? YAML_BLOCK_MAPPING_STYLE
-								   : YAML_FLOW_MAPPING_STYLE);
+						 c->linux.n_sysctl ? YAML_BLOCK_MAPPING_STYLE :
+								     YAML_FLOW_MAPPING_STYLE);
 	emit_event(E, &ev, ok);
 	for (size_t i = 0; i < c->linux.n_sysctl; i++) {
 		str(E, c->linux.sysctl[i].key);

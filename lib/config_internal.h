@@ -50,8 +50,8 @@ static inline const struct config_node *config_map_value(const struct config_nod
 /* Parse buf into *root (NULL for an empty stream).  Rejects aliases,
  * anchors, tags, several documents, duplicate and non-scalar keys and
  * nesting deeper than CONFIG_MAX_DEPTH. */
-int config_yaml_parse(const char *name, const char *buf, size_t len,
-		      struct config_node **root, struct sluice_error *err);
+int config_yaml_parse(const char *name, const char *buf, size_t len, struct config_node **root,
+		      struct sluice_error *err);
 void config_node_free(struct config_node *n);
 void config_node_freep(struct config_node **n);
 #define cleanup_node __attribute__((cleanup(config_node_freep)))
@@ -71,8 +71,7 @@ struct config_load {
  * the dotted name of the value, for messages ("process.user.uid"). */
 struct config_field {
 	const char *key;
-	int (*fn)(struct config_load *L, const struct config_node *v, void *obj,
-		  const char *path);
+	int (*fn)(struct config_load *L, const struct config_node *v, void *obj, const char *path);
 };
 
 /* "NAME:LINE:COL: message" as a SLUICE_EXIT_CONFIG error at node n. */
@@ -85,16 +84,14 @@ int config_nomem(struct config_load *L);
 /* Walk mapping m with the key table: unknown keys are errors with a
  * "did you mean" hint, null values are skipped. */
 int config_walk_map(struct config_load *L, const struct config_node *m,
-		    const struct config_field *fields, size_t nfields, void *obj,
-		    const char *path);
+		    const struct config_field *fields, size_t nfields, void *obj, const char *path);
 /* The value of key in mapping m, or NULL if absent or null. */
 const struct config_node *config_map_get(const struct config_node *m, const char *key);
 
 /* Typed getters: each fails with "PATH: expected ..., got ..." */
 int config_get_string(struct config_load *L, const struct config_node *n, const char *path,
 		      char **out);
-int config_get_bool(struct config_load *L, const struct config_node *n, const char *path,
-		    bool *out);
+int config_get_bool(struct config_load *L, const struct config_node *n, const char *path, bool *out);
 int config_get_int(struct config_load *L, const struct config_node *n, const char *path,
 		   int64_t min, int64_t max, int64_t *out);
 int config_get_u32(struct config_load *L, const struct config_node *n, const char *path,
@@ -109,8 +106,8 @@ int config_get_mode(struct config_load *L, const struct config_node *n, const ch
 		    uint32_t max, uint32_t *out);
 int config_get_number(struct config_load *L, const struct config_node *n, const char *path,
 		      double *out);
-int config_get_abs_path(struct config_load *L, const struct config_node *n,
-			const char *path, char **out);
+int config_get_abs_path(struct config_load *L, const struct config_node *n, const char *path,
+			char **out);
 /* A list of strings; check (may be NULL) vets each item. */
 int config_get_strv(struct config_load *L, const struct config_node *n, const char *path,
 		    int (*check)(struct config_load *L, const struct config_node *item,

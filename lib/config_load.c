@@ -16,8 +16,8 @@
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
-static int load_metadata_string(struct config_load *L, const struct config_node *v,
-				void *obj, const char *path)
+static int load_metadata_string(struct config_load *L, const struct config_node *v, void *obj,
+				const char *path)
 {
 	cleanup_free char *s = NULL;
 
@@ -51,8 +51,8 @@ static int load_hooks(struct config_load *L, const struct config_node *v, void *
 	return config_fail(L, v, "hooks are not supported yet");
 }
 
-static int load_other_platform(struct config_load *L, const struct config_node *v,
-			       void *obj, const char *path)
+static int load_other_platform(struct config_load *L, const struct config_node *v, void *obj,
+			       const char *path)
 {
 	(void)obj;
 	return config_fail(L, v, "%s: sluice runs Linux containers only", path);
@@ -103,7 +103,8 @@ static int load_root_path(struct config_load *L, const struct config_node *v, vo
 		return 0;
 	}
 	if (!L->base_dir)
-		return config_fail(L, v, "%s: cannot resolve \"%s\": the current directory is unknown",
+		return config_fail(L, v,
+				   "%s: cannot resolve \"%s\": the current directory is unknown",
 				   path, s);
 	joined = config_path_join(L->base_dir, s);
 	if (!joined)
@@ -124,8 +125,7 @@ static const struct config_field root_fields[] = {
 	{ "readonly", load_root_readonly },
 };
 
-static int load_root(struct config_load *L, const struct config_node *v, void *obj,
-		     const char *path)
+static int load_root(struct config_load *L, const struct config_node *v, void *obj, const char *path)
 {
 	return config_walk_map(L, v, root_fields, N_ELEMS(root_fields), obj, path);
 }
@@ -158,24 +158,22 @@ static int load_stdio(struct config_load *L, const struct config_node *v, void *
 		if (r == -ENOMEM)
 			return config_nomem(L);
 		if (r < 0)
-			return config_fail(L, v,
-					   "%s: expected inherit, null, pipe or file:PATH, got \"%s\"",
-					   path, s);
+			return config_fail(
+				L, v, "%s: expected inherit, null, pipe or file:PATH, got \"%s\"",
+				path, s);
 	}
 	return r;
 }
 
-static int load_init(struct config_load *L, const struct config_node *v, void *obj,
-		     const char *path)
+static int load_init(struct config_load *L, const struct config_node *v, void *obj, const char *path)
 {
 	return config_get_bool(L, v, path, &((struct sluice_config *)obj)->sluice.init);
 }
 
-static int load_init_signal_group(struct config_load *L, const struct config_node *v,
-				  void *obj, const char *path)
+static int load_init_signal_group(struct config_load *L, const struct config_node *v, void *obj,
+				  const char *path)
 {
-	return config_get_bool(L, v, path,
-			       &((struct sluice_config *)obj)->sluice.init_signal_group);
+	return config_get_bool(L, v, path, &((struct sluice_config *)obj)->sluice.init_signal_group);
 }
 
 struct code_list {
@@ -183,8 +181,8 @@ struct code_list {
 	size_t n;
 };
 
-static int load_exit_code(struct config_load *L, const struct config_node *item,
-			  const char *ipath, void *ctx)
+static int load_exit_code(struct config_load *L, const struct config_node *item, const char *ipath,
+			  void *ctx)
 {
 	struct code_list *codes = ctx;
 	int64_t v;
@@ -311,8 +309,7 @@ static char *dir_of(const char *path)
 	return strndup(path, (size_t)(slash - path));
 }
 
-int sluice_config_load_file(struct sluice_config *c, const char *path,
-			    struct sluice_error *err)
+int sluice_config_load_file(struct sluice_config *c, const char *path, struct sluice_error *err)
 {
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	cleanup_free char *buf = NULL;

@@ -22,7 +22,7 @@ struct ns_list {
 /* The names people reach for from other tools, so the hint can say the
  * OCI spelling: unshare(1) says "net" and "mnt". */
 static const char *const ns_aliases[][2] = {
-	{ "net", "network" }, { "mnt", "mount" }, { "cgroupns", "cgroup" },
+	{ "net", "network" }, { "mnt", "mount" },   { "cgroupns", "cgroup" },
 	{ "usr", "user" },    { "userns", "user" }, { "pidns", "pid" },
 };
 
@@ -60,8 +60,8 @@ static int load_ns_type(struct config_load *L, const struct config_node *v, void
 		return 0;
 	hint = ns_hint(name);
 	if (hint)
-		return config_fail(L, v, "%s: unknown namespace \"%s\" (did you mean \"%s\"?)", path,
-				   name, hint);
+		return config_fail(L, v, "%s: unknown namespace \"%s\" (did you mean \"%s\"?)",
+				   path, name, hint);
 	return config_fail(L, v, "%s: unknown namespace \"%s\"", path, name);
 }
 
@@ -129,8 +129,7 @@ static int load_host_id(struct config_load *L, const struct config_node *v, void
 	return config_get_u32(L, v, path, &((struct sluice_idmap *)obj)->host_id);
 }
 
-static int load_size(struct config_load *L, const struct config_node *v, void *obj,
-		     const char *path)
+static int load_size(struct config_load *L, const struct config_node *v, void *obj, const char *path)
 {
 	return config_get_u32(L, v, path, &((struct sluice_idmap *)obj)->size);
 }
@@ -146,8 +145,8 @@ struct idmap_list {
 	size_t n;
 };
 
-static int check_idmap(struct config_load *L, const struct config_node *item,
-		       const char *ipath, const struct sluice_idmap *m)
+static int check_idmap(struct config_load *L, const struct config_node *item, const char *ipath,
+		       const struct sluice_idmap *m)
 {
 	for (size_t i = 0; i < N_ELEMS(idmap_fields); i++)
 		if (!config_map_get(item, idmap_fields[i].key))
@@ -161,8 +160,8 @@ static int check_idmap(struct config_load *L, const struct config_node *item,
 	return 0;
 }
 
-static int load_idmap(struct config_load *L, const struct config_node *item,
-		      const char *ipath, void *ctx)
+static int load_idmap(struct config_load *L, const struct config_node *item, const char *ipath,
+		      void *ctx)
 {
 	struct idmap_list *list = ctx;
 	struct sluice_idmap *m = &list->v[list->n];
@@ -298,9 +297,8 @@ static int load_dev_gid(struct config_load *L, const struct config_node *v, void
 }
 
 static const struct config_field device_fields[] = {
-	{ "path", load_dev_path },   { "type", load_dev_type },
-	{ "major", load_dev_major }, { "minor", load_dev_minor },
-	{ "fileMode", load_dev_mode }, { "uid", load_dev_uid },
+	{ "path", load_dev_path },   { "type", load_dev_type },	    { "major", load_dev_major },
+	{ "minor", load_dev_minor }, { "fileMode", load_dev_mode }, { "uid", load_dev_uid },
 	{ "gid", load_dev_gid },
 };
 
@@ -309,8 +307,8 @@ struct device_list {
 	size_t n;
 };
 
-static int load_device(struct config_load *L, const struct config_node *item,
-		       const char *ipath, void *ctx)
+static int load_device(struct config_load *L, const struct config_node *item, const char *ipath,
+		       void *ctx)
 {
 	struct device_list *list = ctx;
 	struct sluice_device *d = &list->v[list->n++];
@@ -348,8 +346,7 @@ static int load_devices(struct config_load *L, const struct config_node *v, void
 	return 0;
 }
 
-static int check_abs_item(struct config_load *L, const struct config_node *item,
-			  const char *ipath)
+static int check_abs_item(struct config_load *L, const struct config_node *item, const char *ipath)
 {
 	return config_check_abs(L, item, ipath);
 }
@@ -368,15 +365,17 @@ static int load_readonly(struct config_load *L, const struct config_node *v, voi
 			       &((struct sluice_config *)obj)->linux.readonly_paths);
 }
 
-static int load_rootfs_propagation(struct config_load *L, const struct config_node *v,
-				   void *obj, const char *path)
+static int load_rootfs_propagation(struct config_load *L, const struct config_node *v, void *obj,
+				   const char *path)
 {
 	cleanup_free char *s = NULL;
 	int r = config_get_string(L, v, path, &s);
 
 	if (r < 0)
 		return r;
-	if (config_propagation_from_name(s, &((struct sluice_config *)obj)->linux.rootfs_propagation) < 0)
+	if (config_propagation_from_name(s,
+					 &((struct sluice_config *)obj)->linux.rootfs_propagation) <
+	    0)
 		return config_fail(L, v,
 				   "%s: expected private, shared, slave or unbindable (or r...), "
 				   "got \"%s\"",
@@ -392,24 +391,15 @@ static int load_unsupported(struct config_load *L, const struct config_node *v, 
 }
 
 static const struct config_field linux_fields[] = {
-	{ "namespaces", load_namespaces },
-	{ "uidMappings", load_idmaps },
-	{ "gidMappings", load_idmaps },
-	{ "sysctl", load_sysctl },
-	{ "devices", load_devices },
-	{ "maskedPaths", load_masked },
-	{ "readonlyPaths", load_readonly },
-	{ "rootfsPropagation", load_rootfs_propagation },
-	{ "resources", load_unsupported },
-	{ "cgroupsPath", load_unsupported },
-	{ "seccomp", load_unsupported },
-	{ "intelRdt", load_unsupported },
-	{ "personality", load_unsupported },
-	{ "mountLabel", load_unsupported },
-	{ "timeOffsets", load_unsupported },
-	{ "memoryPolicy", load_unsupported },
-	{ "netDevices", load_unsupported },
-	{ "ioPriority", load_unsupported },
+	{ "namespaces", load_namespaces },   { "uidMappings", load_idmaps },
+	{ "gidMappings", load_idmaps },	     { "sysctl", load_sysctl },
+	{ "devices", load_devices },	     { "maskedPaths", load_masked },
+	{ "readonlyPaths", load_readonly },  { "rootfsPropagation", load_rootfs_propagation },
+	{ "resources", load_unsupported },   { "cgroupsPath", load_unsupported },
+	{ "seccomp", load_unsupported },     { "intelRdt", load_unsupported },
+	{ "personality", load_unsupported }, { "mountLabel", load_unsupported },
+	{ "timeOffsets", load_unsupported }, { "memoryPolicy", load_unsupported },
+	{ "netDevices", load_unsupported },  { "ioPriority", load_unsupported },
 };
 
 int config_load_linux(struct config_load *L, const struct config_node *v, void *obj,

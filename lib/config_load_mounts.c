@@ -16,11 +16,11 @@
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
 enum opt_kind {
-	OPT_SET,	 /* flags |= flag */
-	OPT_CLEAR,	 /* clear |= flag */
+	OPT_SET,   /* flags |= flag */
+	OPT_CLEAR, /* clear |= flag */
 	OPT_BIND,
 	OPT_RBIND,
-	OPT_NOTHING,	 /* "defaults" */
+	OPT_NOTHING, /* "defaults" */
 	OPT_REMOUNT,
 	OPT_UNSUPPORTED, /* known to OCI, not honoured yet */
 };
@@ -30,35 +30,61 @@ static const struct {
 	enum opt_kind kind;
 	unsigned long flag;
 } mount_opts[] = {
-	{ "ro", OPT_SET, MS_RDONLY },		 { "rw", OPT_CLEAR, MS_RDONLY },
-	{ "nosuid", OPT_SET, MS_NOSUID },	 { "suid", OPT_CLEAR, MS_NOSUID },
-	{ "nodev", OPT_SET, MS_NODEV },		 { "dev", OPT_CLEAR, MS_NODEV },
-	{ "noexec", OPT_SET, MS_NOEXEC },	 { "exec", OPT_CLEAR, MS_NOEXEC },
-	{ "sync", OPT_SET, MS_SYNCHRONOUS },	 { "async", OPT_CLEAR, MS_SYNCHRONOUS },
-	{ "dirsync", OPT_SET, MS_DIRSYNC },	 { "mand", OPT_SET, MS_MANDLOCK },
-	{ "nomand", OPT_CLEAR, MS_MANDLOCK },	 { "noatime", OPT_SET, MS_NOATIME },
-	{ "atime", OPT_CLEAR, MS_NOATIME },	 { "nodiratime", OPT_SET, MS_NODIRATIME },
-	{ "diratime", OPT_CLEAR, MS_NODIRATIME }, { "relatime", OPT_SET, MS_RELATIME },
-	{ "norelatime", OPT_CLEAR, MS_RELATIME }, { "strictatime", OPT_SET, MS_STRICTATIME },
+	{ "ro", OPT_SET, MS_RDONLY },
+	{ "rw", OPT_CLEAR, MS_RDONLY },
+	{ "nosuid", OPT_SET, MS_NOSUID },
+	{ "suid", OPT_CLEAR, MS_NOSUID },
+	{ "nodev", OPT_SET, MS_NODEV },
+	{ "dev", OPT_CLEAR, MS_NODEV },
+	{ "noexec", OPT_SET, MS_NOEXEC },
+	{ "exec", OPT_CLEAR, MS_NOEXEC },
+	{ "sync", OPT_SET, MS_SYNCHRONOUS },
+	{ "async", OPT_CLEAR, MS_SYNCHRONOUS },
+	{ "dirsync", OPT_SET, MS_DIRSYNC },
+	{ "mand", OPT_SET, MS_MANDLOCK },
+	{ "nomand", OPT_CLEAR, MS_MANDLOCK },
+	{ "noatime", OPT_SET, MS_NOATIME },
+	{ "atime", OPT_CLEAR, MS_NOATIME },
+	{ "nodiratime", OPT_SET, MS_NODIRATIME },
+	{ "diratime", OPT_CLEAR, MS_NODIRATIME },
+	{ "relatime", OPT_SET, MS_RELATIME },
+	{ "norelatime", OPT_CLEAR, MS_RELATIME },
+	{ "strictatime", OPT_SET, MS_STRICTATIME },
 	{ "nostrictatime", OPT_CLEAR, MS_STRICTATIME },
 	/* mount(8) flags OCI requires too: as data they would make mount fail */
-	{ "iversion", OPT_SET, MS_I_VERSION },	 { "noiversion", OPT_CLEAR, MS_I_VERSION },
-	{ "lazytime", OPT_SET, MS_LAZYTIME },	 { "nolazytime", OPT_CLEAR, MS_LAZYTIME },
-	{ "silent", OPT_SET, MS_SILENT },	 { "loud", OPT_CLEAR, MS_SILENT },
-	{ "nosymfollow", OPT_SET, MS_NOSYMFOLLOW }, { "symfollow", OPT_CLEAR, MS_NOSYMFOLLOW },
-	{ "bind", OPT_BIND, 0 },		 { "rbind", OPT_RBIND, 0 },
-	{ "defaults", OPT_NOTHING, 0 },		 { "remount", OPT_REMOUNT, 0 },
+	{ "iversion", OPT_SET, MS_I_VERSION },
+	{ "noiversion", OPT_CLEAR, MS_I_VERSION },
+	{ "lazytime", OPT_SET, MS_LAZYTIME },
+	{ "nolazytime", OPT_CLEAR, MS_LAZYTIME },
+	{ "silent", OPT_SET, MS_SILENT },
+	{ "loud", OPT_CLEAR, MS_SILENT },
+	{ "nosymfollow", OPT_SET, MS_NOSYMFOLLOW },
+	{ "symfollow", OPT_CLEAR, MS_NOSYMFOLLOW },
+	{ "bind", OPT_BIND, 0 },
+	{ "rbind", OPT_RBIND, 0 },
+	{ "defaults", OPT_NOTHING, 0 },
+	{ "remount", OPT_REMOUNT, 0 },
 	/* recursive (mount_setattr) variants and id-mapped mounts */
-	{ "rro", OPT_UNSUPPORTED, 0 },		 { "rrw", OPT_UNSUPPORTED, 0 },
-	{ "rnosuid", OPT_UNSUPPORTED, 0 },	 { "rsuid", OPT_UNSUPPORTED, 0 },
-	{ "rnodev", OPT_UNSUPPORTED, 0 },	 { "rdev", OPT_UNSUPPORTED, 0 },
-	{ "rnoexec", OPT_UNSUPPORTED, 0 },	 { "rexec", OPT_UNSUPPORTED, 0 },
-	{ "rnoatime", OPT_UNSUPPORTED, 0 },	 { "ratime", OPT_UNSUPPORTED, 0 },
-	{ "rnodiratime", OPT_UNSUPPORTED, 0 },	 { "rdiratime", OPT_UNSUPPORTED, 0 },
-	{ "rrelatime", OPT_UNSUPPORTED, 0 },	 { "rnorelatime", OPT_UNSUPPORTED, 0 },
-	{ "rstrictatime", OPT_UNSUPPORTED, 0 },	 { "rnostrictatime", OPT_UNSUPPORTED, 0 },
-	{ "rnosymfollow", OPT_UNSUPPORTED, 0 },	 { "rsymfollow", OPT_UNSUPPORTED, 0 },
-	{ "idmap", OPT_UNSUPPORTED, 0 },	 { "ridmap", OPT_UNSUPPORTED, 0 },
+	{ "rro", OPT_UNSUPPORTED, 0 },
+	{ "rrw", OPT_UNSUPPORTED, 0 },
+	{ "rnosuid", OPT_UNSUPPORTED, 0 },
+	{ "rsuid", OPT_UNSUPPORTED, 0 },
+	{ "rnodev", OPT_UNSUPPORTED, 0 },
+	{ "rdev", OPT_UNSUPPORTED, 0 },
+	{ "rnoexec", OPT_UNSUPPORTED, 0 },
+	{ "rexec", OPT_UNSUPPORTED, 0 },
+	{ "rnoatime", OPT_UNSUPPORTED, 0 },
+	{ "ratime", OPT_UNSUPPORTED, 0 },
+	{ "rnodiratime", OPT_UNSUPPORTED, 0 },
+	{ "rdiratime", OPT_UNSUPPORTED, 0 },
+	{ "rrelatime", OPT_UNSUPPORTED, 0 },
+	{ "rnorelatime", OPT_UNSUPPORTED, 0 },
+	{ "rstrictatime", OPT_UNSUPPORTED, 0 },
+	{ "rnostrictatime", OPT_UNSUPPORTED, 0 },
+	{ "rnosymfollow", OPT_UNSUPPORTED, 0 },
+	{ "rsymfollow", OPT_UNSUPPORTED, 0 },
+	{ "idmap", OPT_UNSUPPORTED, 0 },
+	{ "ridmap", OPT_UNSUPPORTED, 0 },
 	{ "tmpcopyup", OPT_UNSUPPORTED, 0 },
 };
 
@@ -105,8 +131,9 @@ static int apply_option(struct config_load *L, const struct config_node *n, cons
 		case OPT_NOTHING:
 			return 0;
 		case OPT_REMOUNT:
-			return config_fail(L, n, "%s: \"remount\" is not supported: each entry is a new mount",
-					   ipath);
+			return config_fail(
+				L, n, "%s: \"remount\" is not supported: each entry is a new mount",
+				ipath);
 		case OPT_UNSUPPORTED:
 			return config_fail(L, n, "%s: \"%s\" is not supported yet", ipath, opt);
 		}
@@ -115,8 +142,8 @@ static int apply_option(struct config_load *L, const struct config_node *n, cons
 	return append_data(m, opt) < 0 ? config_nomem(L) : 0;
 }
 
-static int apply_options(struct config_load *L, const struct config_node *item,
-			 const char *ipath, struct sluice_mount *m)
+static int apply_options(struct config_load *L, const struct config_node *item, const char *ipath,
+			 struct sluice_mount *m)
 {
 	const struct config_node *opts = config_map_get(item, "options");
 	int r = 0;
@@ -135,8 +162,7 @@ static int load_destination(struct config_load *L, const struct config_node *v, 
 	return config_get_abs_path(L, v, path, &((struct sluice_mount *)obj)->destination);
 }
 
-static int load_type(struct config_load *L, const struct config_node *v, void *obj,
-		     const char *path)
+static int load_type(struct config_load *L, const struct config_node *v, void *obj, const char *path)
 {
 	return config_get_string(L, v, path, &((struct sluice_mount *)obj)->type);
 }
@@ -161,12 +187,9 @@ static int load_unsupported(struct config_load *L, const struct config_node *v, 
 }
 
 static const struct config_field mount_fields[] = {
-	{ "destination", load_destination },
-	{ "type", load_type },
-	{ "source", load_source },
-	{ "options", load_options },
-	{ "uidMappings", load_unsupported },
-	{ "gidMappings", load_unsupported },
+	{ "destination", load_destination }, { "type", load_type },
+	{ "source", load_source },	     { "options", load_options },
+	{ "uidMappings", load_unsupported }, { "gidMappings", load_unsupported },
 };
 
 /* OCI: bind sources are absolute or relative to the bundle (base_dir). */
@@ -181,8 +204,9 @@ static int resolve_bind_source(struct config_load *L, const struct config_node *
 	if (m->source[0] == '/')
 		return 0;
 	if (!L->base_dir)
-		return config_fail(L, src, "%s.source: cannot resolve \"%s\": the current directory is unknown",
-				   ipath, m->source);
+		return config_fail(
+			L, src, "%s.source: cannot resolve \"%s\": the current directory is unknown",
+			ipath, m->source);
 	joined = config_path_join(L->base_dir, m->source);
 	if (!joined)
 		return config_nomem(L);
@@ -191,8 +215,8 @@ static int resolve_bind_source(struct config_load *L, const struct config_node *
 	return 0;
 }
 
-static int load_mount(struct config_load *L, const struct config_node *item,
-		      const char *ipath, void *ctx)
+static int load_mount(struct config_load *L, const struct config_node *item, const char *ipath,
+		      void *ctx)
 {
 	struct sluice_mount *m = ctx;
 	int r = config_walk_map(L, item, mount_fields, N_ELEMS(mount_fields), m, ipath);
@@ -216,8 +240,8 @@ struct mount_list {
 	size_t n;
 };
 
-static int load_mount_item(struct config_load *L, const struct config_node *item,
-			   const char *ipath, void *ctx)
+static int load_mount_item(struct config_load *L, const struct config_node *item, const char *ipath,
+			   void *ctx)
 {
 	struct mount_list *list = ctx;
 

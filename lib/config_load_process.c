@@ -24,8 +24,7 @@ static int load_terminal(struct config_load *L, const struct config_node *v, voi
 	return r;
 }
 
-static int load_args(struct config_load *L, const struct config_node *v, void *obj,
-		     const char *path)
+static int load_args(struct config_load *L, const struct config_node *v, void *obj, const char *path)
 {
 	return config_get_strv(L, v, path, NULL, &((struct sluice_config *)obj)->process.args);
 }
@@ -39,26 +38,22 @@ static int check_env(struct config_load *L, const struct config_node *item, cons
 	return 0;
 }
 
-static int load_env(struct config_load *L, const struct config_node *v, void *obj,
-		    const char *path)
+static int load_env(struct config_load *L, const struct config_node *v, void *obj, const char *path)
 {
 	return config_get_strv(L, v, path, check_env, &((struct sluice_config *)obj)->process.env);
 }
 
-static int load_cwd(struct config_load *L, const struct config_node *v, void *obj,
-		    const char *path)
+static int load_cwd(struct config_load *L, const struct config_node *v, void *obj, const char *path)
 {
 	return config_get_abs_path(L, v, path, &((struct sluice_config *)obj)->process.cwd);
 }
 
-static int load_uid(struct config_load *L, const struct config_node *v, void *obj,
-		    const char *path)
+static int load_uid(struct config_load *L, const struct config_node *v, void *obj, const char *path)
 {
 	return config_get_id(L, v, path, &((struct sluice_config *)obj)->process.user.uid);
 }
 
-static int load_gid(struct config_load *L, const struct config_node *v, void *obj,
-		    const char *path)
+static int load_gid(struct config_load *L, const struct config_node *v, void *obj, const char *path)
 {
 	return config_get_id(L, v, path, &((struct sluice_config *)obj)->process.user.gid);
 }
@@ -87,8 +82,8 @@ static int load_id(struct config_load *L, const struct config_node *item, const 
 	return config_get_id(L, item, ipath, &ids->v[ids->n++]);
 }
 
-static int load_additional_gids(struct config_load *L, const struct config_node *v,
-				void *obj, const char *path)
+static int load_additional_gids(struct config_load *L, const struct config_node *v, void *obj,
+				const char *path)
 {
 	struct sluice_config *c = obj;
 	struct id_list ids = { calloc(v->n ? v->n : 1, sizeof(uint32_t)), 0 };
@@ -111,20 +106,16 @@ static int load_username(struct config_load *L, const struct config_node *v, voi
 			 const char *path)
 {
 	(void)obj;
-	return config_fail(L, v, "%s is not supported (it is for Windows): give uid and gid",
-			   path);
+	return config_fail(L, v, "%s is not supported (it is for Windows): give uid and gid", path);
 }
 
 static const struct config_field user_fields[] = {
-	{ "uid", load_uid },
-	{ "gid", load_gid },
-	{ "umask", load_umask },
-	{ "additionalGids", load_additional_gids },
+	{ "uid", load_uid },	       { "gid", load_gid },
+	{ "umask", load_umask },       { "additionalGids", load_additional_gids },
 	{ "username", load_username },
 };
 
-static int load_user(struct config_load *L, const struct config_node *v, void *obj,
-		     const char *path)
+static int load_user(struct config_load *L, const struct config_node *v, void *obj, const char *path)
 {
 	return config_walk_map(L, v, user_fields, N_ELEMS(user_fields), obj, path);
 }
@@ -190,13 +181,11 @@ static int load_capset(struct config_load *L, const struct config_node *v, void 
 }
 
 static const struct config_field cap_fields[] = {
-	{ "bounding", load_capset },	{ "effective", load_capset },
-	{ "inheritable", load_capset }, { "permitted", load_capset },
-	{ "ambient", load_capset },
+	{ "bounding", load_capset },  { "effective", load_capset }, { "inheritable", load_capset },
+	{ "permitted", load_capset }, { "ambient", load_capset },
 };
 
-static int load_caps(struct config_load *L, const struct config_node *v, void *obj,
-		     const char *path)
+static int load_caps(struct config_load *L, const struct config_node *v, void *obj, const char *path)
 {
 	return config_walk_map(L, v, cap_fields, N_ELEMS(cap_fields), obj, path);
 }
@@ -246,8 +235,8 @@ struct rlimit_list {
 	size_t n;
 };
 
-static int check_rlimit(struct config_load *L, const struct config_node *item,
-			const char *ipath, const struct rlimit_list *list)
+static int check_rlimit(struct config_load *L, const struct config_node *item, const char *ipath,
+			const struct rlimit_list *list)
 {
 	const struct sluice_rlimit *rl = &list->v[list->n];
 
@@ -265,12 +254,12 @@ static int check_rlimit(struct config_load *L, const struct config_node *item,
 	return 0;
 }
 
-static int load_rlimit(struct config_load *L, const struct config_node *item,
-		       const char *ipath, void *ctx)
+static int load_rlimit(struct config_load *L, const struct config_node *item, const char *ipath,
+		       void *ctx)
 {
 	struct rlimit_list *list = ctx;
-	int r = config_walk_map(L, item, rlimit_fields, N_ELEMS(rlimit_fields),
-				&list->v[list->n], ipath);
+	int r = config_walk_map(L, item, rlimit_fields, N_ELEMS(rlimit_fields), &list->v[list->n],
+				ipath);
 
 	if (r == 0)
 		r = check_rlimit(L, item, ipath, list);
@@ -299,14 +288,13 @@ static int load_rlimits(struct config_load *L, const struct config_node *v, void
 	return 0;
 }
 
-static int load_nnp(struct config_load *L, const struct config_node *v, void *obj,
-		    const char *path)
+static int load_nnp(struct config_load *L, const struct config_node *v, void *obj, const char *path)
 {
-	return config_get_bool(L, v, path, &((struct sluice_config *)obj)->process.no_new_privileges);
+	return config_get_bool(L, v, path,
+			       &((struct sluice_config *)obj)->process.no_new_privileges);
 }
 
-static int load_oom(struct config_load *L, const struct config_node *v, void *obj,
-		    const char *path)
+static int load_oom(struct config_load *L, const struct config_node *v, void *obj, const char *path)
 {
 	struct sluice_config *c = obj;
 	int64_t n;

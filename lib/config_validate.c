@@ -16,8 +16,7 @@ static bool ns_new(const struct sluice_config *c, enum sluice_ns ns)
 	return c->linux.ns[ns].enabled && !c->linux.ns[ns].path;
 }
 
-static int add_identity_map(struct sluice_idmap **maps, size_t *n, uint32_t inside,
-			    uint32_t outside)
+static int add_identity_map(struct sluice_idmap **maps, size_t *n, uint32_t inside, uint32_t outside)
 {
 	struct sluice_idmap *m = calloc(1, sizeof(*m));
 
@@ -38,12 +37,12 @@ static int default_mappings(struct sluice_config *c, const struct sluice_caller 
 	if (!ns_new(c, SLUICE_NS_USER))
 		return 0;
 	if (c->linux.n_uid_mappings == 0 &&
-	    add_identity_map(&c->linux.uid_mappings, &c->linux.n_uid_mappings,
-			     c->process.user.uid, who->uid) < 0)
+	    add_identity_map(&c->linux.uid_mappings, &c->linux.n_uid_mappings, c->process.user.uid,
+			     who->uid) < 0)
 		return -ENOMEM;
 	if (c->linux.n_gid_mappings == 0 &&
-	    add_identity_map(&c->linux.gid_mappings, &c->linux.n_gid_mappings,
-			     c->process.user.gid, who->gid) < 0)
+	    add_identity_map(&c->linux.gid_mappings, &c->linux.n_gid_mappings, c->process.user.gid,
+			     who->gid) < 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -76,7 +75,8 @@ int sluice_config_finalize(struct sluice_config *c, const struct sluice_caller *
 static bool id_mapped(const struct sluice_idmap *m, size_t n, uint32_t id)
 {
 	for (size_t i = 0; i < n; i++)
-		if (id >= m[i].container_id && (uint64_t)id < (uint64_t)m[i].container_id + m[i].size)
+		if (id >= m[i].container_id &&
+		    (uint64_t)id < (uint64_t)m[i].container_id + m[i].size)
 			return true;
 	return false;
 }

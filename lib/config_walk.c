@@ -28,8 +28,8 @@ int config_fail(struct config_load *L, const struct config_node *n, const char *
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return sluice_err(L->err, SLUICE_EXIT_CONFIG, 0, "%s:%u:%u: %s", L->name, n->line,
-			  n->col, msg);
+	return sluice_err(L->err, SLUICE_EXIT_CONFIG, 0, "%s:%u:%u: %s", L->name, n->line, n->col,
+			  msg);
 }
 
 int config_nomem(struct config_load *L)
@@ -142,8 +142,7 @@ static const struct config_field *find_field(const struct config_field *fields, 
 }
 
 int config_walk_map(struct config_load *L, const struct config_node *m,
-		    const struct config_field *fields, size_t nfields, void *obj,
-		    const char *path)
+		    const struct config_field *fields, size_t nfields, void *obj, const char *path)
 {
 	int r = config_expect_map(L, m, path ? path : "the document");
 
@@ -191,8 +190,7 @@ int config_get_string(struct config_load *L, const struct config_node *n, const 
 	return 0;
 }
 
-int config_get_bool(struct config_load *L, const struct config_node *n, const char *path,
-		    bool *out)
+int config_get_bool(struct config_load *L, const struct config_node *n, const char *path, bool *out)
 {
 	if (n->kind != CONFIG_SCALAR || !n->plain || !is_bool_text(n->value))
 		return type_error(L, n, path, "a boolean (true or false)");
@@ -245,8 +243,8 @@ int config_get_u64(struct config_load *L, const struct config_node *n, const cha
 	errno = 0;
 	v = strtoull(n->value, NULL, 10);
 	if (errno == ERANGE)
-		return config_fail(L, n, "%s: %s is out of range (0..%" PRIu64 ")", path,
-				   n->value, UINT64_MAX);
+		return config_fail(L, n, "%s: %s is out of range (0..%" PRIu64 ")", path, n->value,
+				   UINT64_MAX);
 	*out = v;
 	return 0;
 }
@@ -357,8 +355,8 @@ int config_check_abs(struct config_load *L, const struct config_node *n, const c
 	return 0;
 }
 
-int config_get_abs_path(struct config_load *L, const struct config_node *n,
-			const char *path, char **out)
+int config_get_abs_path(struct config_load *L, const struct config_node *n, const char *path,
+			char **out)
 {
 	cleanup_free char *s = NULL;
 	int r = config_get_string(L, n, path, &s);

@@ -57,8 +57,8 @@ bool config_node_is_null(const struct config_node *n)
 
 static int fail_at(struct builder *b, const yaml_mark_t *m, const char *what)
 {
-	return sluice_err(b->err, SLUICE_EXIT_CONFIG, 0, "%s:%zu:%zu: %s", b->name,
-			  m->line + 1, m->column + 1, what);
+	return sluice_err(b->err, SLUICE_EXIT_CONFIG, 0, "%s:%zu:%zu: %s", b->name, m->line + 1,
+			  m->column + 1, what);
 }
 
 static int fail_nomem(struct builder *b)
@@ -92,8 +92,8 @@ static int syntax_error(struct builder *b, const yaml_parser_t *p, const char *b
 		offset_to_mark(buf, len, p->problem_offset, &m);
 	if (p->context)
 		return sluice_err(b->err, SLUICE_EXIT_CONFIG, 0,
-				  "%s:%zu:%zu: YAML syntax error: %s (%s)", b->name,
-				  m.line + 1, m.column + 1, problem, p->context);
+				  "%s:%zu:%zu: YAML syntax error: %s (%s)", b->name, m.line + 1,
+				  m.column + 1, problem, p->context);
 	return sluice_err(b->err, SLUICE_EXIT_CONFIG, 0, "%s:%zu:%zu: YAML syntax error: %s",
 			  b->name, m.line + 1, m.column + 1, problem);
 }
@@ -228,8 +228,8 @@ static int check_duplicates(struct builder *b, const struct config_node *m)
 	if (dup) {
 		const struct config_node *k = dup->key;
 		sluice_err(b->err, SLUICE_EXIT_CONFIG, 0,
-			   "%s:%u:%u: duplicate key \"%s\" (first at line %u, column %u)",
-			   b->name, k->line, k->col, k->value, first->key->line, first->key->col);
+			   "%s:%u:%u: duplicate key \"%s\" (first at line %u, column %u)", b->name,
+			   k->line, k->col, k->value, first->key->line, first->key->col);
 	}
 	free(refs);
 	return dup ? -1 : 0;
@@ -306,8 +306,8 @@ static void parser_deletep(yaml_parser_t *p)
 	yaml_parser_delete(p);
 }
 
-int config_yaml_parse(const char *name, const char *buf, size_t len,
-		      struct config_node **root, struct sluice_error *err)
+int config_yaml_parse(const char *name, const char *buf, size_t len, struct config_node **root,
+		      struct sluice_error *err)
 {
 	struct builder b = { .name = name, .err = err };
 	yaml_parser_t parser __attribute__((cleanup(parser_deletep)));

@@ -21,8 +21,8 @@ struct dev_node {
 };
 
 static const struct dev_node default_nodes[] = {
-	{"/dev/null", 1, 3},   {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
-	{"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
+	{ "/dev/null", 1, 3 },	 { "/dev/zero", 1, 5 },	   { "/dev/full", 1, 7 },
+	{ "/dev/random", 1, 8 }, { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 },
 };
 #define N_DEFAULT (sizeof(default_nodes) / sizeof(default_nodes[0]))
 #define MAX_TREES (N_DEFAULT + 64)
@@ -30,9 +30,9 @@ static const struct dev_node default_nodes[] = {
 static const struct {
 	const char *path, *target;
 } default_links[] = {
-	{"/dev/fd", "/proc/self/fd"},	       {"/dev/stdin", "/proc/self/fd/0"},
-	{"/dev/stdout", "/proc/self/fd/1"},    {"/dev/stderr", "/proc/self/fd/2"},
-	{"/dev/ptmx", "pts/ptmx"},
+	{ "/dev/fd", "/proc/self/fd" },	      { "/dev/stdin", "/proc/self/fd/0" },
+	{ "/dev/stdout", "/proc/self/fd/1" }, { "/dev/stderr", "/proc/self/fd/2" },
+	{ "/dev/ptmx", "pts/ptmx" },
 };
 
 /* Host node trees for the user-namespace case, by index: defaults first,
@@ -94,7 +94,8 @@ static int make_node(struct sluice_root *r, const char *path, mode_t mode, dev_t
 
 	if (r->userns) {
 		if (tree < 0)
-			return sluice_err(err, SLUICE_EXIT_SETUP, ENODEV, "device %s: not on the host", path);
+			return sluice_err(err, SLUICE_EXIT_SETUP, ENODEV,
+					  "device %s: not on the host", path);
 		target = sluice_root_mkpath(r, path, true, err);
 		if (target < 0)
 			return -1;
@@ -127,8 +128,10 @@ static int make_links(struct sluice_root *r, struct sluice_error *err)
 	if (dfd < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, -dfd, "/dev");
 	for (size_t i = 0; i < sizeof(default_links) / sizeof(default_links[0]); i++)
-		if (symlinkat(default_links[i].target, dfd, default_links[i].path + 5) < 0 && errno != EEXIST)
-			return sluice_err(err, SLUICE_EXIT_SETUP, errno, "symlink %s", default_links[i].path);
+		if (symlinkat(default_links[i].target, dfd, default_links[i].path + 5) < 0 &&
+		    errno != EEXIST)
+			return sluice_err(err, SLUICE_EXIT_SETUP, errno, "symlink %s",
+					  default_links[i].path);
 	return 0;
 }
 

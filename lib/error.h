@@ -10,8 +10,8 @@
 #include "sluice.h"
 
 /* Fill err and return -1.  errnum is appended as ": strerror" when printed. */
-int sluice_err(struct sluice_error *err, int exit_code, int errnum,
-	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int sluice_err(struct sluice_error *err, int exit_code, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* Prefix an existing message with more context ("while X: <old>"). */
 int sluice_err_prefix(struct sluice_error *err, const char *fmt, ...)

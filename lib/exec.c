@@ -103,7 +103,8 @@ static int exec_search(const char *cmd, char *const *argv, char *const *env,
 	for (const char *p = path ? path : DEFAULT_PATH; p;) {
 		const char *colon = strchr(p, ':');
 		size_t len = colon ? (size_t)(colon - p) : strlen(p);
-		if (snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, len ? p : ".", cmd) < (int)sizeof(buf)) {
+		if (snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, len ? p : ".", cmd) <
+		    (int)sizeof(buf)) {
 			execve(buf, argv, env);
 			if (errno == EACCES)
 				seen = EACCES;

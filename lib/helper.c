@@ -88,13 +88,15 @@ static int read_framed(struct helper *h, char **text, size_t *len, struct sluice
 			*len = f.len;
 			continue;
 		}
-		if (f.type == SLUICE_MSG_NAMESPACES && !*text && sluice_proto_decode_u64(&f, &h->prepared) == 0) {
+		if (f.type == SLUICE_MSG_NAMESPACES && !*text &&
+		    sluice_proto_decode_u64(&f, &h->prepared) == 0) {
 			free(payload);
 			continue;
 		}
 		free(payload);
 		return sluice_err(err, SLUICE_EXIT_SETUP, 0,
-				  "fd 3: message %u out of order (expected NAMESPACES?, CONFIG, GO)", f.type);
+				  "fd 3: message %u out of order (expected NAMESPACES?, CONFIG, GO)",
+				  f.type);
 	}
 }
 
@@ -125,7 +127,9 @@ static int read_raw(const char *head, size_t nhead, char **text, size_t *len,
 static int load_config(struct helper *h, const char *text, size_t len, struct sluice_error *err)
 {
 	char name[PATH_MAX], cwd[PATH_MAX], dir[PATH_MAX];
-	struct sluice_caller who = {.uid = getuid(), .gid = getgid(), .cwd = getcwd(cwd, sizeof(cwd))};
+	struct sluice_caller who = { .uid = getuid(),
+				     .gid = getgid(),
+				     .cwd = getcwd(cwd, sizeof(cwd)) };
 	char *slash;
 
 	config_name(name, sizeof(name));
@@ -139,7 +143,8 @@ static int load_config(struct helper *h, const char *text, size_t len, struct sl
 	slash = strrchr(dir, '/');
 	if (slash && slash != dir)
 		*slash = '\0';
-	if (sluice_config_load_buffer(&h->cfg, name, text, len, name[0] == '/' ? dir : NULL, err) < 0)
+	if (sluice_config_load_buffer(&h->cfg, name, text, len, name[0] == '/' ? dir : NULL, err) <
+	    0)
 		return -1;
 	return sluice_config_finalize(&h->cfg, &who, err);
 }
@@ -155,7 +160,8 @@ static int read_config(struct helper *h, struct sluice_error *err)
 	if (n < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, (int)-n,
 				  "fd 3: cannot read (start sluice init with the config on fd 3)");
-	h->framed = n == (ssize_t)sizeof(head) && memcmp(head, SLUICE_PROTO_MAGIC, sizeof(head)) == 0;
+	h->framed =
+		n == (ssize_t)sizeof(head) && memcmp(head, SLUICE_PROTO_MAGIC, sizeof(head)) == 0;
 	/* NUL never starts YAML: this is a preamble, of a version we do not
 	 * know (docs/protocol.md "Versioning"), not a config to parse. */
 	if (!h->framed && n == (ssize_t)sizeof(head) &&
@@ -163,7 +169,8 @@ static int read_config(struct helper *h, struct sluice_error *err)
 		return sluice_err(err, SLUICE_EXIT_SETUP, 0,
 				  "fd 3: protocol version %u not supported (this helper speaks 1)",
 				  (unsigned)(unsigned char)head[sizeof(head) - 1]);
-	r = h->framed ? read_framed(h, &text, &len, err) : read_raw(head, (size_t)n, &text, &len, err);
+	r = h->framed ? read_framed(h, &text, &len, err) :
+			read_raw(head, (size_t)n, &text, &len, err);
 	if (r == 0)
 		r = load_config(h, text, len, err);
 	sluice_close(SLUICE_CONFIG_FD);
@@ -182,9 +189,11 @@ static int become_ns_root(const struct sluice_config *c, struct sluice_error *er
 	if (!c->linux.ns[SLUICE_NS_USER].enabled || (getuid() == 0 && getgid() == 0))
 		return 0;
 	if (setresgid(0, 0, 0) < 0 && errno != EINVAL)
-		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "become gid 0 in the user namespace");
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno,
+				  "become gid 0 in the user namespace");
 	if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
-		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "become uid 0 in the user namespace");
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno,
+				  "become uid 0 in the user namespace");
 	return 0;
 }
 
@@ -195,7 +204,8 @@ static int step_namespaces(struct helper *h, struct sluice_error *err)
 {
 	const struct sluice_config *c = &h->cfg;
 	uint64_t need = sluice_ns_new_flags(c) & ~h->prepared;
-	bool joined_children = sluice_ns_joined(c, SLUICE_NS_PID) || sluice_ns_joined(c, SLUICE_NS_TIME);
+	bool joined_children =
+		sluice_ns_joined(c, SLUICE_NS_PID) || sluice_ns_joined(c, SLUICE_NS_TIME);
 	/* Our ids as the parent namespace knows them: in the new user
 	 * namespace they read as the overflow id until the map is written. */
 	uid_t uid = getuid();
@@ -211,7 +221,7 @@ static int step_namespaces(struct helper *h, struct sluice_error *err)
 	if (become_ns_root(c, err) < 0)
 		return -1;
 	if ((need & (CLONE_NEWPID | CLONE_NEWTIME)) || joined_children) {
-		struct sluice_pid1_opts o = {.status_fd = h->status_fd};
+		struct sluice_pid1_opts o = { .status_fd = h->status_fd };
 		return sluice_pid1_fork(&o, err);
 	}
 	return 0;
@@ -277,7 +287,7 @@ static int step_nnp(struct helper *h, struct sluice_error *err)
  * again, then make sure the runtime did not die in between. */
 static int step_pdeathsig(struct helper *h, struct sluice_error *err)
 {
-	struct pollfd p = {.fd = h->status_fd, .events = 0};
+	struct pollfd p = { .fd = h->status_fd, .events = 0 };
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "prctl(PR_SET_PDEATHSIG)");
@@ -295,20 +305,20 @@ struct step {
  * before the mounts; credentials change last, capabilities after the
  * identity (keepcaps), no_new_privs after capabilities. */
 static const struct step steps[] = {
-	{"namespaces", step_namespaces},
-	{"hostname", step_uts},
-	{"sysctl", step_sysctl},
-	{"oom-score-adj", step_oom},
-	{"network", step_network},
-	{"mounts", step_mounts},
-	{"cwd", step_cwd},
-	{"rlimits", step_rlimits},
-	{"umask", step_umask},
-	{"capabilities-bounding", step_bounding},
-	{"identity", step_identity},
-	{"capabilities", step_caps},
-	{"no-new-privileges", step_nnp},
-	{"parent-death-signal", step_pdeathsig},
+	{ "namespaces", step_namespaces },
+	{ "hostname", step_uts },
+	{ "sysctl", step_sysctl },
+	{ "oom-score-adj", step_oom },
+	{ "network", step_network },
+	{ "mounts", step_mounts },
+	{ "cwd", step_cwd },
+	{ "rlimits", step_rlimits },
+	{ "umask", step_umask },
+	{ "capabilities-bounding", step_bounding },
+	{ "identity", step_identity },
+	{ "capabilities", step_caps },
+	{ "no-new-privileges", step_nnp },
+	{ "parent-death-signal", step_pdeathsig },
 };
 
 /* Test builds (make fault, docs/quality.md) fail on purpose at the step
@@ -330,7 +340,8 @@ static int fault_injected(const char *step, struct sluice_error *err)
 	if (strcmp(want + n, ":kill") == 0) {
 		(void)kill(getpid(), SIGKILL);
 		return sluice_err(err, SLUICE_EXIT_SETUP, 0,
-				  "fault injected: SIGKILL ignored (pid namespace init: use %s:hang)", step);
+				  "fault injected: SIGKILL ignored (pid namespace init: use %s:hang)",
+				  step);
 	}
 	if (strcmp(want + n, ":hang") == 0) {
 		fprintf(stderr, "sluice: %s: fault injected: waiting for SIGKILL\n", step);
@@ -355,9 +366,9 @@ static void report_ready(struct helper *h)
 int sluice_helper_main(void)
 {
 	static struct helper h;
-	struct sluice_error err = {0};
-	const int keep[] = {SLUICE_CONFIG_FD, SLUICE_STATUS_FD};
-	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	struct sluice_error err = { 0 };
+	const int keep[] = { SLUICE_CONFIG_FD, SLUICE_STATUS_FD };
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
 
 	/* Whoever started us may have left SIGCHLD ignored: as init we would
 	 * then never see the workload end (the kernel reaps it unseen). */

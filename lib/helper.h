@@ -24,7 +24,8 @@ int sluice_uts_apply(const struct sluice_config *c, struct sluice_error *err);
 int sluice_sysctl_apply(const struct sluice_config *c, struct sluice_error *err);
 int sluice_oom_apply(const struct sluice_config *c, struct sluice_error *err);
 int sluice_net_loopback_up(struct sluice_error *err);
-int sluice_mounts_apply(const struct sluice_config *c, struct sluice_error *err); /* ends with pivot_root */
+int sluice_mounts_apply(const struct sluice_config *c,
+			struct sluice_error *err); /* ends with pivot_root */
 int sluice_cwd_apply(const struct sluice_config *c, struct sluice_error *err);
 int sluice_rlimits_apply(const struct sluice_config *c, struct sluice_error *err);
 int sluice_caps_drop_bounding(const struct sluice_config *c, struct sluice_error *err);
@@ -47,8 +48,8 @@ int sluice_exec_workload(const struct sluice_config *c, int *status_fd, struct s
 #define SLUICE_SIG_END SIGRTMAX
 
 struct sluice_pid1_opts {
-	bool signal_group;	/* forward to the workload's process group */
-	const int *remap_exit;	/* exit codes reported as 0 */
+	bool signal_group;     /* forward to the workload's process group */
+	const int *remap_exit; /* exit codes reported as 0 */
 	size_t n_remap_exit;
 	int status_fd;
 };

@@ -33,9 +33,10 @@ static int set_groups(const struct sluice_config *c, struct sluice_error *err)
 	if (setgroups_denied()) {
 		if (n == 0)
 			return 0;
-		return sluice_err(err, SLUICE_EXIT_SETUP, EPERM,
-				  "process.user.additionalGids: setgroups is denied in this user "
-				  "namespace (a single-id gid map); map a range with newgidmap instead");
+		return sluice_err(
+			err, SLUICE_EXIT_SETUP, EPERM,
+			"process.user.additionalGids: setgroups is denied in this user "
+			"namespace (a single-id gid map); map a range with newgidmap instead");
 	}
 	if (n > NGROUPS_MAX)
 		return sluice_err(err, SLUICE_EXIT_CONFIG, 0, "too many additionalGids (%zu)", n);

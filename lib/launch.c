@@ -59,7 +59,7 @@ void sluice_launch_release(struct sluice_launch *l)
  * up being.  The helper clears the ambient set before the workload runs. */
 static void raise_ambient_caps(void)
 {
-	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct data[2];
 
 	if (syscall(SYS_capget, &hdr, data) < 0)
@@ -88,8 +88,8 @@ static void move_fds(const struct child_plan *p)
 
 static __attribute__((noreturn)) void child_main(const struct child_plan *p)
 {
-	static char *const argv[] = {"sluice", "init", NULL};
-	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	static char *const argv[] = { "sluice", "init", NULL };
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
 
 	sigaction(SIGPIPE, &dfl, NULL);
 	sigaction(SIGCHLD, &dfl, NULL);
@@ -240,7 +240,8 @@ static int spawn(struct sluice_launch *l, const struct sluice_config *c,
 
 	l->pid = clone_child(flags, &l->pidfd, &applied);
 	if (l->pid < 0)
-		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "cannot create the sandbox (clone3 with namespaces %#llx)",
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno,
+				  "cannot create the sandbox (clone3 with namespaces %#llx)",
 				  (unsigned long long)flags);
 	if (l->pid == 0)
 		child_main(&plan);
@@ -254,7 +255,7 @@ int sluice_launch_start(struct sluice_launch *l, const struct sluice_config *c,
 			const struct sluice_caller *who, struct sluice_stdio_setup *stdio,
 			const sigset_t *child_mask, struct sluice_error *err)
 {
-	struct launch_fds f = {{-1, -1}, {-1, -1}};
+	struct launch_fds f = { { -1, -1 }, { -1, -1 } };
 	cleanup_free char *text = NULL;
 	size_t len = 0;
 	uint64_t created = 0;
@@ -282,8 +283,7 @@ int sluice_launch_start(struct sluice_launch *l, const struct sluice_config *c,
 	/* The config goes out first so the helper parses it while we write
 	 * the maps; a helper that died shows up on the status pipe. */
 	(void)send_config(f.cfg[1], text, len, created);
-	if ((created & CLONE_NEWUSER) &&
-	    sluice_idmap_write(l->pid, c, who->uid, who->gid, err) < 0) {
+	if ((created & CLONE_NEWUSER) && sluice_idmap_write(l->pid, c, who->uid, who->gid, err) < 0) {
 		close_launch_fds(&f);
 		sluice_launch_abort(l);
 		return -1;
@@ -329,5 +329,6 @@ int sluice_launch_read_status(struct sluice_launch *l, struct sluice_error *err)
 		l->failed = true;
 		return 0;
 	}
-	return sluice_err(err, SLUICE_EXIT_SETUP, 0, "unexpected message %#x from the helper", f.type);
+	return sluice_err(err, SLUICE_EXIT_SETUP, 0, "unexpected message %#x from the helper",
+			  f.type);
 }

@@ -15,12 +15,12 @@
 #include "stdio_relay.h"
 
 struct sluice_launch {
-	pid_t pid;	    /* the helper, as the parent sees it */
-	int pidfd;	    /* for waiting and signalling without pid reuse */
-	int status_fd;	    /* read end of the helper's fd 4, -1 at EOF */
-	bool new_pidns;	    /* the helper is PID 1 of a new pid namespace */
-	bool ready;	    /* READY received: setup is done */
-	bool failed;	    /* ERROR received: see error/step */
+	pid_t pid;	/* the helper, as the parent sees it */
+	int pidfd;	/* for waiting and signalling without pid reuse */
+	int status_fd;	/* read end of the helper's fd 4, -1 at EOF */
+	bool new_pidns; /* the helper is PID 1 of a new pid namespace */
+	bool ready;	/* READY received: setup is done */
+	bool failed;	/* ERROR received: see error/step */
 	struct sluice_error error;
 	char step[64];
 };

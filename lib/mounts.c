@@ -39,7 +39,8 @@ static bool may_create(const struct sluice_root *r, const char *path)
 		return true;
 	for (size_t i = 0; i < r->n_made; i++) {
 		size_t n = strlen(r->made[i]);
-		if (strncmp(path, r->made[i], n) == 0 && (path[n] == '/' || (n == 1 && path[0] == '/')))
+		if (strncmp(path, r->made[i], n) == 0 &&
+		    (path[n] == '/' || (n == 1 && path[0] == '/')))
 			return true;
 	}
 	return false;
@@ -65,8 +66,10 @@ int sluice_root_mkpath(struct sluice_root *r, const char *path, bool as_file,
 	if (fd >= 0 || fd != -ENOENT)
 		return fd >= 0 ? fd : sluice_err(err, SLUICE_EXIT_SETUP, -fd, "%s", path);
 	if (!may_create(r, path))
-		return sluice_err(err, SLUICE_EXIT_SETUP, ENOENT,
-				  "%s does not exist in the host's / (sluice never creates files there)", path);
+		return sluice_err(
+			err, SLUICE_EXIT_SETUP, ENOENT,
+			"%s does not exist in the host's / (sluice never creates files there)",
+			path);
 	/* Create each missing component below its parent, resolving the
 	 * parent inside the root every time. */
 	for (const char *p = path + 1;; p++) {
@@ -87,7 +90,8 @@ int sluice_root_mkpath(struct sluice_root *r, const char *path, bool as_file,
 			e = create_last(pfd, slash + 1, last && as_file);
 			sluice_close(pfd);
 			if (e < 0)
-				return sluice_err(err, SLUICE_EXIT_SETUP, -e, "create mountpoint %s", buf);
+				return sluice_err(err, SLUICE_EXIT_SETUP, -e,
+						  "create mountpoint %s", buf);
 			fd = sluice_root_open(r, buf, O_PATH);
 		}
 		if (fd < 0)
@@ -110,9 +114,9 @@ static void bind_attrs(const struct sluice_mount *m, struct mount_attr *a)
 		unsigned long ms;
 		uint64_t attr;
 	} map[] = {
-		{MS_RDONLY, MOUNT_ATTR_RDONLY},	  {MS_NOSUID, MOUNT_ATTR_NOSUID},
-		{MS_NODEV, MOUNT_ATTR_NODEV},	  {MS_NOEXEC, MOUNT_ATTR_NOEXEC},
-		{MS_NODIRATIME, MOUNT_ATTR_NODIRATIME},
+		{ MS_RDONLY, MOUNT_ATTR_RDONLY },	  { MS_NOSUID, MOUNT_ATTR_NOSUID },
+		{ MS_NODEV, MOUNT_ATTR_NODEV },		  { MS_NOEXEC, MOUNT_ATTR_NOEXEC },
+		{ MS_NODIRATIME, MOUNT_ATTR_NODIRATIME },
 	};
 
 	memset(a, 0, sizeof(*a));
@@ -136,11 +140,12 @@ static void bind_attrs(const struct sluice_mount *m, struct mount_attr *a)
 
 static int set_propagation(int fd, unsigned long prop)
 {
-	struct mount_attr a = {.propagation = prop & ~(unsigned long)MS_REC};
+	struct mount_attr a = { .propagation = prop & ~(unsigned long)MS_REC };
 
 	if (!prop)
 		return 0;
-	return mount_setattr(fd, "", AT_EMPTY_PATH | (prop & MS_REC ? AT_RECURSIVE : 0), &a, sizeof(a));
+	return mount_setattr(fd, "", AT_EMPTY_PATH | (prop & MS_REC ? AT_RECURSIVE : 0), &a,
+			     sizeof(a));
 }
 
 /* A detached copy of src with its attributes applied, attached in one
@@ -149,8 +154,9 @@ static int bind_tree(int src_dirfd, const char *src, int target, const struct sl
 {
 	struct mount_attr a;
 	unsigned int rec = m->recursive ? AT_RECURSIVE : 0;
-	cleanup_close int tree = open_tree(src_dirfd, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | rec |
-							      (src[0] ? 0 : AT_EMPTY_PATH));
+	cleanup_close int tree =
+		open_tree(src_dirfd, src,
+			  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | rec | (src[0] ? 0 : AT_EMPTY_PATH));
 
 	if (tree < 0)
 		return -errno;
@@ -176,7 +182,8 @@ static int mount_bind(struct sluice_root *r, const struct sluice_mount *m, int s
 		return -1;
 	e = bind_tree(src_fd, "", target, m);
 	if (e < 0)
-		return sluice_err(err, SLUICE_EXIT_SETUP, -e, "bind mount %s on %s", m->source, m->destination);
+		return sluice_err(err, SLUICE_EXIT_SETUP, -e, "bind mount %s on %s", m->source,
+				  m->destination);
 	return 0;
 }
 
@@ -218,7 +225,9 @@ static int mount_cgroup(const struct sluice_mount *m, int target)
 
 	if (host_cgroup_is_v2()) {
 		fd_path(target, path, sizeof(path));
-		return mount("cgroup2", path, "cgroup2", m->flags & fs_flag_mask, NULL) < 0 ? -errno : 0;
+		return mount("cgroup2", path, "cgroup2", m->flags & fs_flag_mask, NULL) < 0 ?
+			       -errno :
+			       0;
 	}
 	b.recursive = true;
 	return bind_tree(AT_FDCWD, "/sys/fs/cgroup", target, &b);
@@ -235,7 +244,8 @@ static int mount_fs(struct sluice_root *r, const struct sluice_mount *m, struct 
 	fd_path(target, path, sizeof(path));
 	if (strcmp(m->type, "cgroup") == 0)
 		e = mount_cgroup(m, target);
-	else if (mount(m->source ? m->source : m->type, path, m->type, m->flags & fs_flag_mask, m->data) < 0)
+	else if (mount(m->source ? m->source : m->type, path, m->type, m->flags & fs_flag_mask,
+		       m->data) < 0)
 		e = mount_fs_fallback(m, target, errno);
 	if (e == 0 && m->propagation && mount(NULL, path, NULL, m->propagation, NULL) < 0)
 		e = -errno;
@@ -251,8 +261,8 @@ int sluice_mount_one(struct sluice_root *r, const struct sluice_mount *m, int sr
 		     struct sluice_error *err)
 {
 	if (m->destination[0] != '/')
-		return sluice_err(err, SLUICE_EXIT_CONFIG, 0, "mount destination %s is not absolute",
-				  m->destination);
+		return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+				  "mount destination %s is not absolute", m->destination);
 	return m->bind ? mount_bind(r, m, src_fd, err) : mount_fs(r, m, err);
 }
 
@@ -270,8 +280,10 @@ static int mask_one(struct sluice_root *r, const char *path, struct sluice_error
 		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "masked path %s", path);
 	if (S_ISDIR(st.st_mode)) {
 		fd_path(fd, p, sizeof(p));
-		if (mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0") < 0)
-			return sluice_err(err, SLUICE_EXIT_SETUP, errno, "mask %s with an empty tmpfs", path);
+		if (mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  "size=0") < 0)
+			return sluice_err(err, SLUICE_EXIT_SETUP, errno,
+					  "mask %s with an empty tmpfs", path);
 		return 0;
 	}
 	if (r->null_tree < 0)
@@ -282,21 +294,25 @@ static int mask_one(struct sluice_root *r, const char *path, struct sluice_error
 	 * about half a millisecond of every start (docs/performance.md). */
 	if (!r->null_attached) {
 		if (sluice_move_mount(r->null_tree, fd) < 0)
-			return sluice_err(err, SLUICE_EXIT_SETUP, errno, "mask %s with /dev/null", path);
+			return sluice_err(err, SLUICE_EXIT_SETUP, errno, "mask %s with /dev/null",
+					  path);
 		r->null_attached = true;
 		return 0;
 	}
 	{
-		cleanup_close int tree = open_tree(r->null_tree, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+		cleanup_close int tree =
+			open_tree(r->null_tree, "",
+				  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 		if (tree < 0 || sluice_move_mount(tree, fd) < 0)
-			return sluice_err(err, SLUICE_EXIT_SETUP, errno, "mask %s with /dev/null", path);
+			return sluice_err(err, SLUICE_EXIT_SETUP, errno, "mask %s with /dev/null",
+					  path);
 	}
 	return 0;
 }
 
 static int readonly_one(struct sluice_root *r, const char *path, struct sluice_error *err)
 {
-	struct sluice_mount m = {.flags = MS_RDONLY, .recursive = true, .bind = true};
+	struct sluice_mount m = { .flags = MS_RDONLY, .recursive = true, .bind = true };
 	cleanup_close int fd = sluice_root_open(r, path, O_PATH);
 	int e;
 

@@ -13,10 +13,10 @@
 #define SLUICE_MAX_MADE 64
 
 struct sluice_root {
-	int fd;		/* O_PATH fd of the new root */
-	bool host_view; /* root.path is "/": the host's own tree, read-only */
-	bool userns;	/* not the initial user namespace: mknod is refused */
-	int null_tree;	/* a detached bind of the host's /dev/null, for masking */
+	int fd;		    /* O_PATH fd of the new root */
+	bool host_view;	    /* root.path is "/": the host's own tree, read-only */
+	bool userns;	    /* not the initial user namespace: mknod is refused */
+	int null_tree;	    /* a detached bind of the host's /dev/null, for masking */
 	bool null_attached; /* null_tree now masks a file: copy it, never move it */
 	/* filesystems sluice mounted itself: only under these may it create
 	 * mountpoints in the host view (it never writes to the host's files) */
@@ -37,7 +37,8 @@ int sluice_move_mount(int tree, int target);
  * first mount was made (a tmpfs on /tmp must not hide /tmp/data). */
 int sluice_mount_one(struct sluice_root *r, const struct sluice_mount *m, int src_fd,
 		     struct sluice_error *err);
-int sluice_mask_paths(struct sluice_root *r, const struct sluice_config *c, struct sluice_error *err);
+int sluice_mask_paths(struct sluice_root *r, const struct sluice_config *c,
+		      struct sluice_error *err);
 
 /* devices.c: the default devices, links and linux.devices into <root>/dev. */
 struct sluice_dev_trees;

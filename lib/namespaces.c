@@ -15,9 +15,9 @@
 #endif
 
 static const uint64_t ns_flags[SLUICE_NS_COUNT] = {
-	[SLUICE_NS_USER] = CLONE_NEWUSER,   [SLUICE_NS_MOUNT] = CLONE_NEWNS,
-	[SLUICE_NS_PID] = CLONE_NEWPID,	    [SLUICE_NS_UTS] = CLONE_NEWUTS,
-	[SLUICE_NS_IPC] = CLONE_NEWIPC,	    [SLUICE_NS_NET] = CLONE_NEWNET,
+	[SLUICE_NS_USER] = CLONE_NEWUSER,     [SLUICE_NS_MOUNT] = CLONE_NEWNS,
+	[SLUICE_NS_PID] = CLONE_NEWPID,	      [SLUICE_NS_UTS] = CLONE_NEWUTS,
+	[SLUICE_NS_IPC] = CLONE_NEWIPC,	      [SLUICE_NS_NET] = CLONE_NEWNET,
 	[SLUICE_NS_CGROUP] = CLONE_NEWCGROUP, [SLUICE_NS_TIME] = CLONE_NEWTIME,
 };
 
@@ -54,8 +54,8 @@ bool sluice_ns_any_joined(const struct sluice_config *c)
  * it changes what the other paths resolve to (they are opened up front
  * anyway). */
 static const enum sluice_ns join_order[SLUICE_NS_COUNT] = {
-	SLUICE_NS_USER, SLUICE_NS_IPC, SLUICE_NS_UTS, SLUICE_NS_NET,
-	SLUICE_NS_PID, SLUICE_NS_CGROUP, SLUICE_NS_TIME, SLUICE_NS_MOUNT,
+	SLUICE_NS_USER, SLUICE_NS_IPC,	  SLUICE_NS_UTS,  SLUICE_NS_NET,
+	SLUICE_NS_PID,	SLUICE_NS_CGROUP, SLUICE_NS_TIME, SLUICE_NS_MOUNT,
 };
 
 int sluice_ns_join(const struct sluice_config *c, struct sluice_error *err)
@@ -101,8 +101,9 @@ static size_t format_map(char *buf, size_t len, const struct sluice_idmap *m, si
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < n && off < len; i++)
-		off += (size_t)snprintf(buf + off, len - off, argv_style ? "%u %u %u " : "%u %u %u\n",
-					m[i].container_id, m[i].host_id, m[i].size);
+		off += (size_t)snprintf(buf + off, len - off,
+					argv_style ? "%u %u %u " : "%u %u %u\n", m[i].container_id,
+					m[i].host_id, m[i].size);
 	return off < len ? off : len;
 }
 
@@ -128,7 +129,7 @@ static int run_helper_tool(const char *tool, pid_t pid, const struct sluice_idma
 	argv[a++] = (char *)tool;
 	argv[a++] = pidbuf;
 	for (size_t i = 0; i < n; i++) {
-		const uint32_t v[3] = {m[i].container_id, m[i].host_id, m[i].size};
+		const uint32_t v[3] = { m[i].container_id, m[i].host_id, m[i].size };
 		for (int k = 0; k < 3; k++) {
 			snprintf(nums[3 * i + (size_t)k], sizeof(nums[0]), "%u", v[k]);
 			argv[a++] = nums[3 * i + (size_t)k];
@@ -186,15 +187,19 @@ int sluice_idmap_write(pid_t pid, const struct sluice_config *c, uid_t who_uid, 
 	 * single-id map of our own ids goes, and setgroups must be denied
 	 * first (found by the valgrind gate, which runs the no-clone3 path). */
 	bool root = who_uid == 0 && pid != 0;
-	bool uid_direct = root || self_mappable(c->linux.uid_mappings, c->linux.n_uid_mappings, who_uid);
-	bool gid_direct = root || self_mappable(c->linux.gid_mappings, c->linux.n_gid_mappings, who_gid);
+	bool uid_direct =
+		root || self_mappable(c->linux.uid_mappings, c->linux.n_uid_mappings, who_uid);
+	bool gid_direct =
+		root || self_mappable(c->linux.gid_mappings, c->linux.n_gid_mappings, who_gid);
 	char path[64];
 	int r;
 
-	if (!pid && ((!uid_direct && c->linux.n_uid_mappings) || (!gid_direct && c->linux.n_gid_mappings)))
-		return sluice_err(err, SLUICE_EXIT_SETUP, 0,
-				  "a helper that creates its user namespace maps only its own uid and gid: "
-				  "id ranges need a runtime that writes the maps (docs/protocol.md)");
+	if (!pid &&
+	    ((!uid_direct && c->linux.n_uid_mappings) || (!gid_direct && c->linux.n_gid_mappings)))
+		return sluice_err(
+			err, SLUICE_EXIT_SETUP, 0,
+			"a helper that creates its user namespace maps only its own uid and gid: "
+			"id ranges need a runtime that writes the maps (docs/protocol.md)");
 	if (!root && gid_direct && c->linux.n_gid_mappings) {
 		/* An unprivileged gid map is only accepted once setgroups is
 		 * denied: otherwise the process could drop a group that is
@@ -207,7 +212,9 @@ int sluice_idmap_write(pid_t pid, const struct sluice_config *c, uid_t who_uid, 
 		if (r < 0)
 			return sluice_err(err, SLUICE_EXIT_SETUP, -r, "write %s", path);
 	}
-	if (write_one_map(pid, "uid", c->linux.uid_mappings, c->linux.n_uid_mappings, uid_direct, err) < 0)
+	if (write_one_map(pid, "uid", c->linux.uid_mappings, c->linux.n_uid_mappings, uid_direct,
+			  err) < 0)
 		return -1;
-	return write_one_map(pid, "gid", c->linux.gid_mappings, c->linux.n_gid_mappings, gid_direct, err);
+	return write_one_map(pid, "gid", c->linux.gid_mappings, c->linux.n_gid_mappings, gid_direct,
+			     err);
 }

@@ -26,7 +26,7 @@ int sluice_ns_join(const struct sluice_config *c, struct sluice_error *err);
  * (then setgroups is denied first, as the kernel demands); newuidmap and
  * newgidmap otherwise.  who: the ids of the process that created the
  * namespace. */
-int sluice_idmap_write(pid_t pid, const struct sluice_config *c, uid_t who_uid,
-		       gid_t who_gid, struct sluice_error *err);
+int sluice_idmap_write(pid_t pid, const struct sluice_config *c, uid_t who_uid, gid_t who_gid,
+		       struct sluice_error *err);
 
 #endif

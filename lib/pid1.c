@@ -49,7 +49,7 @@ static void reset_signals(void)
 		unsigned long flags;
 		void *restorer;
 		uint64_t mask;
-	} dfl = {.handler = SIG_DFL};
+	} dfl = { .handler = SIG_DFL };
 	sigset_t none;
 
 	for (int sig = 1; sig < NSIG; sig++)
@@ -98,7 +98,7 @@ static int kill_children_once(void)
  * wait: an orphan re-parented after a sweep would keep it waiting. */
 static void end_the_rest(void)
 {
-	struct timespec tick = {0, 20 * 1000 * 1000};
+	struct timespec tick = { 0, 20 * 1000 * 1000 };
 	sigset_t chld;
 
 	if (getpid() == 1)
@@ -171,7 +171,7 @@ static __attribute__((noreturn)) void supervise(pid_t child, const struct sluice
  * stopped as soon as it reads from the terminal. */
 static void own_group(void)
 {
-	struct sigaction ign = {.sa_handler = SIG_IGN}, dfl = {.sa_handler = SIG_DFL};
+	struct sigaction ign = { .sa_handler = SIG_IGN }, dfl = { .sa_handler = SIG_DFL };
 	bool foreground = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
 
 	(void)setpgid(0, 0);

@@ -134,8 +134,8 @@ int sluice_proto_write_error(int fd, const char *step, const struct sluice_error
 	return sluice_proto_write(fd, SLUICE_MSG_ERROR, buf, 9 + slen + mlen);
 }
 
-int sluice_proto_decode_error(const char *payload, size_t len, struct sluice_error *err,
-			      char *step, size_t step_len)
+int sluice_proto_decode_error(const char *payload, size_t len, struct sluice_error *err, char *step,
+			      size_t step_len)
 {
 	const char *nul;
 	size_t slen, mlen;

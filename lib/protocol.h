@@ -55,8 +55,8 @@ int sluice_proto_write_magic(int fd);
 
 /* ERROR payload <-> error object; step names the setup step that failed. */
 int sluice_proto_write_error(int fd, const char *step, const struct sluice_error *err);
-int sluice_proto_decode_error(const char *payload, size_t len, struct sluice_error *err,
-			      char *step, size_t step_len);
+int sluice_proto_decode_error(const char *payload, size_t len, struct sluice_error *err, char *step,
+			      size_t step_len);
 
 /* Decode a u32/u64 payload (READY, NAMESPACES); -EBADMSG on a bad length. */
 int sluice_proto_decode_u32(const struct sluice_frame *f, uint32_t *v);

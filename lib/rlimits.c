@@ -10,13 +10,16 @@ int sluice_rlimits_apply(const struct sluice_config *c, struct sluice_error *err
 {
 	for (size_t i = 0; i < c->process.n_rlimits; i++) {
 		const struct sluice_rlimit *l = &c->process.rlimits[i];
-		struct rlimit rl = {(rlim_t)l->soft, (rlim_t)l->hard};
+		struct rlimit rl = { (rlim_t)l->soft, (rlim_t)l->hard };
 
 		if (setrlimit((__rlimit_resource_t)l->resource, &rl) < 0)
 			return sluice_err(err, SLUICE_EXIT_SETUP, errno,
-					  "set %s to soft %llu, hard %llu%s", sluice_rlimit_name(l->resource),
+					  "set %s to soft %llu, hard %llu%s",
+					  sluice_rlimit_name(l->resource),
 					  (unsigned long long)l->soft, (unsigned long long)l->hard,
-					  errno == EPERM ? " (raising a hard limit needs CAP_SYS_RESOURCE)" : "");
+					  errno == EPERM ?
+						  " (raising a hard limit needs CAP_SYS_RESOURCE)" :
+						  "");
 	}
 	return 0;
 }

@@ -41,7 +41,8 @@ static int open_root(struct sluice_root *r, const struct sluice_config *c, struc
 	if (!r->host_view) {
 		/* pivot_root needs the new root to be a mount point. */
 		if (mount(c->root.path, c->root.path, NULL, MS_BIND | MS_REC, NULL) < 0)
-			return sluice_err(err, SLUICE_EXIT_SETUP, errno, "root.path %s", c->root.path);
+			return sluice_err(err, SLUICE_EXIT_SETUP, errno, "root.path %s",
+					  c->root.path);
 	}
 	r->fd = open(c->root.path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (r->fd < 0)
@@ -54,7 +55,7 @@ static int open_root(struct sluice_root *r, const struct sluice_config *c, struc
 static int host_view_readonly(struct sluice_root *r, const struct sluice_config *c,
 			      struct sluice_error *err)
 {
-	struct mount_attr a = {.attr_set = MOUNT_ATTR_NOSUID};
+	struct mount_attr a = { .attr_set = MOUNT_ATTR_NOSUID };
 
 	if (c->root.readonly)
 		a.attr_set |= MOUNT_ATTR_RDONLY;
@@ -76,7 +77,8 @@ static int open_bind_sources(const struct sluice_config *c, int *fds, struct slu
 	for (size_t i = 0; i < c->n_mounts; i++)
 		fds[i] = -1;
 	for (size_t i = 0; i < c->n_mounts; i++)
-		if (c->mounts[i].bind && (fds[i] = open(c->mounts[i].source, O_PATH | O_CLOEXEC)) < 0)
+		if (c->mounts[i].bind &&
+		    (fds[i] = open(c->mounts[i].source, O_PATH | O_CLOEXEC)) < 0)
 			return sluice_err(err, SLUICE_EXIT_SETUP, errno, "bind mount source %s",
 					  c->mounts[i].source);
 	return 0;
@@ -121,7 +123,7 @@ static int do_mounts(struct sluice_root *r, const struct sluice_config *c, struc
 
 static int pivot(struct sluice_root *r, const struct sluice_config *c, struct sluice_error *err)
 {
-	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
 
 	if (r->host_view)
 		return chdir("/") < 0 ? sluice_err(err, SLUICE_EXIT_SETUP, errno, "chdir /") : 0;
@@ -134,14 +136,15 @@ static int pivot(struct sluice_root *r, const struct sluice_config *c, struct sl
 		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "detach the old root");
 	if (c->root.readonly && mount_setattr(AT_FDCWD, "/", 0, &ro, sizeof(ro)) < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "make the root read-only");
-	if (c->linux.rootfs_propagation && mount(NULL, "/", NULL, c->linux.rootfs_propagation, NULL) < 0)
+	if (c->linux.rootfs_propagation &&
+	    mount(NULL, "/", NULL, c->linux.rootfs_propagation, NULL) < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "set linux.rootfsPropagation");
 	return 0;
 }
 
 int sluice_mounts_apply(const struct sluice_config *c, struct sluice_error *err)
 {
-	struct sluice_root r = {.fd = -1, .null_tree = -1};
+	struct sluice_root r = { .fd = -1, .null_tree = -1 };
 	int ret = -1;
 
 	if (!c->linux.ns[SLUICE_NS_MOUNT].enabled)
@@ -173,7 +176,7 @@ int sluice_cwd_apply(const struct sluice_config *c, struct sluice_error *err)
 	if (chdir(c->process.cwd) < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "process.cwd %s", c->process.cwd);
 	if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
-		return sluice_err(err, SLUICE_EXIT_SETUP, EXDEV, "process.cwd %s is outside the root",
-				  c->process.cwd);
+		return sluice_err(err, SLUICE_EXIT_SETUP, EXDEV,
+				  "process.cwd %s is outside the root", c->process.cwd);
 	return 0;
 }

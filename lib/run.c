@@ -17,7 +17,7 @@
 #include "util.h"
 
 /* The signals `sluice run` passes on to the workload. */
-static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 
 struct supervisor {
 	struct sluice_launch l;
@@ -48,7 +48,7 @@ static int make_signalfd(sigset_t *set, sigset_t *old, struct sluice_error *err)
 
 static int arm_timer(int fd, double seconds)
 {
-	struct itimerspec its = {0};
+	struct itimerspec its = { 0 };
 	double whole = floor(seconds);
 
 	its.it_value.tv_sec = (time_t)whole;
@@ -96,7 +96,13 @@ static void on_exit_event(struct supervisor *s)
 		s->exited = true;
 }
 
-enum { PFD_SIG, PFD_PID, PFD_STATUS, PFD_TIMER, PFD_RELAY };
+enum {
+	PFD_SIG,
+	PFD_PID,
+	PFD_STATUS,
+	PFD_TIMER,
+	PFD_RELAY
+};
 
 static int poll_once(struct supervisor *s, struct sluice_error *err)
 {
@@ -104,10 +110,10 @@ static int poll_once(struct supervisor *s, struct sluice_error *err)
 	size_t nrelay;
 	int r;
 
-	pfd[PFD_SIG] = (struct pollfd){.fd = s->sigfd, .events = POLLIN};
-	pfd[PFD_PID] = (struct pollfd){.fd = s->l.pidfd, .events = POLLIN};
-	pfd[PFD_STATUS] = (struct pollfd){.fd = s->l.status_fd, .events = POLLIN};
-	pfd[PFD_TIMER] = (struct pollfd){.fd = s->timerfd, .events = POLLIN};
+	pfd[PFD_SIG] = (struct pollfd){ .fd = s->sigfd, .events = POLLIN };
+	pfd[PFD_PID] = (struct pollfd){ .fd = s->l.pidfd, .events = POLLIN };
+	pfd[PFD_STATUS] = (struct pollfd){ .fd = s->l.status_fd, .events = POLLIN };
+	pfd[PFD_TIMER] = (struct pollfd){ .fd = s->timerfd, .events = POLLIN };
 	nrelay = sluice_relay_pollfds(&s->relay, pfd + PFD_RELAY, 6);
 	r = poll(pfd, PFD_RELAY + nrelay, -1);
 	if (r < 0)
@@ -146,8 +152,7 @@ static int result(struct supervisor *s, struct sluice_error *err)
 	}
 	if (!s->l.ready) {
 		/* The helper died before it reported READY or an error. */
-		return sluice_err(err, SLUICE_EXIT_SETUP, 0,
-				  "the helper died during setup (%s %d)",
+		return sluice_err(err, SLUICE_EXIT_SETUP, 0, "the helper died during setup (%s %d)",
 				  s->status.si_code == CLD_EXITED ? "exit status" : "signal",
 				  s->status.si_status);
 	}
@@ -174,7 +179,8 @@ static void ensure_std_fds(void)
 	 * the workload's stdio by accident. */
 	for (int fd = 0; fd < 3; fd++)
 		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
-			int n = open("/dev/null", O_RDWR); /* becomes fd 0-2: inheritable, no O_CLOEXEC */
+			int n = open("/dev/null",
+				     O_RDWR); /* becomes fd 0-2: inheritable, no O_CLOEXEC */
 			if (n >= 0 && n != fd) {
 				dup2(n, fd);
 				close(n);
@@ -187,7 +193,7 @@ int sluice_run(const struct sluice_config *c, const struct sluice_caller *who,
 {
 	struct supervisor s;
 	struct sluice_stdio_setup stdio;
-	struct sigaction ign = {.sa_handler = SIG_IGN}, dfl = {.sa_handler = SIG_DFL};
+	struct sigaction ign = { .sa_handler = SIG_IGN }, dfl = { .sa_handler = SIG_DFL };
 	struct sigaction oldpipe, oldchld;
 	sigset_t set, oldmask;
 	int r = -1;

@@ -14,12 +14,12 @@
 /* Exit codes (docs/exit-codes.md).  The workload's own status passes
  * through; 128+N when it is killed by signal N. */
 enum {
-	SLUICE_EXIT_USAGE = 64,	     /* bad command line */
-	SLUICE_EXIT_CONFIG = 78,     /* the configuration is invalid */
-	SLUICE_EXIT_TIMEOUT = 124,   /* sluice.timeout expired */
-	SLUICE_EXIT_SETUP = 125,     /* the sandbox could not be set up */
-	SLUICE_EXIT_NOEXEC = 126,    /* the command is not executable */
-	SLUICE_EXIT_NOTFOUND = 127,  /* the command was not found */
+	SLUICE_EXIT_USAGE = 64,	    /* bad command line */
+	SLUICE_EXIT_CONFIG = 78,    /* the configuration is invalid */
+	SLUICE_EXIT_TIMEOUT = 124,  /* sluice.timeout expired */
+	SLUICE_EXIT_SETUP = 125,    /* the sandbox could not be set up */
+	SLUICE_EXIT_NOEXEC = 126,   /* the command is not executable */
+	SLUICE_EXIT_NOTFOUND = 127, /* the command was not found */
 };
 
 struct sluice_error {

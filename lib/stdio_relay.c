@@ -130,8 +130,7 @@ static int prepare_pipe(int i, struct sluice_stdio_setup *s, struct sluice_error
 	s->relay_fd[i] = steal_fd(i == STDIN_FILENO ? &wr : &rd);
 	return 0;
 fail:
-	return sluice_err(err, SLUICE_EXIT_SETUP, errno, "%s pipe: cannot create",
-			  stream_names[i]);
+	return sluice_err(err, SLUICE_EXIT_SETUP, errno, "%s pipe: cannot create", stream_names[i]);
 }
 
 static int prepare_stream(const struct sluice_stdio *io, int i, struct sluice_stdio_setup *s,
@@ -318,8 +317,7 @@ static int init_stream(struct sluice_relay_stream *st, int i, int pipe_fd)
 	return 0;
 }
 
-int sluice_relay_init(struct sluice_relay *r, struct sluice_stdio_setup *s,
-		      struct sluice_error *err)
+int sluice_relay_init(struct sluice_relay *r, struct sluice_stdio_setup *s, struct sluice_error *err)
 {
 	for (int i = 0; i < 3; i++)
 		stream_clear(&r->s[i]);

@@ -43,14 +43,14 @@ enum sluice_relay_io {
  * (pipe -> our 1 / 2).  Memory is bounded: at most one fixed buffer per
  * stream, none when splice works. */
 struct sluice_relay_stream {
-	int src, dst;	   /* -1 when closed */
-	bool to_child;	   /* stdin direction: close dst when src ends */
+	int src, dst;	       /* -1 when closed */
+	bool to_child;	       /* stdin direction: close dst when src ends */
 	bool own_src, own_dst; /* fds this stream closes when done */
-	bool splice_ok;	   /* try splice(); cleared when the kernel refuses */
-	bool wait_dst;	   /* next poll: POLLOUT on dst (else POLLIN on src) */
+	bool splice_ok;	       /* try splice(); cleared when the kernel refuses */
+	bool wait_dst;	       /* next poll: POLLOUT on dst (else POLLIN on src) */
 	enum sluice_relay_io src_io, dst_io;
-	char *buf;	   /* fallback buffer, allocated on first need */
-	size_t off, len;   /* pending bytes in buf */
+	char *buf;	 /* fallback buffer, allocated on first need */
+	size_t off, len; /* pending bytes in buf */
 };
 
 #define SLUICE_RELAY_BUF_SIZE (64 * 1024)

@@ -29,9 +29,10 @@ static int sysctl_path(const char *key, char *path, size_t len)
  * so it is refused, as runc does. */
 static int sysctl_ns(const char *key)
 {
-	static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
-					  "kernel.sem", "kernel.shmall", "kernel.shmmax",
-					  "kernel.shmmni", "kernel.shm_rmid_forced"};
+	static const char *const ipc[] = { "kernel.msgmax", "kernel.msgmnb",
+					   "kernel.msgmni", "kernel.sem",
+					   "kernel.shmall", "kernel.shmmax",
+					   "kernel.shmmni", "kernel.shm_rmid_forced" };
 
 	if (strncmp(key, "net.", 4) == 0)
 		return SLUICE_NS_NET;
@@ -53,15 +54,19 @@ int sluice_sysctl_apply(const struct sluice_config *c, struct sluice_error *err)
 		int r, ns;
 
 		if (sysctl_path(s->key, path, sizeof(path)) < 0)
-			return sluice_err(err, SLUICE_EXIT_CONFIG, 0, "sysctl \"%s\": not a valid key", s->key);
+			return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+					  "sysctl \"%s\": not a valid key", s->key);
 		ns = sysctl_ns(s->key);
 		if (ns < 0 || !c->linux.ns[ns].enabled)
-			return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
-					  "sysctl %s: not in a namespace of the sandbox (it would change "
-					  "the host)", s->key);
+			return sluice_err(
+				err, SLUICE_EXIT_CONFIG, 0,
+				"sysctl %s: not in a namespace of the sandbox (it would change "
+				"the host)",
+				s->key);
 		r = sluice_write_file(path, s->value, strlen(s->value));
 		if (r < 0)
-			return sluice_err(err, SLUICE_EXIT_SETUP, -r, "sysctl %s=%s", s->key, s->value);
+			return sluice_err(err, SLUICE_EXIT_SETUP, -r, "sysctl %s=%s", s->key,
+					  s->value);
 	}
 	return 0;
 }

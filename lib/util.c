@@ -289,13 +289,14 @@ int sluice_wait_status(const siginfo_t *si)
 static bool has_text_relocations(const struct dl_phdr_info *info)
 {
 	for (int i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Dyn) *d;
+		const ElfW(Dyn) * d;
 
 		if (info->dlpi_phdr[i].p_type != PT_DYNAMIC)
 			continue;
 		d = (const ElfW(Dyn) *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
 		for (; d->d_tag != DT_NULL; d++)
-			if (d->d_tag == DT_TEXTREL || (d->d_tag == DT_FLAGS && (d->d_un.d_val & DF_TEXTREL)))
+			if (d->d_tag == DT_TEXTREL ||
+			    (d->d_tag == DT_FLAGS && (d->d_un.d_val & DF_TEXTREL)))
 				return true;
 	}
 	return false;

@@ -55,18 +55,16 @@ int sluice_cloexec_from(int from, const int *keep, size_t nkeep);
 /* strv: NULL-terminated string vectors. */
 size_t sluice_strv_len(char *const *v);
 void sluice_strv_free(char **v);
-char **sluice_strv_dup(char *const *v);		 /* NULL on ENOMEM */
+char **sluice_strv_dup(char *const *v);		/* NULL on ENOMEM */
 int sluice_strv_push(char ***v, const char *s); /* copies s; 0 or -ENOMEM */
 
 /* xstrdup that tolerates NULL. */
 char *sluice_strdup0(const char *s);
 
-
-
 /* pidfds: signal and wait on a process without racing pid reuse. */
 #include <signal.h>
-int sluice_pidfd_open(pid_t pid);			     /* fd or -errno */
-int sluice_pidfd_signal(int pidfd, int sig);		     /* 0 or -errno */
+int sluice_pidfd_open(pid_t pid);			      /* fd or -errno */
+int sluice_pidfd_signal(int pidfd, int sig);		      /* 0 or -errno */
 int sluice_pidfd_wait(int pidfd, siginfo_t *si, int options); /* 0 or -errno */
 
 /* Exit status of a waited process as a shell reports it: the code, or

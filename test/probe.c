@@ -108,17 +108,14 @@ static const struct {
 	int sig;
 	const char *name;
 } signames[] = {
-	{ SIGHUP, "HUP" },       { SIGINT, "INT" },       { SIGQUIT, "QUIT" },
-	{ SIGILL, "ILL" },       { SIGTRAP, "TRAP" },     { SIGABRT, "ABRT" },
-	{ SIGBUS, "BUS" },       { SIGFPE, "FPE" },       { SIGKILL, "KILL" },
-	{ SIGUSR1, "USR1" },     { SIGSEGV, "SEGV" },     { SIGUSR2, "USR2" },
-	{ SIGPIPE, "PIPE" },     { SIGALRM, "ALRM" },     { SIGTERM, "TERM" },
-	{ SIGSTKFLT, "STKFLT" }, { SIGCHLD, "CHLD" },     { SIGCONT, "CONT" },
-	{ SIGSTOP, "STOP" },     { SIGTSTP, "TSTP" },     { SIGTTIN, "TTIN" },
-	{ SIGTTOU, "TTOU" },     { SIGURG, "URG" },       { SIGXCPU, "XCPU" },
-	{ SIGXFSZ, "XFSZ" },     { SIGVTALRM, "VTALRM" }, { SIGPROF, "PROF" },
-	{ SIGWINCH, "WINCH" },   { SIGIO, "IO" },         { SIGPWR, "PWR" },
-	{ SIGSYS, "SYS" },
+	{ SIGHUP, "HUP" },   { SIGINT, "INT" },	      { SIGQUIT, "QUIT" }, { SIGILL, "ILL" },
+	{ SIGTRAP, "TRAP" }, { SIGABRT, "ABRT" },     { SIGBUS, "BUS" },   { SIGFPE, "FPE" },
+	{ SIGKILL, "KILL" }, { SIGUSR1, "USR1" },     { SIGSEGV, "SEGV" }, { SIGUSR2, "USR2" },
+	{ SIGPIPE, "PIPE" }, { SIGALRM, "ALRM" },     { SIGTERM, "TERM" }, { SIGSTKFLT, "STKFLT" },
+	{ SIGCHLD, "CHLD" }, { SIGCONT, "CONT" },     { SIGSTOP, "STOP" }, { SIGTSTP, "TSTP" },
+	{ SIGTTIN, "TTIN" }, { SIGTTOU, "TTOU" },     { SIGURG, "URG" },   { SIGXCPU, "XCPU" },
+	{ SIGXFSZ, "XFSZ" }, { SIGVTALRM, "VTALRM" }, { SIGPROF, "PROF" }, { SIGWINCH, "WINCH" },
+	{ SIGIO, "IO" },     { SIGPWR, "PWR" },	      { SIGSYS, "SYS" },
 };
 
 static void print_signame(int sig)
@@ -262,8 +259,8 @@ static int cmd_ids(char **argv)
 
 static int cmd_caps(char **argv)
 {
-	static const char *const keys[] = { "CapInh", "CapPrm", "CapEff", "CapBnd",
-					     "CapAmb", "NoNewPrivs", "Seccomp" };
+	static const char *const keys[] = { "CapInh", "CapPrm",	    "CapEff", "CapBnd",
+					    "CapAmb", "NoNewPrivs", "Seccomp" };
 
 	(void)argv;
 	return print_status(keys, ARRAY_SIZE(keys));
@@ -379,8 +376,7 @@ static int cmd_env(char **argv)
 	return 0;
 }
 
-static const char *const ns_names[] = { "cgroup", "ipc", "mnt",  "net",
-					"pid",    "time", "user", "uts" };
+static const char *const ns_names[] = { "cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts" };
 
 static int cmd_ns(char **argv)
 {
@@ -479,7 +475,8 @@ static int cmd_kill(char **argv)
 	 * a PID namespace, which self-sent signals cannot kill.  A real fault
 	 * is forced by the kernel, so SEGV can still be delivered. */
 	if (sig == SIGSEGV) {
-		volatile char *page = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		volatile char *page =
+			mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 		if (page != MAP_FAILED)
 			*page = 0;
@@ -696,14 +693,22 @@ static int cmd_write(char **argv)
 static const char *file_type(mode_t m)
 {
 	switch (m & S_IFMT) {
-	case S_IFREG: return "reg";
-	case S_IFDIR: return "dir";
-	case S_IFLNK: return "lnk";
-	case S_IFCHR: return "chr";
-	case S_IFBLK: return "blk";
-	case S_IFIFO: return "fifo";
-	case S_IFSOCK: return "sock";
-	default: return "unknown";
+	case S_IFREG:
+		return "reg";
+	case S_IFDIR:
+		return "dir";
+	case S_IFLNK:
+		return "lnk";
+	case S_IFCHR:
+		return "chr";
+	case S_IFBLK:
+		return "blk";
+	case S_IFIFO:
+		return "fifo";
+	case S_IFSOCK:
+		return "sock";
+	default:
+		return "unknown";
 	}
 }
 
@@ -746,7 +751,8 @@ static const struct subcommand {
 	{ "zombies", cmd_zombies, 0, 0, "zombies: N (processes in state Z)" },
 	{ "sleep", cmd_sleep, 1, 2, "SECS [READYFILE|-]" },
 	{ "ignore-term", cmd_ignore_term, 1, 2, "SECS [READYFILE|-]  ignore SIGTERM, sleep" },
-	{ "ignoring", cmd_ignoring, 1, 16, "CMD [ARG...]  exec CMD with every signal ignored, blocked" },
+	{ "ignoring", cmd_ignoring, 1, 16,
+	  "CMD [ARG...]  exec CMD with every signal ignored, blocked" },
 	{ "mounts", cmd_mounts, 0, 0, "MOUNTPOINT FSTYPE OPTIONS SUPEROPTIONS per line" },
 	{ "write", cmd_write, 1, 1, "PATH  create PATH: ok or ERRNO" },
 	{ "stat", cmd_stat, 1, 1, "PATH  type, mode, uid, gid, rdev" },

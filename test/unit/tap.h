@@ -32,8 +32,8 @@ tap_vresult(bool pass, const char *file, int line, const char *fmt, va_list ap)
 	return pass;
 }
 
-__attribute__((format(printf, 4, 5), unused)) static bool
-tap_ok(bool pass, const char *file, int line, const char *fmt, ...)
+__attribute__((format(printf, 4, 5), unused)) static bool tap_ok(bool pass, const char *file,
+								 int line, const char *fmt, ...)
 {
 	va_list ap;
 	bool r;

@@ -112,7 +112,8 @@ static void test_names(void)
 	is_str(sluice_cap_name(CAP_LAST_CAP), "CAP_CHECKPOINT_RESTORE", "cap name: last");
 	ok(sluice_cap_name(63) == NULL, "cap name 63: none");
 	is_int(sluice_rlimit_from_name("RLIMIT_NOFILE"), RLIMIT_NOFILE, "rlimit: NOFILE");
-	is_int(sluice_rlimit_from_name("RLIMIT_SIGPENDING"), RLIMIT_SIGPENDING, "rlimit: SIGPENDING");
+	is_int(sluice_rlimit_from_name("RLIMIT_SIGPENDING"), RLIMIT_SIGPENDING,
+	       "rlimit: SIGPENDING");
 	is_int(sluice_rlimit_from_name("NOFILE"), -1, "rlimit: needs the prefix");
 	is_str(sluice_rlimit_name(RLIMIT_RTTIME), "RLIMIT_RTTIME", "rlimit name");
 	is_int(sluice_stdio_parse(&s, "pipe"), 0, "stdio: pipe");
@@ -136,8 +137,8 @@ static void test_default_root(void)
 	make_default(&c, 0, "/home/me/src");
 	is_str(c.source, "<default>", "default: source");
 	ok(c.process.args && !c.process.args[0], "default: no args");
-	is_str(c.process.env[0], "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-	       "default: PATH");
+	is_str(c.process.env[0],
+	       "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "default: PATH");
 	is_str(c.process.env[1], "HOME=/tmp", "default: HOME");
 	ok(c.process.env[2] == NULL, "default: two env entries");
 	is_str(c.process.cwd, "/home/me/src", "default: cwd is the caller's");
@@ -165,10 +166,12 @@ static void test_default_root(void)
 	ok(m && m->flags == (MS_NOSUID | MS_STRICTATIME), "default: /dev flags");
 	is_str(m ? m->data : NULL, "mode=755,size=65536k", "default: /dev data");
 	is_int(sluice_strv_len(c.linux.masked_paths), 11, "default: masked paths");
-	is_str(c.linux.masked_paths[10], "/sys/devices/virtual/powercap", "default: powercap masked");
+	is_str(c.linux.masked_paths[10], "/sys/devices/virtual/powercap",
+	       "default: powercap masked");
 	is_int(sluice_strv_len(c.linux.readonly_paths), 5, "default: read-only paths");
 	ok(c.sluice.timeout == 0 && c.sluice.kill_grace == 5, "default: timeout 0, killGrace 5");
-	ok(c.sluice.stdio[0].mode == SLUICE_STDIO_INHERIT && c.sluice.stdio[2].mode == SLUICE_STDIO_INHERIT,
+	ok(c.sluice.stdio[0].mode == SLUICE_STDIO_INHERIT &&
+		   c.sluice.stdio[2].mode == SLUICE_STDIO_INHERIT,
 	   "default: stdio inherited");
 	round_trip(&c, "default as root");
 	sluice_config_free(&c);
@@ -185,7 +188,8 @@ static void test_default_user(void)
 	ok(c.process.user.uid == 1000 && c.process.user.gid == 1000, "default as 1000: uid/gid");
 	ok(c.linux.n_uid_mappings == 0 && c.linux.n_gid_mappings == 0, "default: no mappings yet");
 	m = find_mount(&c, "/dev/pts");
-	is_str(m ? m->data : NULL, "newinstance,ptmxmode=0666,mode=0620", "default as 1000: no gid=5");
+	is_str(m ? m->data : NULL, "newinstance,ptmxmode=0666,mode=0620",
+	       "default as 1000: no gid=5");
 	is_str(c.process.cwd, "/", "default: unknown cwd gives /");
 	round_trip(&c, "default as 1000");
 	sluice_config_free(&c);
@@ -540,8 +544,10 @@ static void test_runc_json(void)
 	ok(c.process.args && !strcmp(c.process.args[0], "sh") && !c.process.args[1], "json: args");
 	is_str(c.process.env[1], "TERM=xterm", "json: env replaced");
 	ok(c.process.env[2] == NULL, "json: env replaced, not appended");
-	ok(c.process.caps[SLUICE_CAP_BOUNDING] == three && c.process.caps[SLUICE_CAP_PERMITTED] == three &&
-		   c.process.caps[SLUICE_CAP_INHERITABLE] == 0 && c.process.caps[SLUICE_CAP_AMBIENT] == 0,
+	ok(c.process.caps[SLUICE_CAP_BOUNDING] == three &&
+		   c.process.caps[SLUICE_CAP_PERMITTED] == three &&
+		   c.process.caps[SLUICE_CAP_INHERITABLE] == 0 &&
+		   c.process.caps[SLUICE_CAP_AMBIENT] == 0,
 	   "json: capabilities");
 	ok(c.process.n_rlimits == 1 && c.process.rlimits[0].resource == RLIMIT_NOFILE &&
 		   c.process.rlimits[0].soft == 1024,
@@ -750,8 +756,10 @@ static void test_overlay(void)
 	make_default(&c, 0, "/");
 	load_succeeds(&c, "", "an empty document");
 	load_succeeds(&c, "# only a comment\n", "a comment");
-	load_succeeds(&c, "hostname: null\nprocess: {cwd: ~, env: }\nhooks: null\nlinux: {resources: null}\n",
-		      "null values");
+	load_succeeds(
+		&c,
+		"hostname: null\nprocess: {cwd: ~, env: }\nhooks: null\nlinux: {resources: null}\n",
+		"null values");
 	is_str(c.hostname, "sluice", "null keeps the default hostname");
 	is_int(sluice_strv_len(c.process.env), 2, "null keeps the default env");
 	load_succeeds(&c, "process:\n  env: [A=1]\n  user: {uid: 7}\n", "a partial process");
@@ -772,7 +780,9 @@ static void test_modes(void)
 	static const struct {
 		const char *text;
 		uint32_t want;
-	} cases[] = { { "0022", 022 }, { "0o022", 022 }, { "18", 18 }, { "0", 0 }, { "0o777", 0777 } };
+	} cases[] = {
+		{ "0022", 022 }, { "0o022", 022 }, { "18", 18 }, { "0", 0 }, { "0o777", 0777 }
+	};
 	struct sluice_config c;
 	char yaml[64];
 
@@ -866,7 +876,8 @@ static void test_finalize(void)
 	struct sluice_config c;
 	struct sluice_error err = { 0 };
 
-	is_int(finalize_yaml(1000, "process: {args: [/bin/true]}\n", &c, &err), 0, "rootless default");
+	is_int(finalize_yaml(1000, "process: {args: [/bin/true]}\n", &c, &err), 0,
+	       "rootless default");
 	ok(c.linux.n_uid_mappings == 1 && c.linux.uid_mappings[0].container_id == 1000 &&
 		   c.linux.uid_mappings[0].host_id == 1000 && c.linux.uid_mappings[0].size == 1,
 	   "default uid mapping: uid -> caller");
@@ -898,11 +909,12 @@ static void test_finalize(void)
 		       "config.yaml: creating namespaces as an unprivileged user needs a user "
 		       "namespace: add {type: user} to linux.namespaces");
 	/* joining only: nothing is created, so no user namespace is needed */
-	is_int(finalize_yaml(1000,
-			     "process: {args: [sh]}\nmounts: []\nroot: {readonly: false}\n"
-			     "hostname: \"\"\nlinux: {namespaces: [{type: network, path: /proc/1/ns/net}],"
-			     " maskedPaths: [], readonlyPaths: []}\n",
-			     &c, &err),
+	is_int(finalize_yaml(
+		       1000,
+		       "process: {args: [sh]}\nmounts: []\nroot: {readonly: false}\n"
+		       "hostname: \"\"\nlinux: {namespaces: [{type: network, path: /proc/1/ns/net}],"
+		       " maskedPaths: [], readonlyPaths: []}\n",
+		       &c, &err),
 	       0, "rootless, only joining namespaces");
 	if (err.msg[0])
 		diag("error: %s", err.msg);
@@ -926,11 +938,14 @@ static void test_inherited_hostname(void)
 
 static void test_validate(void)
 {
-	finalize_fails(0, "", "config.yaml: no command: give one on the command line or in process.args");
-	finalize_fails(0, "process: {args: [sh]}\nhostname: box\nlinux: {namespaces: [{type: mount}]}\n",
+	finalize_fails(0, "",
+		       "config.yaml: no command: give one on the command line or in process.args");
+	finalize_fails(0,
+		       "process: {args: [sh]}\nhostname: box\nlinux: {namespaces: [{type: mount}]}\n",
 		       "config.yaml: hostname needs the uts namespace: add {type: uts} to "
 		       "linux.namespaces (or set hostname: \"\")");
-	finalize_fails(0, "process: {args: [sh]}\nhostname: \"\"\nlinux: {namespaces: [{type: pid}]}\n",
+	finalize_fails(0,
+		       "process: {args: [sh]}\nhostname: \"\"\nlinux: {namespaces: [{type: pid}]}\n",
 		       "config.yaml: mounts (set mounts: []) needs the mount namespace: add {type: "
 		       "mount} to linux.namespaces");
 	finalize_fails(0,
@@ -943,8 +958,7 @@ static void test_validate(void)
 		       "{type: mount}, {type: uts}],\n  uidMappings: [{containerID: 0, hostID: 1000, "
 		       "size: 1}]}\n",
 		       "config.yaml: process.user.uid 5 is not mapped by linux.uidMappings");
-	finalize_fails(1000,
-		       "process: {args: [sh], user: {additionalGids: [1000, 44]}}\n",
+	finalize_fails(1000, "process: {args: [sh], user: {additionalGids: [1000, 44]}}\n",
 		       "config.yaml: process.user.additionalGids: gid 44 is not mapped by "
 		       "linux.gidMappings");
 	finalize_fails(0,
@@ -987,7 +1001,8 @@ static void test_emit_edge(void)
 	m->propagation = MS_SHARED | MS_REC;
 	round_trip(&c, "mount without options");
 	is_int(sluice_config_emit(&c, &text, &len, &err), 0, "emit synthesized options");
-	ok(text && strstr(text, "  - ro\n  - nosuid\n  - exec\n  - rshared\n  - mode=700\n  - size=1m\n"),
+	ok(text && strstr(text,
+			  "  - ro\n  - nosuid\n  - exec\n  - rshared\n  - mode=700\n  - size=1m\n"),
 	   "synthesized options in order");
 	free(text);
 	sluice_config_free(&c);
@@ -996,9 +1011,9 @@ static void test_emit_edge(void)
 /* The example configs must load on top of the default. */
 static void test_examples(void)
 {
-	static const char *const names[] = { "default.yaml",  "minimal.yaml",
+	static const char *const names[] = { "default.yaml",	    "minimal.yaml",
 					     "busybox-rootfs.yaml", "readonly-bind.yaml",
-					     "pipe-stdio.yaml", "rootless.yaml" };
+					     "pipe-stdio.yaml",	    "rootless.yaml" };
 	char path[2200];
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {

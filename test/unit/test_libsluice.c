@@ -32,7 +32,7 @@ static int count_fds(void)
 static int run_argv(const char *helper, char **args, struct sluice_error *err)
 {
 	char cwd[PATH_MAX];
-	struct sluice_caller who = {.uid = geteuid(), .gid = getegid(), .helper = helper};
+	struct sluice_caller who = { .uid = geteuid(), .gid = getegid(), .helper = helper };
 	struct sluice_config c;
 	int r;
 
@@ -60,9 +60,9 @@ static bool can_sandbox(void)
 
 static void test_runs(const char *helper, const char *how)
 {
-	char *t[] = {"/bin/true", NULL}, *e42[] = {"/bin/sh", "-c", "exit 42", NULL},
-	     *missing[] = {"/nonexistent/cmd", NULL};
-	struct sluice_error err = {0};
+	char *t[] = { "/bin/true", NULL }, *e42[] = { "/bin/sh", "-c", "exit 42", NULL },
+	     *missing[] = { "/nonexistent/cmd", NULL };
+	struct sluice_error err = { 0 };
 	int before = count_fds(), r;
 
 	is_int(run_argv(helper, t, &err), 0, "%s: /bin/true exits 0", how);

@@ -83,7 +83,7 @@ static void test_error_frame(void)
 {
 	int p[2];
 	struct sluice_frame f;
-	struct sluice_error in = {0}, out = {0};
+	struct sluice_error in = { 0 }, out = { 0 };
 	char *payload = NULL, step[64];
 
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -92,17 +92,18 @@ static void test_error_frame(void)
 	is_int(sluice_proto_write_error(p[1], "mounts", &in), 0, "write ERROR");
 	is_int(sluice_proto_read(p[0], &f, &payload), 0, "read ERROR");
 	is_int(f.type, SLUICE_MSG_ERROR, "ERROR type");
-	is_int(sluice_proto_decode_error(payload, f.len, &out, step, sizeof(step)), 0, "decode ERROR");
+	is_int(sluice_proto_decode_error(payload, f.len, &out, step, sizeof(step)), 0,
+	       "decode ERROR");
 	is_str(step, "mounts", "step survives");
 	is_str(out.msg, "mount proc on /proc", "message survives");
 	is_int(out.errnum, EPERM, "errno survives");
 	is_int(out.exit_code, SLUICE_EXIT_SETUP, "exit code survives");
 	is_int(sluice_proto_decode_error(payload, 8, &out, step, sizeof(step)), -EBADMSG,
 	       "a payload without a step is rejected");
-	is_int(sluice_proto_decode_error("\0\0\0\1\0\0\0\1abc", 11, &out, step, sizeof(step)), -EBADMSG,
-	       "a step without its NUL is rejected");
-	is_int(sluice_proto_decode_error("\0\0\1\0\0\0\0\1s\0m", 11, &out, step, sizeof(step)), -EBADMSG,
-	       "an exit code over 255 is rejected");
+	is_int(sluice_proto_decode_error("\0\0\0\1\0\0\0\1abc", 11, &out, step, sizeof(step)),
+	       -EBADMSG, "a step without its NUL is rejected");
+	is_int(sluice_proto_decode_error("\0\0\1\0\0\0\0\1s\0m", 11, &out, step, sizeof(step)),
+	       -EBADMSG, "an exit code over 255 is rejected");
 	is_int(sluice_proto_decode_error(payload, f.len, &out, step, 3), -EBADMSG,
 	       "a step longer than the caller's buffer is rejected");
 	free(payload);
@@ -112,7 +113,7 @@ static void test_error_frame(void)
 
 static void test_numbers(void)
 {
-	struct sluice_frame f = {SLUICE_MSG_NAMESPACES, 8, "\0\0\0\0\x70\0\0\0"};
+	struct sluice_frame f = { SLUICE_MSG_NAMESPACES, 8, "\0\0\0\0\x70\0\0\0" };
 	uint64_t v = 0;
 	uint32_t w = 0;
 

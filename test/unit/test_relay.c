@@ -265,8 +265,8 @@ static int linger(int rep, uint64_t bytes)
 	return produce(STDOUT_FILENO, bytes, false);
 }
 
-static void __attribute__((noreturn)) workload_main(const struct host_cfg *cfg,
-						     const struct sluice_stdio_setup *s, int rep)
+static void __attribute__((noreturn))
+workload_main(const struct host_cfg *cfg, const struct sluice_stdio_setup *s, int rep)
 {
 	/* what the launcher does after clone */
 	for (int i = 0; i < 3; i++)
@@ -300,7 +300,7 @@ struct host_result {
 	bool own_src, own_dst;
 	bool splice_ok_last; /* while the stream was open */
 	bool finished_at_init;
-	int buf_changes;     /* distinct buffer allocations seen */
+	int buf_changes; /* distinct buffer allocations seen */
 	size_t max_pending;
 	long rss_before, rss_after;
 	double secs;
@@ -423,8 +423,8 @@ static void record_stream(const struct sluice_relay_stream *st, struct host_resu
 	res->splice_ok_last = st->splice_ok;
 }
 
-static void host_relay(const struct host_cfg *cfg, struct sluice_stdio_setup *s, pid_t wl,
-		       int rep, struct host_result *res)
+static void host_relay(const struct host_cfg *cfg, struct sluice_stdio_setup *s, pid_t wl, int rep,
+		       struct host_result *res)
 {
 	struct sluice_relay r;
 	struct sluice_error err;
@@ -528,10 +528,10 @@ static bool host_finish(pid_t pid, int res_rd, struct host_result *res)
 
 struct sink {
 	int fd;
-	uint64_t want;	     /* stop after this many bytes */
+	uint64_t want;	      /* stop after this many bytes */
 	uint64_t close_after; /* or close the fd after this many (0: never) */
 	size_t chunk;
-	int delay_us;	     /* per read: a slow reader */
+	int delay_us; /* per read: a slow reader */
 	bool verify;
 	uint64_t got, bad, fnv;
 	bool done;
@@ -587,8 +587,9 @@ static bool run_sinks(struct sink *k, size_t n)
 
 static struct sink sink_new(int fd, uint64_t want, size_t chunk, int delay_us)
 {
-	return (struct sink){ .fd = fd, .want = want, .chunk = chunk, .delay_us = delay_us,
-			      .verify = true };
+	return (struct sink){
+		.fd = fd, .want = want, .chunk = chunk, .delay_us = delay_us, .verify = true
+	};
 }
 
 /* Host with fd 1 = a pipe read by one sink. */
@@ -627,23 +628,24 @@ static void test_prepare_null(void)
 	for (int i = 0; i < 3; i++) {
 		int acc = fcntl(s.child_fd[i], F_GETFL) & O_ACCMODE;
 		ok(s.child_fd[i] > 2 && is_cloexec(s.child_fd[i]),
-		     "null: %d gets an fd above 2, close-on-exec", i);
+		   "null: %d gets an fd above 2, close-on-exec", i);
 		ok(fstat(s.child_fd[i], &sb) == 0 && sb.st_rdev == null_sb.st_rdev,
-		     "null: %d is /dev/null", i);
-		is_int(acc, i == 0 ? O_RDONLY : O_WRONLY, "null: read-only stdin, write-only outputs");
+		   "null: %d is /dev/null", i);
+		is_int(acc, i == 0 ? O_RDONLY : O_WRONLY,
+		       "null: read-only stdin, write-only outputs");
 		is_int(s.relay_fd[i], -1, "null: nothing to relay");
 	}
 	sluice_stdio_close_child_ends(&s);
 	ok(s.child_fd[0] == -1 && s.child_fd[1] == -1 && s.child_fd[2] == -1,
-	     "close_child_ends forgets them");
+	   "close_child_ends forgets them");
 	sluice_stdio_release(&s);
 	is_int(count_fds(), before, "null: nothing left open");
 
 	config_modes(&c, SLUICE_STDIO_INHERIT, SLUICE_STDIO_INHERIT, SLUICE_STDIO_INHERIT);
 	is_int(sluice_stdio_prepare(&c, &s, &err), 0, "inherit: prepare");
 	ok(s.child_fd[0] == -1 && s.child_fd[1] == -1 && s.child_fd[2] == -1 &&
-		     s.relay_fd[0] == -1 && s.relay_fd[1] == -1 && s.relay_fd[2] == -1,
-	     "inherit: no fd at all");
+		   s.relay_fd[0] == -1 && s.relay_fd[1] == -1 && s.relay_fd[2] == -1,
+	   "inherit: no fd at all");
 }
 
 static bool file_is(const char *path, const char *want)
@@ -690,7 +692,7 @@ static void check_shared_output(const char *out, const char *err_path)
 	is_int(sluice_stdio_prepare(&c, &s, &err), 0, "file: prepare");
 	for (int i = 0; i < 3; i++)
 		ok(s.child_fd[i] > 2 && is_cloexec(s.child_fd[i]) && s.relay_fd[i] == -1,
-		     "file: %d gets an fd above 2, close-on-exec", i);
+		   "file: %d gets an fd above 2, close-on-exec", i);
 	ok(s.child_fd[1] != s.child_fd[2], "file: stdout and stderr get two fds");
 	put(s.child_fd[1], "a");
 	put(s.child_fd[2], "b");
@@ -701,7 +703,7 @@ static void check_shared_output(const char *out, const char *err_path)
 	{
 		char b[8] = { 0 };
 		ok(read(s.child_fd[0], b, sizeof(b) - 1) == 5 && strcmp(b, "hello") == 0,
-		     "file: stdin reads the file");
+		   "file: stdin reads the file");
 	}
 	sluice_stdio_release(&s);
 }
@@ -732,7 +734,7 @@ static void test_prepare_file(void)
 	put(s.child_fd[1], "one");
 	put(s.child_fd[2], "two");
 	ok(s.child_fd[0] == -1 && file_is("o1", "one") && file_is("o2", "two"),
-	     "file: two files, two contents");
+	   "file: two files, two contents");
 	sluice_stdio_release(&s);
 
 	for (size_t i = 0; i < 5; i++)
@@ -755,11 +757,11 @@ static void test_prepare_pipe(void)
 	for (int i = 0; i < 3; i++) {
 		struct stat sb;
 		ok(s.child_fd[i] > 2 && s.relay_fd[i] > 2 && is_cloexec(s.child_fd[i]) &&
-			     is_cloexec(s.relay_fd[i]),
-		     "pipe: %d: both ends above 2, close-on-exec", i);
+			   is_cloexec(s.relay_fd[i]),
+		   "pipe: %d: both ends above 2, close-on-exec", i);
 		ok(fstat(s.child_fd[i], &sb) == 0 && S_ISFIFO(sb.st_mode), "pipe: %d is a pipe", i);
 		is_int(fcntl(s.child_fd[i], F_GETFL) & O_ACCMODE, i == 0 ? O_RDONLY : O_WRONLY,
-		     "pipe: the child reads stdin, writes outputs");
+		       "pipe: the child reads stdin, writes outputs");
 		ok(!(fcntl(s.child_fd[i], F_GETFL) & O_NONBLOCK), "pipe: the child's end blocks");
 		fds[2 * i] = s.child_fd[i];
 		fds[2 * i + 1] = s.relay_fd[i];
@@ -768,13 +770,13 @@ static void test_prepare_pipe(void)
 	{
 		char b[3] = { 0 };
 		ok(read(s.child_fd[0], b, 2) == 2 && strcmp(b, "in") == 0,
-		     "pipe: stdin flows parent to child");
+		   "pipe: stdin flows parent to child");
 	}
 	sluice_stdio_close_child_ends(&s);
 	ok(fcntl(fds[0], F_GETFD) < 0 && fcntl(fds[2], F_GETFD) < 0 && fcntl(fds[4], F_GETFD) < 0,
-	     "pipe: close_child_ends closes the child ends");
+	   "pipe: close_child_ends closes the child ends");
 	ok(fcntl(fds[1], F_GETFD) >= 0 && fcntl(fds[3], F_GETFD) >= 0 && fcntl(fds[5], F_GETFD) >= 0,
-	     "pipe: ... and keeps the relay ends");
+	   "pipe: ... and keeps the relay ends");
 	sluice_stdio_release(&s);
 	is_int(count_fds(), before, "pipe: release closes everything");
 }
@@ -796,7 +798,7 @@ static void check_prepare_error(enum sluice_stdio_mode m0, const char *p0, enum 
 	is_int(err.errnum, errnum, "... errno");
 	ok(strcmp(err.msg, msg) == 0, "... message \"%s\"", err.msg);
 	ok(s.child_fd[0] == -1 && s.child_fd[1] == -1 && s.child_fd[2] == -1,
-	     "... no fd handed out");
+	   "... no fd handed out");
 	is_int(count_fds(), before, "... nothing left open");
 }
 
@@ -857,16 +859,16 @@ static void check_clean_host(const struct host_result *res, const char *what)
 {
 	ok(!res->timed_out, "%s: the relay never stalled", what);
 	ok(WIFEXITED(res->wl_status) && WEXITSTATUS(res->wl_status) == 0,
-	     "%s: the workload wrote everything", what);
+	   "%s: the workload wrote everything", what);
 	ok(!(res->fl_after & O_NONBLOCK) && res->fl_after == res->fl_before,
-	     "%s: flags of the shared fd untouched", what);
+	   "%s: flags of the shared fd untouched", what);
 }
 
 static void check_bounded(const struct host_result *res, const char *what)
 {
 	ok(res->max_pending <= SLUICE_RELAY_BUF_SIZE && res->buf_changes <= 1,
-	     "%s: at most one 64 KiB buffer (max pending %zu, %d allocations)", what,
-	     res->max_pending, res->buf_changes);
+	   "%s: at most one 64 KiB buffer (max pending %zu, %d allocations)", what,
+	   res->max_pending, res->buf_changes);
 	if (on_valgrind()) /* its own bookkeeping grows with every syscall */
 		ok(true, "# SKIP %s: RSS under valgrind", what);
 	else
@@ -879,17 +881,22 @@ static void relay_stdout_case(const char *what, bool shared, bool no_splice, int
 			      bool want_splice)
 {
 	const uint64_t size = 16 * MiB;
-	struct host_cfg cfg = { .piped = 2, .watch = 1, .wl = WL_PRODUCE, .bytes = size,
-				.shared = shared, .no_splice = no_splice };
+	struct host_cfg cfg = { .piped = 2,
+				.watch = 1,
+				.wl = WL_PRODUCE,
+				.bytes = size,
+				.shared = shared,
+				.no_splice = no_splice };
 	struct sink k = sink_new(-1, size, 16384, 100);
 	struct host_result res;
 
 	ok(relay_to_pipe(&cfg, &k, &res), "%s: host ran", what);
 	ok(k.got == size && k.bad == 0 && k.fnv == pattern_fnv(size),
-	     "%s: 16 MiB arrive intact and in order (%llu bytes, %llu wrong)", what,
-	     (unsigned long long)k.got, (unsigned long long)k.bad);
+	   "%s: 16 MiB arrive intact and in order (%llu bytes, %llu wrong)", what,
+	   (unsigned long long)k.got, (unsigned long long)k.bad);
 	is_int(res.dst_io, want_io, "dst kind");
-	ok(res.splice_ok_last == want_splice, "%s: splice %s", what, want_splice ? "used" : "not used");
+	ok(res.splice_ok_last == want_splice, "%s: splice %s", what,
+	   want_splice ? "used" : "not used");
 	check_clean_host(&res, what);
 	check_bounded(&res, what);
 	if (want_splice)
@@ -898,8 +905,10 @@ static void relay_stdout_case(const char *what, bool shared, bool no_splice, int
 
 static void test_relay_stdout(void)
 {
-	relay_stdout_case("stdout, reopened pipe, splice", false, false, SLUICE_RELAY_IO_NONBLOCK, true);
-	relay_stdout_case("stdout, reopened pipe, buffer", false, true, SLUICE_RELAY_IO_NONBLOCK, false);
+	relay_stdout_case("stdout, reopened pipe, splice", false, false, SLUICE_RELAY_IO_NONBLOCK,
+			  true);
+	relay_stdout_case("stdout, reopened pipe, buffer", false, true, SLUICE_RELAY_IO_NONBLOCK,
+			  false);
 	relay_stdout_case("stdout, shared pipe, splice", true, false, SLUICE_RELAY_IO_PIPE, true);
 	relay_stdout_case("stdout, shared pipe, PIPE_BUF writes", true, true, SLUICE_RELAY_IO_PIPE,
 			  false);
@@ -907,8 +916,9 @@ static void test_relay_stdout(void)
 
 static double relay_throughput(bool no_splice, uint64_t size)
 {
-	struct host_cfg cfg = { .piped = 2, .watch = 1, .wl = WL_BLAST, .bytes = size,
-				.no_splice = no_splice };
+	struct host_cfg cfg = {
+		.piped = 2, .watch = 1, .wl = WL_BLAST, .bytes = size, .no_splice = no_splice
+	};
 	struct sink k = sink_new(-1, size, 256 * 1024, 0);
 	struct host_result res;
 
@@ -949,7 +959,7 @@ static void test_relay_both_outputs(void)
 	ok(run_sinks(k, 2), "both outputs: no stall");
 	ok(host_finish(pid, res_rd, &res), "both outputs: host ran");
 	ok(k[0].got == size && k[0].bad == 0 && k[1].got == size && k[1].bad == 0,
-	     "both outputs: each stream intact");
+	   "both outputs: each stream intact");
 	sluice_close(out[0]);
 	sluice_close(errp[0]);
 }
@@ -957,8 +967,11 @@ static void test_relay_both_outputs(void)
 /* `sluice run --stdout=pipe -- yes | head -c 1M` */
 static void epipe_case(const char *what, bool no_splice, bool shared)
 {
-	struct host_cfg cfg = { .piped = 2, .watch = 1, .wl = WL_PRODUCE_FOREVER,
-				.no_splice = no_splice, .shared = shared };
+	struct host_cfg cfg = { .piped = 2,
+				.watch = 1,
+				.wl = WL_PRODUCE_FOREVER,
+				.no_splice = no_splice,
+				.shared = shared };
 	struct sink k = sink_new(-1, UINT64_MAX, 4096, 0);
 	struct host_result res;
 
@@ -967,7 +980,7 @@ static void epipe_case(const char *what, bool no_splice, bool shared)
 	ok(k.bad == 0, "%s: what was read is intact", what);
 	ok(!res.timed_out, "%s: the relay stopped by itself", what);
 	ok(WIFEXITED(res.wl_status) && WEXITSTATUS(res.wl_status) == EXIT_GOT_EPIPE,
-	     "%s: the workload got EPIPE", what);
+	   "%s: the workload got EPIPE", what);
 }
 
 static void test_relay_epipe(void)
@@ -981,8 +994,9 @@ static void test_relay_epipe(void)
  * nowhere to go and the workload learns it at once. */
 static void test_relay_closed_stdout(void)
 {
-	struct host_cfg cfg = { .piped = 2, .watch = 1, .wl = WL_PRODUCE, .bytes = MiB,
-				.close_fd1 = true };
+	struct host_cfg cfg = {
+		.piped = 2, .watch = 1, .wl = WL_PRODUCE, .bytes = MiB, .close_fd1 = true
+	};
 	int fdmap[3] = { -1, -1, -1 }, res_rd;
 	struct host_result res;
 	pid_t pid = spawn_host(&cfg, fdmap, &res_rd);
@@ -991,15 +1005,16 @@ static void test_relay_closed_stdout(void)
 	ok(res.min_fd > 2, "closed fd 1: prepare hands out fds above 2 (%d)", res.min_fd);
 	ok(res.finished_at_init, "closed fd 1: the stream ends at init");
 	ok(WIFEXITED(res.wl_status) && WEXITSTATUS(res.wl_status) == EXIT_GOT_EPIPE,
-	     "closed fd 1: the workload gets EPIPE");
+	   "closed fd 1: the workload gets EPIPE");
 }
 
 /* Host with fd 1 = a pty slave (raw): splice refuses a tty. */
 static void pty_case(const char *what, bool shared, int want_io)
 {
 	const uint64_t size = 4 * MiB;
-	struct host_cfg cfg = { .piped = 2, .watch = 1, .wl = WL_PRODUCE, .bytes = size,
-				.shared = shared };
+	struct host_cfg cfg = {
+		.piped = 2, .watch = 1, .wl = WL_PRODUCE, .bytes = size, .shared = shared
+	};
 	struct sink k = sink_new(-1, size, 65536, 0);
 	int fdmap[3] = { -1, -1, -1 }, res_rd, master, slave;
 	struct termios tio;
@@ -1026,8 +1041,8 @@ static void pty_case(const char *what, bool shared, int want_io)
 	is_int(res.dst_io, want_io, "pty: dst kind");
 	/* Kernels before 6.x refuse to splice into a tty (EINVAL); newer ones
 	 * take it through iter_file_splice_write.  Either is fine. */
-	ok(res.splice_ok_last ? res.buf_changes == 0 : res.buf_changes == 1,
-	   "%s: %s", what, res.splice_ok_last ? "spliced, no buffer" : "one buffer");
+	ok(res.splice_ok_last ? res.buf_changes == 0 : res.buf_changes == 1, "%s: %s", what,
+	   res.splice_ok_last ? "spliced, no buffer" : "one buffer");
 	check_clean_host(&res, what);
 	check_bounded(&res, what);
 	diag("%s: %.0f MiB/s (%s)", what, (double)size / MiB / res.secs,
@@ -1131,7 +1146,7 @@ static void test_relay_stdin_pipe(void)
 	ok(host_finish(pid, res_rd, &res), "stdin pipe: host ran");
 	waitpid(feed, &st, 0);
 	ok(res.wl.bytes == size && res.wl.bad == 0,
-	     "stdin pipe: the workload read 8 MiB intact, then EOF");
+	   "stdin pipe: the workload read 8 MiB intact, then EOF");
 	is_int(res.src_io, SLUICE_RELAY_IO_PIPE, "stdin pipe: src kind (not reopened)");
 	ok(res.splice_ok_last, "stdin pipe: splice used");
 	check_clean_host(&res, "stdin pipe");
@@ -1191,17 +1206,18 @@ static void test_relay_stdin_reader_gone(void)
 static void test_relay_drain(void)
 {
 	const uint64_t size = 200 * 1024;
-	struct host_cfg cfg = { .piped = 2, .watch = 1, .wl = WL_LINGER, .bytes = size,
-				.drain = true };
+	struct host_cfg cfg = {
+		.piped = 2, .watch = 1, .wl = WL_LINGER, .bytes = size, .drain = true
+	};
 	struct sink k = sink_new(-1, size, 65536, 0);
 	struct host_result res;
 
 	ok(relay_to_pipe(&cfg, &k, &res), "drain: host ran");
 	ok(k.got == size && k.bad == 0, "drain: everything written arrives");
 	ok(res.drain1_ms >= 290 && res.drain1_ms < 3000 && res.open_after_drain1,
-	     "drain: gives up after the timeout while a writer remains (%.0f ms)", res.drain1_ms);
+	   "drain: gives up after the timeout while a writer remains (%.0f ms)", res.drain1_ms);
 	ok(res.drain2_ms < 2000 && !res.open_after_drain2,
-	     "drain: ends at EOF once the last writer is gone (%.0f ms)", res.drain2_ms);
+	   "drain: ends at EOF once the last writer is gone (%.0f ms)", res.drain2_ms);
 }
 
 static void test_relay_nothing(void)
