@@ -217,6 +217,10 @@ SLUICE_API int sluice_config_finalize(struct sluice_config *c, const struct slui
  * absolute, uid mapped when a user namespace is used). */
 SLUICE_API int sluice_config_validate(const struct sluice_config *c, struct sluice_error *err);
 
+/* The host paths the config names (root.path, bind sources) exist: 78
+ * naming the field otherwise.  Just before a start, not for printing. */
+SLUICE_API int sluice_config_check_paths(const struct sluice_config *c, struct sluice_error *err);
+
 /* The effective config as a YAML document that the loader reads back to an
  * equal config.  *out is malloc'd. */
 SLUICE_API int sluice_config_emit(const struct sluice_config *c, char **out, size_t *len,

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "util.h"
 
@@ -194,10 +195,63 @@ static int check_sluice(const struct sluice_config *c, struct sluice_error *err)
 	return 0;
 }
 
+/* A sysctl outside the sandbox's own namespaces would change the host:
+ * refused here, where the message can name the config, as runc does. */
+static int check_sysctl(const struct sluice_config *c, struct sluice_error *err)
+{
+	for (size_t i = 0; i < c->linux.n_sysctl; i++) {
+		const char *key = c->linux.sysctl[i].key;
+		int ns = sluice_sysctl_namespace(key);
+
+		if (ns == -2)
+			return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+					  "%s: linux.sysctl \"%s\": not a valid key", SRC(c), key);
+		if (ns < 0)
+			return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+					  "%s: linux.sysctl %s: not a namespaced key (it would change "
+					  "the host)",
+					  SRC(c), key);
+		if (!c->linux.ns[ns].enabled)
+			return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+					  "%s: linux.sysctl %s: needs the %s namespace (listed in "
+					  "linux.namespaces)",
+					  SRC(c), key, sluice_ns_names[ns]);
+	}
+	return 0;
+}
+
 int sluice_config_validate(const struct sluice_config *c, struct sluice_error *err)
 {
+	if (check_sysctl(c, err) < 0)
+		return -1;
 	if (check_process(c, err) < 0 || check_sluice(c, err) < 0 || check_uts_ns(c, err) < 0 ||
 	    check_mount_ns(c, err) < 0 || check_ids(c, err) < 0)
 		return -1;
+	return 0;
+}
+
+/* Paths on the host that must exist before anything starts: a missing one
+ * is the config's fault (78, naming where it is), not a setup failure deep
+ * in the helper. */
+int sluice_config_check_paths(const struct sluice_config *c, struct sluice_error *err)
+{
+	struct stat st;
+
+	if (strcmp(c->root.path, "/") != 0) {
+		if (stat(c->root.path, &st) < 0)
+			return sluice_err(err, SLUICE_EXIT_CONFIG, errno, "%s: root.path %s",
+					  SRC(c), c->root.path);
+		if (!S_ISDIR(st.st_mode))
+			return sluice_err(err, SLUICE_EXIT_CONFIG, ENOTDIR, "%s: root.path %s",
+					  SRC(c), c->root.path);
+	}
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		const struct sluice_mount *m = &c->mounts[i];
+
+		if (m->bind && m->source && stat(m->source, &st) < 0)
+			return sluice_err(err, SLUICE_EXIT_CONFIG, errno,
+					  "%s: mounts[%zu] (%s): bind source %s", SRC(c), i,
+					  m->destination, m->source);
+	}
 	return 0;
 }

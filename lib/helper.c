@@ -146,7 +146,9 @@ static int load_config(struct helper *h, const char *text, size_t len, struct sl
 	if (sluice_config_load_buffer(&h->cfg, name, text, len, name[0] == '/' ? dir : NULL, err) <
 	    0)
 		return -1;
-	return sluice_config_finalize(&h->cfg, &who, err);
+	if (sluice_config_finalize(&h->cfg, &who, err) < 0)
+		return -1;
+	return sluice_config_check_paths(&h->cfg, err);
 }
 
 static int read_config(struct helper *h, struct sluice_error *err)

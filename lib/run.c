@@ -205,6 +205,8 @@ int sluice_run(const struct sluice_config *c, const struct sluice_caller *who,
 	s.grace = c->sluice.kill_grace;
 	s.kill_sig = c->linux.ns[SLUICE_NS_PID].enabled ? SIGKILL : SLUICE_SIG_END;
 	ensure_std_fds();
+	if (sluice_config_check_paths(c, err) < 0)
+		return -1;
 	if (sluice_stdio_prepare(c, &stdio, err) < 0)
 		return -1;
 	s.sigfd = make_signalfd(&set, &oldmask, err);

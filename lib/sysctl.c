@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "config_internal.h"
 #include "helper.h"
 #include "util.h"
 
@@ -24,11 +25,16 @@ static int sysctl_path(const char *key, char *path, size_t len)
 	return 0;
 }
 
-/* The namespace a key belongs to, or -1.  Any other key (vm.*,
+/* The namespace a key belongs to, -2 for a key that is not a valid name,
+ * or -1.  Any other key (vm.*,
  * kernel.panic, ...) is global: writing it would change the host itself,
  * so it is refused, as runc does. */
-static int sysctl_ns(const char *key)
+int sluice_sysctl_namespace(const char *key)
 {
+	char path[PATH_MAX];
+
+	if (sysctl_path(key, path, sizeof(path)) < 0)
+		return -2;
 	static const char *const ipc[] = { "kernel.msgmax", "kernel.msgmnb",
 					   "kernel.msgmni", "kernel.sem",
 					   "kernel.shmall", "kernel.shmmax",
@@ -56,7 +62,7 @@ int sluice_sysctl_apply(const struct sluice_config *c, struct sluice_error *err)
 		if (sysctl_path(s->key, path, sizeof(path)) < 0)
 			return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
 					  "sysctl \"%s\": not a valid key", s->key);
-		ns = sysctl_ns(s->key);
+		ns = sluice_sysctl_namespace(s->key);
 		if (ns < 0 || !c->linux.ns[ns].enabled)
 			return sluice_err(
 				err, SLUICE_EXIT_CONFIG, 0,

@@ -643,12 +643,23 @@ in_dir() {
 	assert_no_leftovers "$M"
 }
 
-@test "a config bind mount whose source is missing: 125 naming it" {
-	requires_root
+@test "a config root.path that is missing or not a directory: 78 naming the file" {
+	printf '%s\n' "root: {path: /nonexistent-$M}" >"$DIR/c.yaml"
+	run --separate-stderr sluice run -c "$DIR/c.yaml" -- true "$M"
+	assert_status 78
+	assert_eq "$stderr" "sluice: $DIR/c.yaml: root.path /nonexistent-$M: No such file or directory"
+	printf '%s\n' "root: {path: $DIR/c.yaml}" >"$DIR/c.yaml"
+	run --separate-stderr sluice run -c "$DIR/c.yaml" -- true "$M"
+	assert_status 78
+	assert_eq "$stderr" "sluice: $DIR/c.yaml: root.path $DIR/c.yaml: Not a directory"
+	assert_no_leftovers "$M"
+}
+
+@test "a config bind mount whose source is missing: 78 naming the file and the mount" {
 	printf '%s\n' 'mounts:' "- {destination: /tmp, type: bind, source: /nonexistent-$M}" >"$DIR/c.yaml"
 	run --separate-stderr sluice run -c "$DIR/c.yaml" -- true "$M"
-	assert_status 125
-	assert_eq "$stderr" "sluice: mounts: bind mount source /nonexistent-$M: No such file or directory"
+	assert_status 78
+	assert_eq "$stderr" "sluice: $DIR/c.yaml: mounts[0] (/tmp): bind source /nonexistent-$M: No such file or directory"
 	assert_no_leftovers "$M"
 }
 

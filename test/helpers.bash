@@ -394,6 +394,12 @@ assert_no_leftovers() {
 
 # ---- assertions that say what differed ----
 
+# fail MESSAGE: fails the test with MESSAGE (as bats-assert's fail does).
+fail() {
+	printf '%s\n' "$*" >&2
+	return 1
+}
+
 assert_eq() {
 	if [[ $1 != "$2" ]]; then
 		printf '%s\nexpected: %s\nactual:   %s\n' "${3:-values differ}" "$2" "$1" >&2

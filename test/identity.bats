@@ -483,7 +483,7 @@ $((shmmni - 7))"
 	printf '%s\n' 'linux:' '  sysctl: {"net/../../kernel/x": "1"}' >"$DIR/c.yaml"
 	run --separate-stderr sluice run -c "$DIR/c.yaml" --rootfs "$ROOTFS" -- true "$M"
 	assert_status 78
-	assert_eq "$stderr" "sluice: sysctl: sysctl \"net/../../kernel/x\": not a valid key"
+	assert_eq "$stderr" "sluice: $DIR/c.yaml: linux.sysctl \"net/../../kernel/x\": not a valid key"
 	assert_no_leftovers "$M"
 }
 
@@ -499,11 +499,11 @@ $((shmmni - 7))"
 	echo "$swappiness" >/proc/sys/vm/swappiness
 	assert_eq "$now" "$swappiness" "the host's vm.swappiness changed"
 	assert_status 78
-	assert_eq "$stderr" "sluice: sysctl: sysctl vm.swappiness: not in a namespace of the sandbox (it would change the host)"
+	assert_eq "$stderr" "sluice: $DIR/c.yaml: linux.sysctl vm.swappiness: not a namespaced key (it would change the host)"
 	# a network key with the host's network namespace, likewise
 	printf '%s\n' 'linux:' '  sysctl: {net.ipv4.ip_forward: "1"}' >"$DIR/c.yaml"
 	run --separate-stderr sluice run -c "$DIR/c.yaml" --share-net --rootfs "$ROOTFS" -- true "$M"
 	assert_status 78
-	assert_eq "$stderr" "sluice: sysctl: sysctl net.ipv4.ip_forward: not in a namespace of the sandbox (it would change the host)"
+	assert_eq "$stderr" "sluice: $DIR/c.yaml: linux.sysctl net.ipv4.ip_forward: needs the network namespace (listed in linux.namespaces)"
 	assert_no_leftovers "$M"
 }
