@@ -179,8 +179,8 @@ static void ensure_std_fds(void)
 	 * the workload's stdio by accident. */
 	for (int fd = 0; fd < 3; fd++)
 		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
-			int n = open("/dev/null",
-				     O_RDWR); /* becomes fd 0-2: inheritable, no O_CLOEXEC */
+			/* becomes fd 0, 1 or 2: meant to be inherited */
+			int n = open("/dev/null", O_RDWR); /* no O_CLOEXEC */
 			if (n >= 0 && n != fd) {
 				dup2(n, fd);
 				close(n);

@@ -44,21 +44,6 @@ fds_of() {
 	printf '%s\n' "${list[@]}" | sort -n | tr '\n' ' ' | sed 's/ $//'
 }
 
-# The only child of PID (the helper of `sluice run`, the workload of a
-# waiter), once it exists.
-child_of() {
-	local pid
-	for _ in $(seq 250); do
-		pid=$(pgrep -P "$1" | head -n 1) && [[ -n $pid ]] && {
-			echo "$pid"
-			return 0
-		}
-		sleep 0.02
-	done
-	echo "child_of: $1 has no child" >&2
-	return 1
-}
-
 # ---- what the workload gets ----
 
 @test "fds inherited by sluice run do not reach the workload" {

@@ -392,6 +392,21 @@ assert_no_leftovers() {
 	return "$ok"
 }
 
+# child_of PID: the first child of PID (the helper of `sluice run`, or the
+# workload the helper became), once it exists (5 s at most).
+child_of() {
+	local pid
+	for _ in $(seq 250); do
+		pid=$(pgrep -P "$1" | head -n 1) && [[ -n $pid ]] && {
+			echo "$pid"
+			return 0
+		}
+		sleep 0.02
+	done
+	echo "child_of: $1 has no child" >&2
+	return 1
+}
+
 # ---- assertions that say what differed ----
 
 # fail MESSAGE: fails the test with MESSAGE (as bats-assert's fail does).

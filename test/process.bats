@@ -31,20 +31,6 @@ setup() {
 	OUT=$BATS_TEST_TMPDIR/out
 }
 
-# The workload as a child of `sluice run` (the helper execs it in place).
-child_of() {
-	local pid
-	for _ in $(seq 250); do
-		pid=$(pgrep -P "$1" | head -n 1) && [[ -n $pid ]] && {
-			echo "$pid"
-			return 0
-		}
-		sleep 0.02
-	done
-	echo "child_of: $1 has no child" >&2
-	return 1
-}
-
 # elapsed_since T0: seconds (with decimals) since EPOCHREALTIME was T0.
 elapsed_since() {
 	local us=$((${EPOCHREALTIME/./} - ${1/./}))

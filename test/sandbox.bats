@@ -49,20 +49,6 @@ parse_fields() {
 	done <<<"$output"
 }
 
-# The only child of PID (the workload `sluice run` started), once it exists.
-child_of() {
-	local pid
-	for _ in $(seq 250); do
-		pid=$(pgrep -P "$1" | head -n 1) && [[ -n $pid ]] && {
-			echo "$pid"
-			return 0
-		}
-		sleep 0.02
-	done
-	echo "child_of: $1 has no child" >&2
-	return 1
-}
-
 # assert_new_namespaces NS...: each NS in the probe ns $output differs from
 # the caller's.
 assert_new_namespaces() {
