@@ -138,7 +138,7 @@ seconds_since() { # START (an $EPOCHREALTIME): whole milliseconds since then
 
 @test "the fault tests cover every step of lib/helper.c, in its order" {
 	local listed
-	listed=$(sed -n '/^static const struct step steps\[\] = {/,/^};/s/^\t{"\([a-z-]*\)",.*/\1/p' \
+	listed=$(sed -n '/^static const struct step steps\[\] = {/,/^};/s/^\t{ *"\([a-z-]*\)",.*/\1/p' \
 		"$SLUICE_REPO/lib/helper.c" | tr '\n' ' ')
 	assert_eq "$listed" "${STEPS[*]} " "steps[] in lib/helper.c and STEPS here"
 	run -0 grep -c 'h.step = "\(read-config\|init\|exec\)"' "$SLUICE_REPO/lib/helper.c"
