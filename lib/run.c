@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
@@ -173,6 +174,34 @@ static int supervise(struct supervisor *s, struct sluice_error *err)
 	return result(s, err);
 }
 
+/*
+ * While it relays stdio, the supervisor runs as SCHED_BATCH: the kernel then
+ * does not preempt a producer each time its write wakes the relay, so each
+ * splice carries more and wakes the reader less often.  On the 2-core
+ * machine that is +10 to +20 % relay throughput for -10 % CPU
+ * (docs/performance.md); an idle CPU still runs the relay at once, so an
+ * interactive stream waits no longer.  Only from SCHED_OTHER (a real-time
+ * or idle caller keeps its policy), only this thread, undone at the end.
+ */
+static bool batch_begin(const struct sluice_stdio_setup *stdio)
+{
+	struct sched_param none = { .sched_priority = 0 };
+
+	if (stdio->relay_fd[0] < 0 && stdio->relay_fd[1] < 0 && stdio->relay_fd[2] < 0)
+		return false;
+	if (sched_getscheduler(0) != SCHED_OTHER)
+		return false;
+	return sched_setscheduler(0, SCHED_BATCH, &none) == 0;
+}
+
+static void batch_end(bool batch)
+{
+	struct sched_param none = { .sched_priority = 0 };
+
+	if (batch)
+		(void)sched_setscheduler(0, SCHED_OTHER, &none);
+}
+
 static void ensure_std_fds(void)
 {
 	/* A closed 0, 1 or 2 would be reused by the next open and end up as
@@ -196,6 +225,7 @@ int sluice_run(const struct sluice_config *c, const struct sluice_caller *who,
 	struct sigaction ign = { .sa_handler = SIG_IGN }, dfl = { .sa_handler = SIG_DFL };
 	struct sigaction oldpipe, oldchld;
 	sigset_t set, oldmask;
+	bool batch = false;
 	int r = -1;
 
 	memset(&s, 0, sizeof(s));
@@ -220,6 +250,7 @@ int sluice_run(const struct sluice_config *c, const struct sluice_caller *who,
 	sigaction(SIGCHLD, &dfl, &oldchld);
 	if (sluice_launch_start(&s.l, c, who, &stdio, &oldmask, err) < 0)
 		goto out_signals;
+	batch = batch_begin(&stdio);
 	if (sluice_relay_init(&s.relay, &stdio, err) < 0) {
 		sluice_launch_abort(&s.l);
 		goto out_signals;
@@ -229,6 +260,7 @@ int sluice_run(const struct sluice_config *c, const struct sluice_caller *who,
 		sluice_launch_abort(&s.l);
 	sluice_relay_free(&s.relay);
 out_signals:
+	batch_end(batch);
 	sluice_launch_release(&s.l);
 	sluice_close(s.timerfd);
 	sluice_close(s.sigfd);

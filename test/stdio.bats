@@ -330,6 +330,24 @@ yes_head() {
 
 # ---- back-pressure: bounded memory ----
 
+@test "pipe: sluice run relays as SCHED_BATCH; the workload, and sluice without a relay, keep SCHED_OTHER" {
+	requires_cmd chrt
+	local pid policy
+	"$SLUICE" run --stdout pipe -- sh -c 'chrt -p $$; sleep 1' "$M" >"$DIR/out" &
+	pid=$!
+	for _ in $(seq 250); do [[ -s $DIR/out ]] && break; sleep 0.02; done
+	policy=$(chrt -p "$pid")
+	wait "$pid"
+	assert_contains "$policy" "policy: SCHED_BATCH"
+	assert_contains "$(cat "$DIR/out")" "policy: SCHED_OTHER" "the workload's policy"
+	"$SLUICE" run -- sh -c 'echo up; sleep 1' "$M" >"$DIR/out2" &
+	pid=$!
+	for _ in $(seq 250); do [[ -s $DIR/out2 ]] && break; sleep 0.02; done
+	policy=$(chrt -p "$pid")
+	wait "$pid"
+	assert_contains "$policy" "policy: SCHED_OTHER" "sluice run without a relay"
+}
+
 @test "back-pressure: a fast workload into a slow reader, sluice's memory stays flat" {
 	local fifo=$BATS_TEST_TMPDIR/fifo rd i first=0 rss max=0 line
 	mkfifo "$fifo"

@@ -28,8 +28,9 @@ static int count_fds(void)
 	return n;
 }
 
-/* Runs args in the embedded default; returns the status or -1. */
-static int run_argv(const char *helper, char **args, struct sluice_error *err)
+/* Runs args in the embedded default, stdout relayed through a pipe when
+ * relay; returns the status or -1. */
+static int run_argv_relay(const char *helper, char **args, bool relay, struct sluice_error *err)
 {
 	char cwd[PATH_MAX];
 	struct sluice_caller who = { .uid = geteuid(), .gid = getegid(), .helper = helper };
@@ -41,11 +42,18 @@ static int run_argv(const char *helper, char **args, struct sluice_error *err)
 		return -1;
 	sluice_strv_free(c.process.args);
 	c.process.args = sluice_strv_dup(args);
+	if (relay)
+		c.sluice.stdio[STDOUT_FILENO].mode = SLUICE_STDIO_PIPE;
 	r = sluice_config_finalize(&c, &who, err);
 	if (r == 0)
 		r = sluice_run(&c, &who, err);
 	sluice_config_free(&c);
 	return r;
+}
+
+static int run_argv(const char *helper, char **args, struct sluice_error *err)
+{
+	return run_argv_relay(helper, args, false, err);
 }
 
 static bool can_sandbox(void)
@@ -72,9 +80,14 @@ static void test_runs(const char *helper, const char *how)
 	is_int(err.exit_code, SLUICE_EXIT_NOTFOUND, "%s: ... with exit code 127", how);
 	ok(strstr(err.msg, "/nonexistent/cmd: command not found") != NULL, "%s: message: %s", how,
 	   err.msg);
+	/* The relay runs as SCHED_BATCH (lib/run.c): the embedder's thread
+	 * gets its own policy back. */
+	is_int(run_argv_relay(helper, t, true, &err), 0, "%s: /bin/true with stdout relayed", how);
+	is_int(sched_getscheduler(0), SCHED_OTHER, "%s: the caller's scheduling policy is back",
+	       how);
 	for (int i = 0; i < 20; i++)
 		(void)run_argv(helper, t, &err);
-	is_int(count_fds(), before, "%s: no fd leaked over 23 runs", how);
+	is_int(count_fds(), before, "%s: no fd leaked over 24 runs", how);
 }
 
 int main(int argc, char **argv)
