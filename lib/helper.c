@@ -229,58 +229,22 @@ static int step_namespaces(struct helper *h, struct sluice_error *err)
 	return 0;
 }
 
-static int step_uts(struct helper *h, struct sluice_error *err)
+static int net_apply(const struct sluice_config *c, struct sluice_error *err)
 {
-	return sluice_uts_apply(&h->cfg, err);
-}
-static int step_sysctl(struct helper *h, struct sluice_error *err)
-{
-	return sluice_sysctl_apply(&h->cfg, err);
-}
-static int step_oom(struct helper *h, struct sluice_error *err)
-{
-	return sluice_oom_apply(&h->cfg, err);
-}
-static int step_network(struct helper *h, struct sluice_error *err)
-{
-	if (!h->cfg.linux.ns[SLUICE_NS_NET].enabled || h->cfg.linux.ns[SLUICE_NS_NET].path)
+	if (!c->linux.ns[SLUICE_NS_NET].enabled || c->linux.ns[SLUICE_NS_NET].path)
 		return 0;
 	return sluice_net_loopback_up(err);
 }
-static int step_mounts(struct helper *h, struct sluice_error *err)
-{
-	return sluice_mounts_apply(&h->cfg, err);
-}
-static int step_cwd(struct helper *h, struct sluice_error *err)
-{
-	return sluice_cwd_apply(&h->cfg, err);
-}
-static int step_rlimits(struct helper *h, struct sluice_error *err)
-{
-	return sluice_rlimits_apply(&h->cfg, err);
-}
-static int step_umask(struct helper *h, struct sluice_error *err)
+static int umask_apply(const struct sluice_config *c, struct sluice_error *err)
 {
 	(void)err;
-	if (h->cfg.process.user.umask_set)
-		umask((mode_t)h->cfg.process.user.umask);
+	if (c->process.user.umask_set)
+		umask((mode_t)c->process.user.umask);
 	return 0;
 }
-static int step_bounding(struct helper *h, struct sluice_error *err)
+static int nnp_apply(const struct sluice_config *c, struct sluice_error *err)
 {
-	return sluice_caps_drop_bounding(&h->cfg, err);
-}
-static int step_identity(struct helper *h, struct sluice_error *err)
-{
-	return sluice_identity_apply(&h->cfg, err);
-}
-static int step_caps(struct helper *h, struct sluice_error *err)
-{
-	return sluice_caps_apply(&h->cfg, err);
-}
-static int step_nnp(struct helper *h, struct sluice_error *err)
-{
-	if (h->cfg.process.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+	if (c->process.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
 	return 0;
 }
@@ -298,29 +262,31 @@ static int step_pdeathsig(struct helper *h, struct sluice_error *err)
 	return 0;
 }
 
+/* A step needs either the whole helper (run) or only the config (apply). */
 struct step {
 	const char *name;
 	int (*run)(struct helper *h, struct sluice_error *err);
+	int (*apply)(const struct sluice_config *c, struct sluice_error *err);
 };
 
 /* The setup order (docs/protocol.md "Steps").  /proc-dependent steps come
  * before the mounts; credentials change last, capabilities after the
  * identity (keepcaps), no_new_privs after capabilities. */
 static const struct step steps[] = {
-	{ "namespaces", step_namespaces },
-	{ "hostname", step_uts },
-	{ "sysctl", step_sysctl },
-	{ "oom-score-adj", step_oom },
-	{ "network", step_network },
-	{ "mounts", step_mounts },
-	{ "cwd", step_cwd },
-	{ "rlimits", step_rlimits },
-	{ "umask", step_umask },
-	{ "capabilities-bounding", step_bounding },
-	{ "identity", step_identity },
-	{ "capabilities", step_caps },
-	{ "no-new-privileges", step_nnp },
-	{ "parent-death-signal", step_pdeathsig },
+	{ "namespaces", .run = step_namespaces },
+	{ "hostname", .apply = sluice_uts_apply },
+	{ "sysctl", .apply = sluice_sysctl_apply },
+	{ "oom-score-adj", .apply = sluice_oom_apply },
+	{ "network", .apply = net_apply },
+	{ "mounts", .apply = sluice_mounts_apply },
+	{ "cwd", .apply = sluice_cwd_apply },
+	{ "rlimits", .apply = sluice_rlimits_apply },
+	{ "umask", .apply = umask_apply },
+	{ "capabilities-bounding", .apply = sluice_caps_drop_bounding },
+	{ "identity", .apply = sluice_identity_apply },
+	{ "capabilities", .apply = sluice_caps_apply },
+	{ "no-new-privileges", .apply = nnp_apply },
+	{ "parent-death-signal", .run = step_pdeathsig },
 };
 
 /* Test builds (make fault, docs/quality.md) fail on purpose at the step
@@ -382,8 +348,11 @@ int sluice_helper_main(void)
 	/* Anything inherited without close-on-exec stops here. */
 	(void)sluice_cloexec_from(SLUICE_PRESERVED_FD_BASE + h.cfg.sluice.preserve_fds, keep, 2);
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		h.step = steps[i].name;
-		if (fault_injected(h.step, &err) < 0 || steps[i].run(&h, &err) < 0)
+		const struct step *st = &steps[i];
+
+		h.step = st->name;
+		if (fault_injected(h.step, &err) < 0 ||
+		    (st->run ? st->run(&h, &err) : st->apply(&h.cfg, &err)) < 0)
 			fail(&h, &err);
 	}
 	/* Without a pid namespace the helper stays as a subreaper init in
