@@ -23,19 +23,6 @@ nopid_config() {
 	printf '%s\n' "$BATS_TEST_TMPDIR/nopid.yaml"
 }
 
-# The helper (`sluice init`) is the only child of `sluice run`.
-helper_of() {
-	local pid
-	for _ in $(seq 100); do
-		pid=$(pgrep -P "$1" | head -n 1) && [[ -n $pid ]] && {
-			echo "$pid"
-			return 0
-		}
-		sleep 0.02
-	done
-	return 1
-}
-
 wait_gone() { # PID SECS
 	local deadline=$((SECONDS + $2))
 	while kill -0 "$1" 2>/dev/null; do
@@ -73,7 +60,7 @@ wait_gone() { # PID SECS
 	local helper sig
 	bg_start "$OUT" 30 "$SLUICE" run --init -- "$PROBE" signals --exit-on TERM - -- "$M"
 	wait_for_file "$OUT" 10 ready
-	helper=$(helper_of "$BG_PID")
+	helper=$(child_of "$BG_PID") # the helper, `sluice init`
 	for sig in HUP INT QUIT USR1 USR2 PIPE ALRM CONT WINCH URG TSTP TTIN TTOU XCPU VTALRM PROF; do
 		kill -s "$sig" "$helper"
 		wait_for_file "$OUT" 5 "SIG$sig"
@@ -89,7 +76,7 @@ wait_gone() { # PID SECS
 	local helper sig
 	bg_start "$OUT" 30 "$SLUICE" run --init -- "$PROBE" signals --exit-on TERM - -- "$M"
 	wait_for_file "$OUT" 10 ready
-	helper=$(helper_of "$BG_PID")
+	helper=$(child_of "$BG_PID") # the helper, `sluice init`
 	for sig in SEGV BUS FPE ILL TRAP SYS ABRT; do
 		kill -s "$sig" "$helper"
 	done
