@@ -92,7 +92,6 @@ static __attribute__((noreturn)) void child_main(const struct child_plan *p)
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 
 	sigaction(SIGPIPE, &dfl, NULL);
-	sigaction(SIGCHLD, &dfl, NULL);
 	sigprocmask(SIG_SETMASK, &p->mask, NULL);
 	/* The sandbox must not outlive its launcher. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);

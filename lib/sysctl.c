@@ -26,9 +26,10 @@ static int sysctl_path(const char *key, char *path, size_t len)
 }
 
 /* The namespace a key belongs to, -2 for a key that is not a valid name,
- * or -1.  Any other key (vm.*,
- * kernel.panic, ...) is global: writing it would change the host itself,
- * so it is refused, as runc does. */
+ * or -1.  Any other key (vm.*, kernel.panic, ...) is global: writing it
+ * would change the host itself, so config validation refuses it
+ * (config_validate.c check_sysctl, as runc does) before this file writes
+ * anything. */
 int sluice_sysctl_namespace(const char *key)
 {
 	char path[PATH_MAX];
@@ -57,18 +58,11 @@ int sluice_sysctl_apply(const struct sluice_config *c, struct sluice_error *err)
 	for (size_t i = 0; i < c->linux.n_sysctl; i++) {
 		const struct sluice_sysctl *s = &c->linux.sysctl[i];
 		char path[PATH_MAX];
-		int r, ns;
+		int r;
 
 		if (sysctl_path(s->key, path, sizeof(path)) < 0)
 			return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
 					  "sysctl \"%s\": not a valid key", s->key);
-		ns = sluice_sysctl_namespace(s->key);
-		if (ns < 0 || !c->linux.ns[ns].enabled)
-			return sluice_err(
-				err, SLUICE_EXIT_CONFIG, 0,
-				"sysctl %s: not in a namespace of the sandbox (it would change "
-				"the host)",
-				s->key);
 		r = sluice_write_file(path, s->value, strlen(s->value));
 		if (r < 0)
 			return sluice_err(err, SLUICE_EXIT_SETUP, -r, "sysctl %s=%s", s->key,
