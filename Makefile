@@ -6,19 +6,22 @@ PKG_CONFIG ?= pkg-config
 PKGS := yaml-0.1 libcap
 
 BUILD ?= build
+# lib/ is in folders by what the code serves (README "Layout"); every
+# folder is on the include path, so a header is named by its file alone.
+LIB_DIRS := lib $(patsubst %/,%,$(sort $(dir $(wildcard lib/*/*.[ch]))))
 WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wformat=2 \
 	-Wswitch-enum -Wno-switch-default -Wundef -Wpointer-arith -Wvla
 HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(HARDEN) -fvisibility=hidden \
-	$(shell $(PKG_CONFIG) --cflags $(PKGS)) -Ilib $(CFLAGS)
+	$(shell $(PKG_CONFIG) --cflags $(PKGS)) $(LIB_DIRS:%=-I%) $(CFLAGS)
 # The helper is re-executed for every sandbox: a static PIE skips the
 # dynamic loader on that hot path (docs/performance.md).
 LINK_MODE ?= -static-pie
 LIBS := $(shell $(PKG_CONFIG) --static --libs $(PKGS))
 LDFLAGS ?=
 
-LIB_SRCS := $(sort $(wildcard lib/*.c))
+LIB_SRCS := $(sort $(wildcard lib/*.c lib/*/*.c))
 CMD_SRCS := $(sort $(wildcard cmd/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -28,7 +31,7 @@ UNIT_BINS := $(UNIT_SRCS:test/unit/%.c=$(BUILD)/test/%)
 .PHONY: all clean check unit bats deps demo
 all: $(BUILD)/sluice $(BUILD)/libsluice.a $(BUILD)/probe
 
-$(BUILD)/obj/%.o: %.c $(wildcard lib/*.h cmd/*.h) Makefile
+$(BUILD)/obj/%.o: %.c $(wildcard lib/*.h lib/*/*.h cmd/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 

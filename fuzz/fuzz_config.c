@@ -1,4 +1,4 @@
-/* libFuzzer target: the config loader (lib/config*.c, docs/config.md).
+/* libFuzzer target: the config loader (lib/config/config*.c, docs/config.md).
  *
  * Each input is a YAML or JSON document, loaded the two ways sluice loads
  * one:

@@ -1,4 +1,4 @@
-/* libFuzzer target: the fd-3/fd-4 protocol decoder (lib/protocol.c,
+/* libFuzzer target: the fd-3/fd-4 protocol decoder (lib/base/protocol.c,
  * docs/protocol.md).
  *
  * Each input is read the ways the two ends read what they receive:

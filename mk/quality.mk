@@ -30,7 +30,7 @@ VALGRIND_BUILD ?= build-valgrind
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 # A test build whose helper fails on purpose at the step named in
-# SLUICE_FAULT (lib/helper.c): never in build/, which is what gets shipped.
+# SLUICE_FAULT (lib/init/helper.c): never in build/, which is what gets shipped.
 ifneq ($(FAULT),)
 ifeq ($(BUILD),build)
 $(error FAULT=1 makes a test binary: give it a directory of its own (make fault builds $(FAULT_BUILD)/))
@@ -122,7 +122,7 @@ analyze:
 
 # ---- formatting ----
 
-FORMAT_SRCS = $(sort $(wildcard lib/*.[ch] cmd/*.[ch] test/*.c test/unit/*.[ch] fuzz/*.[ch]))
+FORMAT_SRCS = $(sort $(wildcard lib/*.[ch] lib/*/*.[ch] cmd/*.[ch] test/*.c test/unit/*.[ch] fuzz/*.[ch]))
 
 format-check:
 	@$(CLANG_FORMAT) --version

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # Fault injection (docs/quality.md): a test build of sluice (`make fault`:
 # build-fault/sluice, or the sanitizer build, which is one too) fails on
-# purpose at the setup step named in SLUICE_FAULT (lib/helper.c):
+# purpose at the setup step named in SLUICE_FAULT (lib/init/helper.c):
 #   SLUICE_FAULT=STEP        the step fails with EIO
 #   SLUICE_FAULT=STEP:kill   the helper SIGKILLs itself there (not as the init
 #                            of a pid namespace: the kernel drops that)
@@ -17,7 +17,7 @@ load helpers
 FAULT_SLUICE=${SLUICE_FAULT_BIN:-$SLUICE_REPO/build-fault/sluice}
 LOOP=${SLUICE_LOOP_BIN:-$(dirname "$SLUICE")/test/libsluice_loop}
 
-# The steps every test here covers: lib/helper.c's steps[] in order,
+# The steps every test here covers: lib/init/helper.c's steps[] in order,
 # "read-config" before them, "init" (--init, or no pid namespace) and
 # "exec" after them.  A step added to helper.c fails the first test until
 # it is covered here.
@@ -136,12 +136,12 @@ seconds_since() { # START (an $EPOCHREALTIME): whole milliseconds since then
 	echo $(((${EPOCHREALTIME/./} - ${1/./}) / 1000))
 }
 
-@test "the fault tests cover every step of lib/helper.c, in its order" {
+@test "the fault tests cover every step of lib/init/helper.c, in its order" {
 	local listed
 	listed=$(sed -n '/^static const struct step steps\[\] = {/,/^};/s/^\t{ *"\([a-z-]*\)",.*/\1/p' \
-		"$SLUICE_REPO/lib/helper.c" | tr '\n' ' ')
-	assert_eq "$listed" "${STEPS[*]} " "steps[] in lib/helper.c and STEPS here"
-	run -0 grep -c 'h.step = "\(read-config\|init\|exec\)"' "$SLUICE_REPO/lib/helper.c"
+		"$SLUICE_REPO/lib/init/helper.c" | tr '\n' ' ')
+	assert_eq "$listed" "${STEPS[*]} " "steps[] in lib/init/helper.c and STEPS here"
+	run -0 grep -c 'h.step = "\(read-config\|init\|exec\)"' "$SLUICE_REPO/lib/init/helper.c"
 	assert_eq "$output" 3 "the steps outside steps[]: read-config, init, exec"
 }
 

@@ -80,7 +80,7 @@ static void test_runs(const char *helper, const char *how)
 	is_int(err.exit_code, SLUICE_EXIT_NOTFOUND, "%s: ... with exit code 127", how);
 	ok(strstr(err.msg, "/nonexistent/cmd: command not found") != NULL, "%s: message: %s", how,
 	   err.msg);
-	/* The relay runs as SCHED_BATCH (lib/run.c): the embedder's thread
+	/* The relay runs as SCHED_BATCH (lib/launch/run.c): the embedder's thread
 	 * gets its own policy back. */
 	is_int(run_argv_relay(helper, t, true, &err), 0, "%s: /bin/true with stdout relayed", how);
 	is_int(sched_getscheduler(0), SCHED_OTHER, "%s: the caller's scheduling policy is back",

@@ -1,4 +1,4 @@
-/* Unit tests for the fd-3 wire protocol (lib/protocol.c). */
+/* Unit tests for the fd-3 wire protocol (lib/base/protocol.c). */
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-/* lib/stdio.c: what the workload gets on 0/1/2 (prepare) and the relay.
+/* lib/launch/stdio_relay.c: what the workload gets on 0/1/2 (prepare) and the relay.
  *
  * Relay tests run a "host" process that plays the sluice parent: its own
  * fd 0/1 are set up by the test (a pipe, a pty, a socket, a file), it

@@ -165,7 +165,7 @@ void config_mounts_free(struct sluice_mount *m, size_t n);
 void config_devices_free(struct sluice_device *d, size_t n);
 void config_sysctl_free(struct sluice_sysctl *s, size_t n);
 /* The namespace (enum sluice_ns) a sysctl key belongs to, -1 for a global
- * key, -2 for a malformed one (lib/sysctl.c). */
+ * key, -2 for a malformed one (lib/init/sysctl.c). */
 int sluice_sysctl_namespace(const char *key);
 
 #endif
