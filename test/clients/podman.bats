@@ -1,0 +1,263 @@
+#!/usr/bin/env bats
+# podman (with conmon) driving the runtime under test: run, exit codes,
+# stdin, terminals, env, workdir, users, read-only, capabilities, seccomp,
+# memory and pids limits, --init, and a detached container's exec, stop
+# and rm.  Expectations are what a user sees with runc (docs/clients.md).
+
+load helpers
+
+setup_file() {
+	clients_setup podman podman conmon || return 1
+	[[ -z $CLIENTS_SKIP ]] || return 0
+	local dir=$CLIENT_DIR/podman nproc
+	mkdir -p "$dir/tmp" "$dir/net"
+	# podman asks for RLIMIT_NOFILE and RLIMIT_NPROC of 1048576 unless
+	# told: more than this machine's hard limits (no CAP_SYS_RESOURCE).
+	# It lowers its own NPROC to 32768 first, so no more than that.
+	nproc=$(ulimit -Hu)
+	[[ $nproc == unlimited ]] || ((nproc > 32768)) && nproc=32768
+	cat >"$dir/containers.conf" <<-EOF
+		[containers]
+		log_driver = "k8s-file"
+		netns = "none"
+		default_ulimits = ["nofile=20000:20000", "nproc=$nproc:$nproc"]
+		init_path = "/usr/bin/catatonit"
+		[engine]
+		cgroup_manager = "cgroupfs"
+		events_logger = "file"
+		events_logfile_path = "$dir/events.log"
+		tmp_dir = "$dir/libpod"
+		volume_path = "$dir/volumes"
+		runtime = "$CLIENT_RT_NAME"
+		runtime_supports_json = ["crun", "runc", "sluice", "$CLIENT_RT_NAME"]
+		[engine.runtimes]
+		$CLIENT_RT_NAME = ["$CLIENT_RT_BIN"]
+		[network]
+		network_config_dir = "$dir/net"
+	EOF
+	printf '[storage]\ndriver = "vfs"\nrunroot = "%s"\ngraphroot = "%s"\n' \
+		/run/podman "$dir/root" >"$dir/storage.conf"
+	# podman in the suite's namespace, with its own storage, configuration
+	# and temporary directory (conmon puts its console sockets there); the
+	# run root (at most 50 characters) on the namespace's own /run.
+	PODMAN=$(ns_command podman env CONTAINERS_CONF="$dir/containers.conf" \
+		CONTAINERS_STORAGE_CONF="$dir/storage.conf" \
+		CONTAINERS_REGISTRIES_CONF=/dev/null TMPDIR="$dir/tmp" \
+		podman --root "$dir/root" --runroot /run/podman --storage-driver vfs \
+		--tmpdir "$dir/libpod" --cgroup-manager cgroupfs --events-backend file \
+		--runtime "$CLIENT_RT_NAME")
+	export PODMAN
+	run_podman import "$CLIENT_IMAGE_TAR" localhost/busybox:latest >/dev/null
+}
+
+teardown_file() {
+	[[ -n ${CLIENT_DIR:-} ]] || return 0
+	run_podman rm --all --force --time 0 >/dev/null 2>&1
+	clients_teardown
+}
+
+setup() {
+	clients_require
+}
+
+# run_podman ARGS...: the suite's podman, with a time limit.
+run_podman() {
+	clients_cmd "$CLIENT_TIMEOUT" "$PODMAN" "$@"
+}
+
+# podman_run ARGS...: podman run with the suite's cgroup parent, no network.
+podman_run() {
+	run_podman run --cgroup-parent "$CLIENT_CGROUP" --network none "$@"
+}
+
+# A directory shared with a container at /shared (for ready files).
+shared_dir() {
+	SHARED=$(mktemp -d "$CLIENT_DIR/shared.XXXXXX")
+}
+
+# podman's default capabilities (containers.conf), as /proc/PID/status
+# shows them.
+default_caps() {
+	cap_mask CAP_AUDIT_WRITE CAP_CHOWN CAP_DAC_OVERRIDE CAP_FOWNER CAP_FSETID \
+		CAP_KILL CAP_MKNOD CAP_NET_BIND_SERVICE CAP_NET_RAW CAP_SETFCAP CAP_SETGID \
+		CAP_SETPCAP CAP_SETUID CAP_SYS_CHROOT
+}
+
+@test "podman run: echo" {
+	run -0 podman_run --rm busybox echo hello from podman
+	assert_eq "$output" "hello from podman"
+}
+
+@test "podman run: the workload's exit status" {
+	run podman_run --rm busybox sh -c 'exit 3'
+	assert_status 3
+	run podman_run --rm busybox false
+	assert_status 1
+}
+
+@test "podman run: a missing command is 127, a non-executable one 126" {
+	run -127 podman_run --rm busybox /no/such/command
+	run -126 podman_run --rm busybox /etc/passwd
+}
+
+@test "podman run --init: the workload dies by a signal: 128+N" {
+	run podman_run --rm --init busybox probe kill KILL
+	assert_status 137
+	run -0 podman_run --rm --init busybox sh -c 'echo $$; tr "\0" " " </proc/1/cmdline'
+	[[ ${lines[0]} != 1 ]] || fail "the workload is PID 1 under --init"
+	assert_contains "${lines[1]}" "/run/podman-init -- sh -c"
+	run -0 podman_run --rm --init busybox probe exit 0
+}
+
+@test "podman run -i: stdin reaches the workload" {
+	run -0 clients_cmd 60 bash -c 'printf "line one\nline two\n" | "$@"' _ \
+		"$PODMAN" run --rm -i --cgroup-parent "$CLIENT_CGROUP" --network none busybox sh -c 'wc -l; test ! -t 0'
+	assert_eq "$output" 2
+}
+
+@test "podman run -t: the workload has a terminal" {
+	run -0 with_tty "$PODMAN" run --rm -t --cgroup-parent "$CLIENT_CGROUP" --network none \
+		busybox sh -c 'tty; test -t 0 && test -t 1 && echo stdio-is-tty'
+	assert_output_line /dev/pts/0
+	assert_output_line stdio-is-tty
+}
+
+@test "podman run: env, workdir" {
+	run -0 podman_run --rm -e FOO=bar -e EMPTY= --workdir /tmp busybox sh -c 'echo "$FOO|$EMPTY|$(pwd)|$PATH"'
+	assert_eq "$output" "bar||/tmp|/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	run -0 podman_run --rm busybox sh -c 'echo "$HOME|$HOSTNAME|$container"; hostname'
+	assert_eq "${lines[0]%%|*}" /root
+	assert_eq "${lines[0]##*|}" podman
+	assert_eq "${lines[1]}" "$(cut -d'|' -f2 <<<"${lines[0]}")" "hostname and \$HOSTNAME differ"
+}
+
+@test "podman run --user: uid, gid and groups" {
+	run -0 podman_run --rm --user 65534:65534 busybox id
+	assert_eq "$output" "uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)"
+	run -0 podman_run --rm --user 1234:5678 busybox sh -c 'id -u; id -g'
+	assert_eq "${lines[*]}" "1234 5678"
+	run -0 podman_run --rm --user 1234 --group-add 99 busybox id -G
+	assert_eq "$output" "0 99"
+}
+
+@test "podman run --read-only: the root is read-only, /tmp is not" {
+	run podman_run --rm --read-only busybox touch /file
+	assert_status 1
+	assert_contains "$output" "Read-only file system"
+	run -0 podman_run --rm --read-only busybox sh -c 'touch /tmp/file && echo ok'
+	assert_eq "$output" ok
+}
+
+@test "podman run: default capabilities, no_new_privs off, seccomp on (as runc)" {
+	local caps
+	caps=$(default_caps)
+	run -0 podman_run --rm busybox probe caps
+	assert_output_line "CapInh: 0000000000000000"
+	assert_output_line "CapPrm: $caps"
+	assert_output_line "CapEff: $caps"
+	assert_output_line "CapBnd: $caps"
+	assert_output_line "CapAmb: 0000000000000000"
+	assert_output_line "NoNewPrivs: 0"
+	assert_output_line "Seccomp: 2"
+	run -0 podman_run --rm --security-opt seccomp=unconfined busybox probe caps
+	assert_output_line "Seccomp: 0"
+	# Not root: no capabilities left in the permitted and effective sets.
+	run -0 podman_run --rm --user 1000 busybox probe caps
+	assert_output_line "CapEff: 0000000000000000"
+	assert_output_line "CapBnd: $caps"
+}
+
+@test "podman run --cap-drop, --cap-add" {
+	run -0 podman_run --rm --cap-drop CHOWN busybox probe caps
+	assert_output_line "CapEff: $(cap_mask CAP_AUDIT_WRITE CAP_DAC_OVERRIDE CAP_FOWNER \
+		CAP_FSETID CAP_KILL CAP_MKNOD CAP_NET_BIND_SERVICE CAP_NET_RAW CAP_SETFCAP CAP_SETGID \
+		CAP_SETPCAP CAP_SETUID CAP_SYS_CHROOT)"
+	run podman_run --rm --cap-drop CHOWN busybox sh -c 'touch /tmp/f && chown 1 /tmp/f'
+	assert_status 1
+	assert_contains "$output" "Operation not permitted"
+	run -0 podman_run --rm --cap-drop all busybox probe caps
+	assert_output_line "CapBnd: 0000000000000000"
+	run -0 podman_run --rm --cap-drop all --cap-add NET_ADMIN busybox probe caps
+	assert_output_line "CapEff: $(cap_mask CAP_NET_ADMIN)"
+}
+
+@test "podman run --memory: the limit is set, and enforced" {
+	run -0 podman_run --rm --memory 64m busybox cat /sys/fs/cgroup/memory/memory.limit_in_bytes
+	assert_eq "$output" 67108864
+	# More than the limit in a tmpfs (memory the cgroup is charged for):
+	# the OOM killer ends the workload.
+	run podman_run --rm --memory 16m --memory-swap 16m busybox \
+		sh -c 'mount -t tmpfs -o size=64m t /mnt 2>/dev/null || exit 99; head -c 40m /dev/zero >/mnt/fill; echo survived'
+	if ((status == 99)); then
+		run podman_run --rm --memory 16m --memory-swap 16m busybox \
+			sh -c 'head -c 40m /dev/zero >/dev/shm/fill; echo survived'
+	fi
+	assert_status 137
+}
+
+@test "podman run --pids-limit: the limit is set, and enforced" {
+	run -0 podman_run --rm --pids-limit 12 busybox cat /sys/fs/cgroup/pids/pids.max
+	assert_eq "$output" 12
+	# The twelfth process cannot be forked: busybox sh gives up (status 2).
+	run -2 podman_run --rm --pids-limit 12 busybox sh -c 'for i in $(seq 20); do sleep 5 & done'
+	assert_contains "$output" "can't fork: Resource temporarily unavailable"
+}
+
+@test "podman run -d, exec, exec -t, stop (TERM), rm" {
+	local id
+	shared_dir
+	run -0 podman_run -d -v "$SHARED:/shared" busybox probe signals /shared/ready
+	id=${lines[-1]}
+	wait_for_file "$SHARED/ready" 30
+	run -0 run_podman exec "$id" sh -c 'echo exec says hi; echo $$'
+	assert_eq "${lines[0]}" "exec says hi"
+	run run_podman exec "$id" sh -c 'exit 42'
+	assert_status 42
+	run -0 with_tty "$PODMAN" exec -t "$id" sh -c 'tty; test -t 1 && echo tty'
+	assert_output_line /dev/pts/0
+	assert_output_line tty
+	run -0 run_podman exec --user 65534 --workdir /tmp -e X=1 "$id" sh -c 'echo "$(id -u) $(pwd) $X"'
+	assert_eq "$output" "65534 /tmp 1"
+	# stop: SIGTERM, which the workload catches, prints and exits 0.
+	run -0 run_podman stop --time 30 "$id"
+	run -0 run_podman inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$id"
+	assert_eq "$output" "exited 0"
+	run -0 run_podman logs "$id"
+	assert_output_line SIGTERM
+	run -0 run_podman rm "$id"
+	run -0 run_podman ps --all --quiet
+	assert_eq "$output" ""
+}
+
+@test "podman stop: SIGKILL after the grace when TERM is ignored" {
+	local id start
+	shared_dir
+	run -0 podman_run -d -v "$SHARED:/shared" busybox probe ignore-term 600 /shared/ready
+	id=${lines[-1]}
+	wait_for_file "$SHARED/ready" 30
+	start=$SECONDS
+	run -0 run_podman stop --time 2 "$id"
+	((SECONDS - start >= 2))
+	run -0 run_podman inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$id"
+	assert_eq "$output" "exited 137"
+	run -0 run_podman rm "$id"
+}
+
+@test "podman rm --force: a running container and its processes go" {
+	local id pid
+	run -0 podman_run -d busybox sh -c 'sleep 600 & sleep 600'
+	id=${lines[-1]}
+	run -0 run_podman inspect --format '{{.State.Pid}}' "$id"
+	pid=$output
+	[[ -e /proc/$pid ]]
+	run -0 run_podman rm --force --time 0 "$id"
+	for _ in $(seq 100); do
+		[[ -e /proc/$pid ]] || break
+		sleep 0.05
+	done
+	[[ ! -e /proc/$pid ]]
+	run -0 run_podman ps --all --quiet
+	assert_eq "$output" ""
+	# No process is left in the containers' cgroups.
+	assert_eq "$(_cgroup_pids)" ""
+}
