@@ -203,6 +203,7 @@ ns_command() {
 	mkdir -p "$CLIENT_DIR/bin"
 	{
 		echo '#!/bin/sh'
+		# shellcheck disable=SC2016 # $PWD and "$@" are the script's
 		printf 'exec nsenter --target %q --mount --net --wd="$PWD" --' "$CLIENT_NS_PID"
 		printf ' %q' "$@"
 		printf ' "$@"\n'
@@ -407,6 +408,20 @@ clients_teardown() {
 }
 
 # ---- assertions ----
+
+# wait_cgroups_empty SECS: waits until no process is left in the
+# containers' cgroups; fails listing them after SECS seconds.
+wait_cgroups_empty() {
+	local deadline=$((SECONDS + $1)) pids
+	while pids=$(_cgroup_pids) && [[ -n $pids ]]; do
+		if ((SECONDS >= deadline)); then
+			echo "processes still in $CLIENT_CGROUP after $1 s:" >&2
+			ps -o pid,ppid,args -p "$(paste -sd, <<<"$pids")" >&2 || true
+			return 1
+		fi
+		sleep 0.05
+	done
+}
 
 # clients_cmd SECS CMD...: CMD with a time limit and only fds 0-2, for run.
 clients_cmd() {
