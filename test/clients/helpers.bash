@@ -226,9 +226,10 @@ _ns_pids() {
 
 # daemon_start NAME READY_PATH CMD...: starts the program CMD in the suite's
 # namespaces, output to $CLIENT_DIR/NAME.log, and waits (60 s) for
-# READY_PATH (its socket) to appear.  Its pid goes to $CLIENT_DIR/NAME.pid.
+# READY_PATH (its socket) to appear, failing at once if it exits.  Its pid
+# goes to $CLIENT_DIR/NAME.pid.
 daemon_start() {
-	local name=$1 ready=$2 pid
+	local name=$1 ready=$2 pid deadline
 	shift 2
 	(
 		_close_extra_fds
@@ -238,11 +239,15 @@ daemon_start() {
 	) &
 	pid=$!
 	echo "$pid" >"$CLIENT_DIR/$name.pid"
-	if ! wait_for_file "$ready" 60; then
-		echo "clients: $name did not get ready; its log:" >&2
-		tail -n 20 "$CLIENT_DIR/$name.log" >&2
-		return 1
-	fi
+	deadline=$((SECONDS + 60))
+	until [[ -S $ready ]]; do
+		if ! _alive "$pid" || ((SECONDS >= deadline)); then
+			echo "clients: $name did not get ready (no $ready); its log:" >&2
+			tail -n 20 "$CLIENT_DIR/$name.log" >&2
+			return 1
+		fi
+		sleep 0.05
+	done
 }
 
 # _alive PID: PID exists and is not a zombie.
