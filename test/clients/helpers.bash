@@ -7,8 +7,9 @@
 # Environment (optional):
 #   SLUICE_CLIENTS_RUNTIME  the runtime the clients drive: "sluice" (default,
 #                           $SLUICE_BIN), "runc", "crun", or a path
-#   SLUICE_CLIENTS_LOG=1    put test/clients/runtime-log in front of it and
-#                           keep each call's record in the suite directory
+#   SLUICE_CLIENTS_LOG=DIR  put test/clients/runtime-log in front of it: a
+#                           record of each call the clients make goes to
+#                           DIR/SUITE/ (kept)
 #
 # What a suite gets:
 #   $CLIENT_DIR        the suite's own directory (sockets, storage, state)
@@ -79,16 +80,22 @@ _clients_check_runtime() {
 }
 
 # The binary the clients get: the runtime itself, or with SLUICE_CLIENTS_LOG
-# a front named like it that logs each call (test/clients/runtime-log).
+# a front named like it that logs each call (test/clients/runtime-log) to
+# $SLUICE_CLIENTS_LOG/SUITE.
 _clients_runtime_bin() {
-	if [[ -z ${SLUICE_CLIENTS_LOG:-} ]]; then
+	local suite=$1 log=${SLUICE_CLIENTS_LOG:-}
+	if [[ -z $log ]]; then
 		CLIENT_RT_BIN=$CLIENT_RT_REAL
 		return 0
 	fi
-	mkdir -p "$CLIENT_DIR/bin" "$CLIENT_DIR/runtime-log"
+	if [[ $log != /* ]]; then
+		echo "clients: SLUICE_CLIENTS_LOG must be an absolute directory, not $log" >&2
+		return 1
+	fi
+	mkdir -p "$CLIENT_DIR/bin" "$log/$suite" || return 1
 	CLIENT_RT_BIN=$CLIENT_DIR/bin/$CLIENT_RT_NAME
 	printf '#!/bin/sh\nRUNTIME_LOG_DIR=%q RUNTIME_LOG_REAL=%q exec %q "$@"\n' \
-		"$CLIENT_DIR/runtime-log" "$CLIENT_RT_REAL" "$CLIENTS_DIR/runtime-log" >"$CLIENT_RT_BIN"
+		"$log/$suite" "$CLIENT_RT_REAL" "$CLIENTS_DIR/runtime-log" >"$CLIENT_RT_BIN"
 	chmod 755 "$CLIENT_RT_BIN"
 }
 
@@ -362,7 +369,7 @@ clients_setup() {
 	_mounts >"$CLIENT_DIR/host-mounts.before"
 	CLIENT_CGROUP=$(_own_cgroup)/sluice-clients-$suite-$$
 	_cgroup_snapshot
-	_clients_runtime_bin
+	_clients_runtime_bin "$suite" || return 1
 	_clients_images || return 1
 	_ns_start "${tmpfs[@]}" || return 1
 	export CLIENT_DIR CLIENT_CGROUP CLIENT_RT_NAME CLIENT_RT_REAL CLIENT_RT_BIN \
@@ -404,7 +411,7 @@ clients_teardown() {
 		printf 'clients: new mounts on the host:\n%s\n' "$new" >&2
 		ok=1
 	fi
-	if [[ -n ${SLUICE_CLIENTS_LOG:-} || -n ${SLUICE_KEEP_TMP:-} ]]; then
+	if [[ -n ${SLUICE_KEEP_TMP:-} ]]; then
 		echo "clients: kept $CLIENT_DIR" >&2
 	else
 		rm -rf --one-file-system "$CLIENT_DIR"
