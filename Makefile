@@ -28,7 +28,7 @@ CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS := $(sort $(wildcard test/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:test/unit/%.c=$(BUILD)/test/%)
 
-.PHONY: all clean check unit bats deps demo
+.PHONY: all clean check unit bats clients clients-runc deps demo
 all: $(BUILD)/sluice $(BUILD)/libsluice.a $(BUILD)/probe
 
 $(BUILD)/obj/%.o: %.c $(wildcard lib/*.h lib/*/*.h cmd/*.h) Makefile
@@ -57,7 +57,7 @@ unit: $(UNIT_BINS)
 # Install first, then a make of its own: the flags above come from
 # pkg-config when the Makefile is read, so they must be read after the install.
 check:
-	scripts/install-deps
+	scripts/install-deps --clients
 	$(MAKE) all unit
 	test/run
 
@@ -67,6 +67,15 @@ demo:
 
 bats: all
 	test/run $(wildcard test/*.bats)
+
+# The real clients (podman, containerd, docker, buildah) driving sluice,
+# and the same suites driving runc, which proves the harness itself
+# (docs/clients.md).
+clients: all
+	test/run $(wildcard test/clients/*.bats)
+
+clients-runc: all
+	SLUICE_CLIENTS_RUNTIME=runc test/run $(wildcard test/clients/*.bats)
 
 deps:
 	scripts/install-deps
