@@ -164,6 +164,21 @@ _cgroup_remove() {
 	return "$ok"
 }
 
+# Removes the empty cgroup trees an earlier run left when it was killed
+# before its teardown (named sluice-clients-SUITE-PID, PID gone).
+_cgroup_remove_stale() {
+	local own=$1 dir pid
+	for dir in "$CGROUP_MOUNTS"/*"$own"/sluice-clients-*-*; do
+		[[ -d $dir ]] || continue
+		pid=${dir##*-}
+		if [[ ! $pid =~ ^[0-9]+$ ]] || kill -0 "$pid" 2>/dev/null; then
+			continue
+		fi
+		find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null
+	done
+	return 0
+}
+
 # ---- the private namespace ----
 
 # Starts the suite's namespace holder: a process in new mount and network
@@ -174,8 +189,10 @@ _ns_start() {
 		_close_extra_fds
 		cd "$CLIENT_DIR" || exit 1
 		exec </dev/null >"$CLIENT_DIR/ns.log" 2>&1
+		# Killed with the bats process that started it (a suite killed by
+		# its timeout has no teardown); the same for the daemons.
 		# shellcheck disable=SC2016 # expanded by the inner sh
-		exec setsid unshare --mount --net --propagation private sh -c '
+		exec setpriv --pdeathsig KILL setsid unshare --mount --net --propagation private sh -c '
 			pidfile=$1
 			shift
 			for dir in /run "$@"; do
@@ -242,7 +259,7 @@ daemon_start() {
 		_close_extra_fds
 		cd "$CLIENT_DIR" || exit 1
 		exec </dev/null >"$CLIENT_DIR/$name.log" 2>&1
-		exec nsenter --target "$CLIENT_NS_PID" --mount --net -- "$@"
+		exec setpriv --pdeathsig KILL nsenter --target "$CLIENT_NS_PID" --mount --net -- "$@"
 	) &
 	pid=$!
 	echo "$pid" >"$CLIENT_DIR/$name.pid"
@@ -368,6 +385,7 @@ clients_setup() {
 	chmod 755 "$CLIENT_DIR"
 	_mounts >"$CLIENT_DIR/host-mounts.before"
 	CLIENT_CGROUP=$(_own_cgroup)/sluice-clients-$suite-$$
+	_cgroup_remove_stale "$(_own_cgroup)"
 	_cgroup_snapshot
 	_clients_runtime_bin "$suite" || return 1
 	_clients_images || return 1
