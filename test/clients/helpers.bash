@@ -6,7 +6,7 @@
 #
 # Environment (optional):
 #   SLUICE_CLIENTS_RUNTIME  the runtime the clients drive: "sluice" (default,
-#                           $SLUICE_BIN), "runc", "crun", or a path
+#                           $SLUICE_BIN), "runc", or a path
 #   SLUICE_CLIENTS_LOG=DIR  put test/clients/runtime-log in front of it: a
 #                           record of each call the clients make goes to
 #                           DIR/SUITE/ (kept)
