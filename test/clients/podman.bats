@@ -8,8 +8,9 @@ load helpers
 
 setup_file() {
 	# containers/image keeps a blob cache in /var/lib/containers/cache,
-	# whatever --root says: a tmpfs on /var/lib in the namespace.
-	clients_setup podman podman conmon -- /var/lib || return 1
+	# whatever --root says, and big temporary files in /var/tmp, whatever
+	# TMPDIR says: tmpfs on both in the namespace.
+	clients_setup podman podman conmon -- /var/lib /var/tmp || return 1
 	[[ -z $CLIENTS_SKIP ]] || return 0
 	local dir=$CLIENT_DIR/podman nproc
 	mkdir -p "$dir/tmp" "$dir/net"
