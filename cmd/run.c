@@ -362,6 +362,13 @@ static int opt_init(struct run_ctx *x, const char *arg)
 	return 0;
 }
 
+static int opt_no_init(struct run_ctx *x, const char *arg)
+{
+	(void)arg;
+	x->c->sluice.init = false;
+	return 0;
+}
+
 static int opt_init_group(struct run_ctx *x, const char *arg)
 {
 	(void)arg;
@@ -420,7 +427,10 @@ static const struct opt opts[] = {
 	{ "stdout", 0, "MODE", opt_stdout, "inherit, null, pipe or file:PATH" },
 	{ "stderr", 0, "MODE", opt_stderr, "inherit, null, pipe or file:PATH" },
 	{ "preserve-fds", 0, "N", opt_preserve_fds, "pass fds 3..3+N-1 on to the command" },
-	{ "init", 0, NULL, opt_init, "keep sluice as PID 1: reap zombies, forward signals" },
+	{ "init", 0, NULL, opt_init,
+	  "sluice's init is PID 1 and the command its child (the default)" },
+	{ "no-init", 0, NULL, opt_no_init,
+	  "the command itself is PID 1 of the sandbox (signals without a handler are dropped)" },
 	{ "init-group", 0, NULL, opt_init_group,
 	  "--init, and signal the workload's whole process group" },
 	{ "remap-exit", 0, "CODE", opt_remap_exit,
@@ -433,7 +443,10 @@ static const struct opt opts[] = {
 static void help(void)
 {
 	printf("usage: sluice run [OPTION...] [--] COMMAND [ARG...]\n\n"
-	       "Run COMMAND in a sandbox: the embedded default (docs/config.md), or --config.\n\n");
+	       "Run COMMAND in a sandbox: the embedded default (docs/config.md), or --config.\n"
+	       "sluice's init is PID 1 of the sandbox and COMMAND its child, so signals,\n"
+	       "Ctrl-C, SIGPIPE and exit statuses behave as outside a sandbox (--no-init\n"
+	       "makes COMMAND PID 1 instead; docs/pid1.md).\n\n");
 	for (size_t i = 0; i < N_OPTS; i++) {
 		char left[64];
 		snprintf(left, sizeof(left), "%c%c%s--%s%s%s", opts[i].shortname ? '-' : ' ',
@@ -557,6 +570,12 @@ static int build_config(struct run_ctx *x, struct parsed *p, size_t n, char **cm
 	return sluice_config_finalize(x->c, who, x->err);
 }
 
+static void print_warnings(const struct sluice_config *c)
+{
+	for (size_t i = 0; c->warnings && c->warnings[i]; i++)
+		fprintf(stderr, "sluice: warning: %s\n", c->warnings[i]);
+}
+
 static int print_config(const struct sluice_config *c, struct sluice_error *err)
 {
 	cleanup_free char *text = NULL;
@@ -596,6 +615,7 @@ int cmd_run(int argc, char **argv)
 		}
 	if (build_config(&x, p, n, argv + cmd_index, &who) < 0)
 		goto out;
+	print_warnings(&c);
 	r = x.print_config ? print_config(&c, &err) : sluice_run(&c, &who, &err);
 out:
 	if (r < 0)

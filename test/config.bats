@@ -323,19 +323,51 @@ key_names() {
 	assert_no_leftovers "$M"
 }
 
-@test "runc 1.1's spec: ambient capabilities it cannot raise are refused, not dropped (78)" {
+# The two edits that the next issues' work makes unnecessary: a terminal
+# and linux.resources.
+runc11_runnable() {
+	sed -i -e 's/"terminal": true/"terminal": false/' \
+		-e '/^		"resources": {$/,/^		},$/d' "$1"
+}
+
+RUNC11_WARNING="sluice: warning: runc-1.1-spec.json: process.capabilities.ambient: not raised: CAP_KILL, CAP_NET_BIND_SERVICE, CAP_AUDIT_WRITE (the kernel raises only capabilities that are also permitted and inheritable)"
+
+@test "runc 1.1's spec runs: ambient capabilities the kernel cannot raise are left out with a warning, as runc does" {
 	requires_root # (the test user gets "needs a user namespace" first)
 	local cfg
 	cfg=$(bundle "$FIXTURES/runc-1.1-spec.json")
 	cd "${cfg%/*}"
 	run -78 --separate-stderr sluice run --config runc-1.1-spec.json -- /bin/echo "$M"
 	assert_contains "$stderr" "runc-1.1-spec.json:4:15: process.terminal: true is not supported yet"
-	# The two edits docs/config.md names are not enough for this version:
-	# ambient without inheritable cannot be raised (runc 1.1 ignored that).
-	sed -i -e 's/"terminal": true/"terminal": false/' \
-		-e '/^		"resources": {$/,/^		},$/d' runc-1.1-spec.json
-	run -78 --separate-stderr sluice run --config runc-1.1-spec.json -- /bin/echo "$M"
-	assert_eq "$stderr" "sluice: runc-1.1-spec.json: process.capabilities.ambient: CAP_KILL must also be in permitted and inheritable"
+	runc11_runnable runc-1.1-spec.json
+	run -0 --separate-stderr sluice run --config runc-1.1-spec.json -- /bin/probe caps -- "$M"
+	# CAP_AUDIT_WRITE (29), CAP_KILL (5), CAP_NET_BIND_SERVICE (10): what
+	# runc 1.1 gives the same file (no ambient capability raised).
+	assert_eq "$output" "$(printf '%s\n' 'CapInh: 0000000000000000' 'CapPrm: 0000000020000420' \
+		'CapEff: 0000000020000420' 'CapBnd: 0000000020000420' 'CapAmb: 0000000000000000' \
+		'NoNewPrivs: 1' 'Seccomp: 0')"
+	assert_eq "$stderr" "$RUNC11_WARNING"
+	run -0 --separate-stderr sluice run --config runc-1.1-spec.json -- /bin/sh -c 'hostname; ulimit -n'
+	assert_eq "$output" "$(printf '%s\n' runc 1024)"
+	assert_no_leftovers "$M"
+}
+
+@test "runc 1.1's spec --rootless runs as the test user: the same capabilities, the same warning" {
+	requires_userns
+	local cfg uid gid
+	cfg=$(bundle "$FIXTURES/runc-1.1-spec-rootless.json")
+	cd "${cfg%/*}"
+	mv runc-1.1-spec-rootless.json runc-1.1-spec.json
+	uid=$(id -u "$SLUICE_TEST_USER") gid=$(id -g "$SLUICE_TEST_USER")
+	# runc writes the ids of whoever ran `runc spec --rootless` (1000 here).
+	sed -i -e "0,/\"hostID\": 1000/s//\"hostID\": $uid/" \
+		-e "0,/\"hostID\": 1000/s//\"hostID\": $gid/" runc-1.1-spec.json
+	runc11_runnable runc-1.1-spec.json
+	run -0 --separate-stderr sluice_user run --config runc-1.1-spec.json -- /bin/probe caps -- "$M"
+	assert_contains "$output" $'CapPrm: 0000000020000420\nCapEff: 0000000020000420\nCapBnd: 0000000020000420\nCapAmb: 0000000000000000'
+	assert_eq "$stderr" "$RUNC11_WARNING"
+	run -0 --separate-stderr sluice_user run --config runc-1.1-spec.json -- /bin/sh -c 'id -u; cat /proc/self/uid_map'
+	assert_eq "$(squeeze "$output")" "0 0 $uid 1"
 	assert_no_leftovers "$M"
 }
 

@@ -21,8 +21,8 @@ LOOP=${SLUICE_LOOP_BIN:-$(dirname "$SLUICE")/test/libsluice_loop}
 # "read-config" before them, "init" (--init, or no pid namespace) and
 # "exec" after them.  A step added to helper.c fails the first test until
 # it is covered here.
-STEPS=(namespaces hostname sysctl oom-score-adj network mounts cwd rlimits umask
-	capabilities-bounding identity capabilities no-new-privileges parent-death-signal)
+STEPS=(session namespaces hostname sysctl oom-score-adj network mounts cwd rlimits umask
+	tty-guard capabilities-bounding identity capabilities no-new-privileges parent-death-signal)
 ALL_STEPS=(read-config "${STEPS[@]}" init exec)
 
 setup_file() {
@@ -271,10 +271,10 @@ hang_then_kill() {
 	}
 	# The helper holds 0-2, the status channel (4) and, until the config
 	# is read, the config (3): nothing sluice run opened for itself.  At
-	# exec under --init the one about to exec is the init's child, and
-	# the init holds only 0-2 (pid1.c).
+	# exec under the init (the default) the one about to exec is the
+	# init's child, and the init holds only 0-2 (pid1.c).
 	hung=$helper
-	if [[ $step == exec && " $* " == *" --init "* ]]; then
+	if [[ $step == exec && " $* " != *" --no-init "* ]]; then
 		hung=$(pgrep -P "$helper" | head -n 1)
 		fds=$(fds_of "$helper")
 		assert_eq "$fds" "0 1 2 " "at $step: the init's fds" || return 1
@@ -315,6 +315,7 @@ hang_then_kill() {
 	hang_then_kill init 125 --init
 	# After READY, the helper's death is the workload's: 128 + 9.
 	hang_then_kill exec 137
+	hang_then_kill exec 137 --no-init
 }
 
 @test "the helper SIGKILLed from the host while sluice run relays stdio (--init): noticed at once, nothing left" {

@@ -119,16 +119,16 @@ listen_fds_run() {
 		exec env LISTEN_FDS=1 LISTEN_PID=$$ "$@"' "$file" "$@"
 }
 
-@test "LISTEN_FDS=1 for sluice's pid: the workload gets fd 3, LISTEN_FDS=1 and its own pid" {
-	listen_fds_run "$SLUICE" run --rootfs "$ROOTFS" -- sh -c '
+@test "LISTEN_FDS=1 for sluice's pid: the workload gets fd 3, LISTEN_FDS=1 and its own pid (--no-init: 1)" {
+	listen_fds_run "$SLUICE" run --no-init --rootfs "$ROOTFS" -- sh -c '
 		probe fds
 		echo "LISTEN_FDS=$LISTEN_FDS LISTEN_PID=$LISTEN_PID pid=$$"
 		cat <&3'
 	assert_eq "$output" "$(printf '%s\n' 0 1 2 3 'LISTEN_FDS=1 LISTEN_PID=1 pid=1' "listen $M")"
 }
 
-@test "LISTEN_FDS with --init: LISTEN_PID is the workload's pid (2), not the init's" {
-	listen_fds_run "$SLUICE" run --init --rootfs "$ROOTFS" -- \
+@test "LISTEN_FDS under the init (the default): LISTEN_PID is the workload's pid (2), not the init's" {
+	listen_fds_run "$SLUICE" run --rootfs "$ROOTFS" -- \
 		sh -c 'echo "LISTEN_FDS=$LISTEN_FDS LISTEN_PID=$LISTEN_PID pid=$$"; cat <&3'
 	assert_eq "$output" "$(printf '%s\n' 'LISTEN_FDS=1 LISTEN_PID=2 pid=2' "listen $M")"
 }
@@ -138,7 +138,7 @@ listen_fds_run() {
 	as_user_cmd
 	listen_fds_run "${AS_USER[@]}" "$SLUICE_USER_BIN" run --rootfs "$ROOTFS" -- \
 		sh -c 'probe fds; echo "LISTEN_PID=$LISTEN_PID pid=$$"; cat <&3'
-	assert_eq "$output" "$(printf '%s\n' 0 1 2 3 'LISTEN_PID=1 pid=1' "listen $M")"
+	assert_eq "$output" "$(printf '%s\n' 0 1 2 3 'LISTEN_PID=2 pid=2' "listen $M")"
 }
 
 @test "LISTEN_FDS meant for another process is ignored" {

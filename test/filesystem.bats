@@ -129,18 +129,24 @@ ok"
 	[[ ! -e /tmp/$M ]]
 }
 
-@test "host view: /proc is the sandbox's own, where the workload is pid 1" {
+@test "host view: /proc is the sandbox's own, where the init is pid 1 and the workload pid 2" {
 	requires_root
 	run -0 --separate-stderr sluice run -- ls /proc
-	assert_eq "$(grep -E '^[0-9]+$' <<<"$output")" "1" "the pids in /proc"
-	run -0 --separate-stderr sluice run -- cat -v /proc/1/cmdline
+	assert_eq "$(grep -E '^[0-9]+$' <<<"$output")" "$(printf '%s\n' 1 2)" "the pids in /proc"
+	run -0 --separate-stderr sluice run -- cat -v /proc/self/cmdline
+	assert_eq "$output" "cat^@-v^@/proc/self/cmdline^@"
+	run -0 --separate-stderr sluice run --no-init -- ls /proc
+	assert_eq "$(grep -E '^[0-9]+$' <<<"$output")" "1" "the pids in /proc (--no-init)"
+	run -0 --separate-stderr sluice run --no-init -- cat -v /proc/1/cmdline
 	assert_eq "$output" "cat^@-v^@/proc/1/cmdline^@"
 }
 
 @test "host view (test user): /proc is the sandbox's own" {
 	requires_userns
 	run -0 --separate-stderr sluice_user run -- ls /proc
-	assert_eq "$(grep -E '^[0-9]+$' <<<"$output")" "1" "the pids in /proc"
+	assert_eq "$(grep -E '^[0-9]+$' <<<"$output")" "$(printf '%s\n' 1 2)" "the pids in /proc"
+	run -0 --separate-stderr sluice_user run --no-init -- ls /proc
+	assert_eq "$(grep -E '^[0-9]+$' <<<"$output")" "1" "the pids in /proc (--no-init)"
 }
 
 DEV_ENTRIES="fd full null ptmx pts random shm stderr stdin stdout tty urandom zero"

@@ -78,7 +78,7 @@ framed_config_user() {
 	EOF
 	run --separate-stderr init_fd3 "$DIR/config.yaml"
 	assert_status 42
-	assert_eq "$output" "$(printf '%s\n' 'hostname: from-yaml' 'domainname: (none)' 'pid: 1')"
+	assert_eq "$output" "$(printf '%s\n' 'hostname: from-yaml' 'domainname: (none)' 'pid: 2')"
 	assert_eq "$stderr" ""
 	assert_no_leftovers
 }
@@ -173,15 +173,16 @@ framed_config_user() {
 @test "framed: preamble, CONFIG, GO gives READY then EOF, and the command runs" {
 	framed_config "$DIR/c.yaml" --hostname framed -- sh -c 'echo "pid: $$"; probe hostname; exit 5'
 	run -0 client magic config="$DIR/c.yaml" go -- "$SLUICE" init
-	assert_eq "$output" "$(printf '%s\n' 'READY 1' EOF 'EXIT 5' 'STDOUT pid: 1' \
+	# READY carries the pid that execs: the init's child.
+	assert_eq "$output" "$(printf '%s\n' 'READY 2' EOF 'EXIT 5' 'STDOUT pid: 2' \
 		'STDOUT hostname: framed' 'STDOUT domainname: (none)')"
 	assert_no_leftovers
 }
 
-@test "framed: NAMESPACES 0 makes the helper create every namespace (PID 1, hostname set)" {
+@test "framed: NAMESPACES 0 makes the helper create every namespace (PID 1 with --no-init, hostname set)" {
 	local host
 	host=$(cat /proc/sys/kernel/hostname)
-	framed_config "$DIR/c.yaml" --hostname made-here -- sh -c 'echo "pid: $$"; probe hostname'
+	framed_config "$DIR/c.yaml" --no-init --hostname made-here -- sh -c 'echo "pid: $$"; probe hostname'
 	run -0 client magic namespaces=0 config="$DIR/c.yaml" go -- "$SLUICE" init
 	assert_eq "$output" "$(printf '%s\n' 'READY 1' EOF 'EXIT 0' 'STDOUT pid: 1' \
 		'STDOUT hostname: made-here' 'STDOUT domainname: (none)')"
@@ -193,7 +194,7 @@ framed_config_user() {
 	framed_config_user "$DIR/c.yaml" --hostname user-framed -- sh -c 'echo "pid: $$"; probe hostname'
 	as_user_cmd
 	run -0 client magic namespaces=0 config="$DIR/c.yaml" go -- "${AS_USER[@]}" "$SLUICE_USER_BIN" init
-	assert_eq "$output" "$(printf '%s\n' 'READY 1' EOF 'EXIT 0' 'STDOUT pid: 1' \
+	assert_eq "$output" "$(printf '%s\n' 'READY 2' EOF 'EXIT 0' 'STDOUT pid: 2' \
 		'STDOUT hostname: user-framed' 'STDOUT domainname: (none)')"
 }
 
@@ -210,14 +211,14 @@ framed_config_user() {
 @test "framed: a command not found gives READY, then ERROR with exit code 127" {
 	framed_config "$DIR/c.yaml" -- no-such-command
 	run -0 client magic config="$DIR/c.yaml" go -- "$SLUICE" init
-	assert_eq "$output" "$(printf '%s\n' 'READY 1' \
+	assert_eq "$output" "$(printf '%s\n' 'READY 2' \
 		'ERROR 127 0 exec exec: no-such-command: command not found' EOF 'EXIT 127')"
 }
 
 @test "framed: a file that cannot be executed gives READY, then ERROR with exit code 126" {
 	framed_config "$DIR/c.yaml" -- /etc/passwd
 	run -0 client magic config="$DIR/c.yaml" go -- "$SLUICE" init
-	assert_eq "${lines[0]}" "READY 1"
+	assert_eq "${lines[0]}" "READY 2"
 	assert_eq "${lines[1]}" "ERROR 126 13 exec exec: /etc/passwd: cannot execute"
 	assert_eq "${lines[3]}" "EXIT 126"
 }
@@ -233,7 +234,7 @@ framed_config_user() {
 	[[ ! -e $out/ran ]]
 	# The same config with GO does run (the check above can fail).
 	run -0 client magic config="$DIR/c.yaml" go -- "$SLUICE" init
-	assert_eq "$output" "$(printf '%s\n' 'READY 1' EOF 'EXIT 0')"
+	assert_eq "$output" "$(printf '%s\n' 'READY 2' EOF 'EXIT 0')"
 	assert_eq "$(cat "$out/ran")" ran
 	assert_no_leftovers
 }

@@ -172,9 +172,9 @@ wait_gone() { # PID SECS
 	assert_no_leftovers "$M"
 }
 
-@test "killing sluice run kills every process in the sandbox (with and without --init)" {
+@test "killing sluice run kills every process in the sandbox (with and without the init)" {
 	local mode
-	for mode in --init --read-only; do
+	for mode in --init --no-init; do
 		bg_start "$OUT" 30 "$SLUICE" run "$mode" -- sh -c \
 			"\"$PROBE\" sleep 300 -- $M & \"$PROBE\" sleep 300 - -- $M"
 		wait_for_file "$OUT" 10 ready
@@ -205,26 +205,218 @@ wait_gone() { # PID SECS
 	assert_no_leftovers "$M"
 }
 
-@test "Ctrl-C on a real terminal reaches the workload and the sandbox ends (--init)" {
-	requires_cmd script
-	local fifo=$BATS_TEST_TMPDIR/tty-in status=0
-	mkfifo "$fifo"
+# on_tty CMD...: runs CMD on a new pseudo-terminal (its output in $OUT) in
+# the background, and waits until a line holding "ready" appears there.
+# TTY_JOB is the job, fd 7 the terminal's input.  tty_done waits for it
+# (10 s at most) and sets STATUS.
+on_tty() {
+	local fifo=$BATS_TEST_TMPDIR/tty-in deadline
+	rm -f "$fifo" "$OUT" && mkfifo "$fifo"
 	(
 		exec 0<"$fifo"
-		script --quiet --return --flush --command \
-			"$(printf '%q ' "$SLUICE" run --init -- "$PROBE" sleep 300 - -- "$M")" \
-			/dev/null >"$OUT" 2>&1
+		script --quiet --return --flush --command "$(printf '%q ' "$@")" /dev/null >"$OUT" 2>&1
 	) &
-	local job=$!
+	TTY_JOB=$!
 	exec 7>"$fifo"
-	wait_for_file "$OUT" 10
-	for _ in $(seq 250); do grep -q ready "$OUT" && break; sleep 0.02; done
-	grep -q ready "$OUT"
-	printf '\003' >&7
-	timeout 10 tail --pid="$job" -f /dev/null || true
+	deadline=$((SECONDS + 10))
+	until grep -q ready "$OUT" 2>/dev/null; do
+		((SECONDS < deadline)) || {
+			echo "on_tty: no \"ready\" within 10 s: $(cat "$OUT" 2>/dev/null)" >&2
+			return 1
+		}
+		sleep 0.02
+	done
+}
+
+tty_done() {
+	STATUS=0
+	timeout 10 tail --pid="$TTY_JOB" -f /dev/null || true
 	exec 7>&-
-	wait "$job" || status=$?
-	assert_eq "$status" 130 "sluice exits 128+SIGINT like the workload"
+	wait "$TTY_JOB" || STATUS=$?
+}
+
+# ctrl_c CMD...: CMD on a terminal, Ctrl-C typed once its workload is ready.
+ctrl_c() {
+	requires_cmd script
+	on_tty "$@" || return 1
+	printf '\003' >&7
+	tty_done
+}
+
+@test "Ctrl-C on a real terminal ends sluice run -- sleep at once: 130, by default, --init and --no-init stdio" {
+	ctrl_c "$SLUICE" run -- "$PROBE" sleep 300 - -- "$M"
+	assert_eq "$STATUS" 130 "the default: sluice exits 128+SIGINT like the workload"
+	ctrl_c "$SLUICE" run --init -- "$PROBE" sleep 300 - -- "$M"
+	assert_eq "$STATUS" 130 "--init"
+	# stdio that is not the terminal: the sandbox has a session of its
+	# own and sluice passes the Ctrl-C on
+	ctrl_c "$SLUICE" run --stdin null --stdout pipe --stderr pipe -- "$PROBE" sleep 300 - -- "$M"
+	assert_eq "$STATUS" 130 "a session of its own"
+	assert_no_leftovers "$M"
+}
+
+@test "Ctrl-C on a real terminal ends the test user's sluice run -- sleep: 130" {
+	requires_userns
+	as_user_cmd
+	ctrl_c "${AS_USER[@]}" "$SLUICE_USER_BIN" run -- "$PROBE_USER_BIN" sleep 300 - -- "$M"
+	assert_eq "$STATUS" 130
+	ctrl_c "${AS_USER[@]}" "$SLUICE_USER_BIN" run --stdout pipe --stderr pipe --stdin null -- \
+		"$PROBE_USER_BIN" sleep 300 - -- "$M"
+	assert_eq "$STATUS" 130 "a session of its own"
+	assert_no_leftovers "$M"
+}
+
+# A real sleep(1), which has no handler for anything; the fraction makes
+# its command line unique.
+unique_sleep() {
+	SLEEP_ARGS=(sleep 300 "0.$RANDOM$RANDOM")
+}
+
+# wait_running PATTERN: the pid of the process whose command line matches.
+wait_running() {
+	local pid deadline=$((SECONDS + 10))
+	until pid=$(pgrep -f -x -- "$1"); do
+		((SECONDS < deadline)) || return 1
+		sleep 0.02
+	done
+	printf '%s\n' "$pid"
+}
+
+@test "kill -TERM of sluice run ends sluice run -- sleep with 143 (root and the test user)" {
+	local runner
+	for runner in root user; do
+		unique_sleep
+		if [[ $runner == user ]]; then
+			requires_userns
+			as_user_cmd
+			bg_start "$OUT" 30 "${AS_USER[@]}" "$SLUICE_USER_BIN" run -- "${SLEEP_ARGS[@]}"
+		else
+			bg_start "$OUT" 30 "$SLUICE" run -- "${SLEEP_ARGS[@]}"
+		fi
+		wait_running "${SLEEP_ARGS[*]}" >/dev/null
+		kill -TERM "$BG_PID"
+		bg_wait
+		assert_eq "$BG_STATUS" 143 "$runner"
+		assert_no_process "${SLEEP_ARGS[*]}"
+	done
+}
+
+@test "kill -TERM \$\$ inside gives 143; with --no-init the PID-1 shell survives it" {
+	run -143 sluice run -- sh -c 'kill -TERM $$; echo survived'
+	assert_eq "$output" ""
+	run -0 sluice run --no-init -- sh -c 'kill -TERM $$; echo survived'
+	assert_eq "$output" "survived"
+	requires_userns
+	run -143 sluice_user run -- sh -c 'kill -TERM $$; echo survived'
+	run -0 sluice_user run --no-init -- sh -c 'kill -TERM $$; echo survived'
+	assert_eq "$output" "survived"
+}
+
+@test "--no-init: TERM sent to sluice run is dropped by a PID-1 sleep; the timeout still ends it" {
+	unique_sleep
+	run -124 --separate-stderr sluice run --no-init --timeout 1 --kill-grace 1 -- sh -c \
+		'kill -TERM $$; exec "$@"' sh "${SLEEP_ARGS[@]}"
+	# shellcheck disable=SC2154 # set by run --separate-stderr
+	assert_contains "$stderr" "timed out after 1s: sent SIGTERM, then SIGKILL"
+	assert_no_process "${SLEEP_ARGS[*]}"
+}
+
+# The state letter of /proc/PID/stat (R, S, T, ...).
+proc_state() {
+	local stat
+	stat=$(<"/proc/$1/stat") || return 1
+	stat=${stat##*) }
+	printf '%s\n' "${stat%% *}"
+}
+
+# wait_state PID LETTERS: until PID's state is one of LETTERS (10 s at most).
+wait_state() {
+	local deadline=$((SECONDS + 10)) state
+	until state=$(proc_state "$1") && [[ $2 == *"$state"* ]]; do
+		((SECONDS < deadline)) || {
+			echo "pid $1 stays in state ${state:-?}, not one of $2" >&2
+			return 1
+		}
+		sleep 0.02
+	done
+}
+
+# job_control SLUICE_PID WORKLOAD_PID: TSTP stops both, CONT continues both.
+job_control() {
+	kill -TSTP "$1"
+	wait_state "$1" T || return 1
+	wait_state "$2" T || return 1
+	kill -CONT "$1"
+	wait_state "$2" RS || return 1
+	wait_state "$1" RS
+}
+
+@test "job control: kill -TSTP of sluice run stops it and the workload, CONT continues both" {
+	local workload mode
+	for mode in --init --no-init; do
+		unique_sleep
+		bg_start "$OUT" 30 "$SLUICE" run "$mode" -- "${SLEEP_ARGS[@]}"
+		workload=$(wait_running "${SLEEP_ARGS[*]}")
+		job_control "$BG_PID" "$workload"
+		kill -TERM "$BG_PID"
+		bg_wait
+		if [[ $mode == --init ]]; then
+			assert_eq "$BG_STATUS" 143
+		else
+			bg_kill KILL # a PID-1 sleep drops the TERM
+		fi
+		assert_no_process "${SLEEP_ARGS[*]}"
+	done
+}
+
+@test "job control for the test user" {
+	local workload
+	requires_userns
+	as_user_cmd
+	unique_sleep
+	bg_start "$OUT" 30 "${AS_USER[@]}" "$SLUICE_USER_BIN" run -- "${SLEEP_ARGS[@]}"
+	workload=$(wait_running "${SLEEP_ARGS[*]}")
+	job_control "$BG_PID" "$workload"
+	bg_kill TERM
+	assert_eq "$BG_STATUS" 143
+	assert_no_process "${SLEEP_ARGS[*]}"
+}
+
+# ctrl_z MODE...: sluice run on a terminal, Ctrl-Z typed: sluice and the
+# workload stop (and with them script(1), which stops when its command
+# does).  Then what a shell's `fg` does: SIGCONT to the job, here script,
+# which continues its command: the workload runs again.  Ctrl-C ends it,
+# but for a PID-1 workload (--no-init), which drops it: SIGKILL of sluice.
+ctrl_z() {
+	local workload sluice_pid script_pid
+	on_tty "$SLUICE" run "$@" -- "$PROBE" sleep 300 - -- "$M" || return 1
+	workload=$(wait_running "$PROBE sleep 300 - -- $M")
+	sluice_pid=$(pgrep -f -x -- "$SLUICE run $* -- $PROBE sleep 300 - -- $M")
+	script_pid=$(pgrep -f -- "^script .*$M")
+	printf '\032' >&7
+	wait_state "$sluice_pid" T || return 1
+	wait_state "$workload" T || return 1
+	kill -CONT "$script_pid"
+	wait_state "$workload" RS || return 1
+	wait_state "$sluice_pid" RS || return 1
+	if [[ " $* " == *" --no-init "* ]]; then
+		kill -KILL "$sluice_pid"
+		tty_done
+		assert_eq "$STATUS" 137 "SIGKILL after fg ($*)"
+		return
+	fi
+	printf '\003' >&7
+	tty_done
+	assert_eq "$STATUS" 130 "Ctrl-C after fg ($*)"
+}
+
+@test "job control on a terminal: Ctrl-Z stops the workload and sluice run, fg continues them" {
+	requires_cmd script
+	# the terminal handed to the workload: one process group
+	ctrl_z --init
+	ctrl_z --no-init
+	# a session of its own: sluice passes the stop on
+	ctrl_z --stdin null --stdout pipe --stderr pipe
 	assert_no_leftovers "$M"
 }
 

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -726,6 +727,37 @@ static int cmd_stat(char **argv)
 	return 0;
 }
 
+/* What the two terminal-injecting ioctls do on fd 0, 1, 2 and /dev/tty:
+ * "TIOCSTI 0: EPERM" and so on ("ok" when the kernel did it: the probe
+ * then pushed a NUL byte into that terminal's input). */
+static void try_inject(const char *name, int fd)
+{
+	char nul = '\0';
+	char sub[2] = { 0, 0 }; /* TIOCLINUX subcode 0: not a real request */
+
+	printf("TIOCSTI %s: %s\n", name, ioctl(fd, TIOCSTI, &nul) == 0 ? "ok" : errno_name(errno));
+	printf("TIOCLINUX %s: %s\n", name,
+	       ioctl(fd, TIOCLINUX, sub) == 0 ? "ok" : errno_name(errno));
+}
+
+static int cmd_tty_inject(char **argv)
+{
+	int fd;
+
+	(void)argv;
+	try_inject("0", 0);
+	try_inject("1", 1);
+	try_inject("2", 2);
+	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		printf("/dev/tty: %s\n", errno_name(errno));
+		return 0;
+	}
+	try_inject("/dev/tty", fd);
+	close(fd);
+	return 0;
+}
+
 /* ---- dispatch ---- */
 
 static const struct subcommand {
@@ -756,6 +788,8 @@ static const struct subcommand {
 	{ "mounts", cmd_mounts, 0, 0, "MOUNTPOINT FSTYPE OPTIONS SUPEROPTIONS per line" },
 	{ "write", cmd_write, 1, 1, "PATH  create PATH: ok or ERRNO" },
 	{ "stat", cmd_stat, 1, 1, "PATH  type, mode, uid, gid, rdev" },
+	{ "tty-inject", cmd_tty_inject, 0, 0,
+	  "TIOCSTI/TIOCLINUX on 0, 1, 2, /dev/tty: ok or ERRNO" },
 };
 
 static int usage(void)

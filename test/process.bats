@@ -69,9 +69,9 @@ at_least() {
 	assert_eq "$stderr" "" "a workload's death is not one of sluice's own failures"
 }
 
-@test "a PID-1 workload killed with SIGKILL from the host gives 137" {
+@test "--no-init: a PID-1 workload killed with SIGKILL from the host gives 137" {
 	local workload
-	bg_start "$OUT" 30 "$SLUICE" run --rootfs "$ROOTFS" -- probe sleep 60 - -- "$M"
+	bg_start "$OUT" 30 "$SLUICE" run --no-init --rootfs "$ROOTFS" -- probe sleep 60 - -- "$M"
 	wait_for_file "$OUT" 10 ready
 	workload=$(child_of "$BG_PID")
 	assert_eq "$(tr '\0' ' ' <"/proc/$workload/cmdline")" "probe sleep 60 - -- $M " \

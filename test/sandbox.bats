@@ -110,21 +110,37 @@ subid_range() {
 	assert_eq "${F[uid]} ${F[euid]} ${F[gid]}" "$uid $uid $gid"
 }
 
-@test "default: the workload is pid 1 of its pid namespace" {
+# Without a terminal the sandbox has a session of its own: the init (or a
+# --no-init workload) leads it.
+@test "default: the workload is pid 2 of its pid namespace, the init's child" {
 	requires_root
 	run -0 --separate-stderr sluice run --rootfs "$ROOTFS" -- probe pid
+	assert_eq "$output" "pid: 2
+ppid: 1
+pgid: 1
+sid: 1"
+	# the init and the workload, nothing else
+	run -0 --separate-stderr sluice run --rootfs "$ROOTFS" -- ls /proc
+	assert_eq "$(grep -E '^[0-9]+$' <<<"$output")" "$(printf '%s\n' 1 2)"
+}
+
+@test "--no-init: the workload is pid 1 of its pid namespace" {
+	requires_root
+	run -0 --separate-stderr sluice run --no-init --rootfs "$ROOTFS" -- probe pid
 	assert_eq "$output" "pid: 1
 ppid: 0
-pgid: 0
-sid: 0"
-	# and the only process there
-	run -0 --separate-stderr sluice run --rootfs "$ROOTFS" -- ls /proc
+pgid: 1
+sid: 1"
+	run -0 --separate-stderr sluice run --no-init --rootfs "$ROOTFS" -- ls /proc
 	assert_eq "$(grep -E '^[0-9]+$' <<<"$output")" "1"
 }
 
-@test "default (test user): the workload is pid 1 of its pid namespace" {
+@test "default (test user): the workload is pid 2, the init's child; --no-init: pid 1" {
 	requires_userns
 	run -0 --separate-stderr sluice_user run --rootfs "$ROOTFS" -- probe pid
+	parse_fields
+	assert_eq "${F[pid]} ${F[ppid]}" "2 1"
+	run -0 --separate-stderr sluice_user run --no-init --rootfs "$ROOTFS" -- probe pid
 	parse_fields
 	assert_eq "${F[pid]} ${F[ppid]}" "1 0"
 }

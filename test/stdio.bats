@@ -301,29 +301,33 @@ yes_head() {
 	cat "$err"
 }
 
-@test "sluice run -- yes | head -1 ends at once; PID-1 yes sees EPIPE (docs/pid1.md)" {
+@test "--no-init: sluice run -- yes | head -1 ends at once; PID-1 yes sees EPIPE (docs/pid1.md)" {
 	local mode
 	for mode in inherit pipe; do
-		run -0 yes_head --stdout "$mode"
+		run -0 yes_head --no-init --stdout "$mode"
 		assert_eq "$output" "$M"$'\n'"status: 1 0"$'\n'"yes: standard output: Broken pipe" "--stdout $mode"
 	done
 	assert_no_leftovers "$M"
 }
 
-@test "--init: yes | head -1 ends at once, yes dies of SIGPIPE (141)" {
+@test "yes | head -1 ends at once and silently, yes dies of SIGPIPE (141), by default and with --init" {
 	local mode
 	for mode in inherit pipe; do
+		run -0 yes_head --stdout "$mode"
+		assert_eq "$output" "$M"$'\n'"status: 141 0" "--stdout $mode"
 		run -0 yes_head --init --stdout "$mode"
 		assert_eq "$output" "$M"$'\n'"status: 141 0" "--init --stdout $mode"
 	done
 	assert_no_leftovers "$M"
 }
 
-@test "yes | head -1 as the test user, with and without --init" {
+@test "yes | head -1 as the test user, with and without the init" {
 	requires_userns
-	RUNNER=sluice_user run -0 yes_head --stdout pipe
+	RUNNER=sluice_user run -0 yes_head --no-init --stdout pipe
 	assert_eq "$output" "$M"$'\n'"status: 1 0"$'\n'"yes: standard output: Broken pipe"
-	RUNNER=sluice_user run -0 yes_head --init
+	RUNNER=sluice_user run -0 yes_head
+	assert_eq "$output" "$M"$'\n'"status: 141 0"
+	RUNNER=sluice_user run -0 yes_head --stdout pipe
 	assert_eq "$output" "$M"$'\n'"status: 141 0"
 	assert_no_leftovers "$M"
 }
@@ -367,11 +371,11 @@ yes_head() {
 	IFS= read -r line <&"$rd"
 	assert_eq "$line" "$M" "what the workload wrote arrives"
 	((max - first < 1024)) || fail_with "sluice run grew from $first KiB to $max KiB"
-	# The reader goes: yes sees EPIPE (it is PID 1) and everything ends.
+	# The reader goes: yes dies of SIGPIPE and everything ends.
 	exec {rd}<&-
 	bg_wait
 	BG_PID=
-	assert_eq "$BG_STATUS" 1
+	assert_eq "$BG_STATUS" 141
 	assert_no_leftovers "$M"
 }
 

@@ -171,6 +171,7 @@ void sluice_config_free(struct sluice_config *c)
 		return;
 	free(c->source);
 	free(c->base_dir);
+	sluice_strv_free(c->warnings);
 	free_process(c);
 	free(c->root.path);
 	free(c->hostname);

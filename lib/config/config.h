@@ -107,6 +107,9 @@ enum sluice_capset {
 struct sluice_config {
 	char *source;	/* file name used in messages ("config.yaml", "<default>") */
 	char *base_dir; /* directory relative paths were resolved against */
+	/* What finalize changed in the config the way runc does, for the
+	 * caller to show as warnings (strv, never emitted). */
+	char **warnings;
 
 	struct {
 		bool terminal;
@@ -162,7 +165,7 @@ struct sluice_config {
 		double timeout;	   /* seconds, 0 = none */
 		double kill_grace; /* seconds between TERM and KILL on timeout */
 		struct sluice_stdio stdio[3];
-		bool init;		/* stay as PID 1 (issue 3) */
+		bool init; /* sluice's init is PID 1, the workload its child (docs/pid1.md) */
 		bool init_signal_group; /* forward signals to the workload's group */
 		int *remap_exit;	/* exit codes reported as 0 */
 		size_t n_remap_exit;

@@ -49,7 +49,7 @@ static const char default_yaml[] =
 	"  stdin: inherit\n"
 	"  stdout: inherit\n"
 	"  stderr: inherit\n"
-	"  init: false\n"
+	"  init: true\n"
 	"  initSignalGroup: false\n"
 	"  remapExitCodes: []\n"
 	"  preserveFds: 0\n";

@@ -48,12 +48,45 @@ static int default_mappings(struct sluice_config *c, const struct sluice_caller 
 	return 0;
 }
 
+/*
+ * The kernel raises an ambient capability only if it is both permitted and
+ * inheritable (PR_CAP_AMBIENT_RAISE, capabilities(7)).  `runc spec` writes
+ * ambient capabilities without inheritable ones, and runc then raises what
+ * the kernel allows and warns about the rest: so does sluice, deciding here
+ * what the kernel would refuse, so that the warning can name the config.
+ */
+static int ambient_raisable(struct sluice_config *c)
+{
+	uint64_t *caps = c->process.caps;
+	uint64_t stray = caps[SLUICE_CAP_AMBIENT] &
+			 ~(caps[SLUICE_CAP_PERMITTED] & caps[SLUICE_CAP_INHERITABLE]);
+
+	char names[1024] = "";
+	size_t len = 0;
+	cleanup_free char *msg = NULL;
+
+	if (!stray)
+		return 0;
+	for (int cap = 0; cap < 64 && len < sizeof(names); cap++)
+		if (stray & (UINT64_C(1) << cap))
+			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
+						len ? ", " : "",
+						sluice_cap_name(cap) ? sluice_cap_name(cap) : "?");
+	caps[SLUICE_CAP_AMBIENT] &= ~stray;
+	if (asprintf(&msg,
+		     "%s: process.capabilities.ambient: not raised: %s (the kernel raises only "
+		     "capabilities that are also permitted and inheritable)",
+		     SRC(c), names) < 0)
+		return -ENOMEM;
+	return sluice_strv_push(&c->warnings, msg);
+}
+
 int sluice_config_finalize(struct sluice_config *c, const struct sluice_caller *who,
 			   struct sluice_error *err)
 {
 	bool creates = false;
 
-	if (default_mappings(c, who) < 0)
+	if (default_mappings(c, who) < 0 || ambient_raisable(c) < 0)
 		return sluice_err(err, SLUICE_EXIT_CONFIG, ENOMEM, "%s", SRC(c));
 	/* The default's hostname is for a uts namespace of our own: without
 	 * one, or in one joined by path, the name already there stays. */
@@ -148,22 +181,6 @@ static int check_uts_ns(const struct sluice_config *c, struct sluice_error *err)
 			  SRC(c), what, what);
 }
 
-static int check_caps(const struct sluice_config *c, struct sluice_error *err)
-{
-	const uint64_t *caps = c->process.caps;
-	uint64_t stray = caps[SLUICE_CAP_AMBIENT] &
-			 ~(caps[SLUICE_CAP_PERMITTED] & caps[SLUICE_CAP_INHERITABLE]);
-
-	/* PR_CAP_AMBIENT_RAISE fails with EPERM otherwise */
-	for (int cap = 0; cap < 64; cap++)
-		if (stray & (UINT64_C(1) << cap))
-			return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
-					  "%s: process.capabilities.ambient: %s must also be in "
-					  "permitted and inheritable",
-					  SRC(c), sluice_cap_name(cap) ? sluice_cap_name(cap) : "?");
-	return 0;
-}
-
 static int check_process(const struct sluice_config *c, struct sluice_error *err)
 {
 	if (!c->process.args || !c->process.args[0])
@@ -180,7 +197,7 @@ static int check_process(const struct sluice_config *c, struct sluice_error *err
 					  "%s: process.rlimits: %s soft limit is above its hard limit",
 					  SRC(c), sluice_rlimit_name(rl->resource));
 	}
-	return check_caps(c, err);
+	return 0;
 }
 
 static int check_sluice(const struct sluice_config *c, struct sluice_error *err)

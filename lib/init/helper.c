@@ -26,6 +26,7 @@ struct helper {
 	int status_fd;	   /* fd 4, or -1: errors go to stderr */
 	uint64_t prepared; /* namespaces the runtime created for us */
 	bool framed;
+	bool tty_guard; /* the workload keeps the caller's session */
 	const char *step;
 };
 
@@ -262,6 +263,18 @@ static int step_pdeathsig(struct helper *h, struct sluice_error *err)
 	return 0;
 }
 
+static int step_session(struct helper *h, struct sluice_error *err)
+{
+	(void)err;
+	h->tty_guard = sluice_session_enter();
+	return 0;
+}
+
+static int step_tty_guard(struct helper *h, struct sluice_error *err)
+{
+	return h->tty_guard ? sluice_tty_guard_apply(&h->cfg, err) : 0;
+}
+
 /* A step needs either the whole helper (run) or only the config (apply). */
 struct step {
 	const char *name;
@@ -269,10 +282,14 @@ struct step {
 	int (*apply)(const struct sluice_config *c, struct sluice_error *err);
 };
 
-/* The setup order (docs/protocol.md "Steps").  /proc-dependent steps come
- * before the mounts; credentials change last, capabilities after the
- * identity (keepcaps), no_new_privs after capabilities. */
+/* The setup order (docs/protocol.md "Steps").  The session first, so that
+ * every process of the sandbox is born outside the caller's; /proc-dependent
+ * steps come before the mounts; the terminal guard while the helper still
+ * has CAP_SYS_ADMIN (it needs it or no_new_privs); credentials change last,
+ * capabilities after the identity (keepcaps), no_new_privs after
+ * capabilities. */
 static const struct step steps[] = {
+	{ "session", .run = step_session },
 	{ "namespaces", .run = step_namespaces },
 	{ "hostname", .apply = sluice_uts_apply },
 	{ "sysctl", .apply = sluice_sysctl_apply },
@@ -282,6 +299,7 @@ static const struct step steps[] = {
 	{ "cwd", .apply = sluice_cwd_apply },
 	{ "rlimits", .apply = sluice_rlimits_apply },
 	{ "umask", .apply = umask_apply },
+	{ "tty-guard", .run = step_tty_guard },
 	{ "capabilities-bounding", .apply = sluice_caps_drop_bounding },
 	{ "identity", .apply = sluice_identity_apply },
 	{ "capabilities", .apply = sluice_caps_apply },

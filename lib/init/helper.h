@@ -32,6 +32,15 @@ int sluice_caps_drop_bounding(const struct sluice_config *c, struct sluice_error
 int sluice_identity_apply(const struct sluice_config *c, struct sluice_error *err);
 int sluice_caps_apply(const struct sluice_config *c, struct sluice_error *err);
 
+/* session.c: the caller's terminal.  sluice_session_enter() starts a
+ * session of the helper's own unless fd 0, 1 or 2 is a terminal; true when
+ * the workload stays in the caller's session (and so needs the guard).
+ * sluice_tty_guard_apply() loads the seccomp filter that refuses TIOCSTI
+ * and TIOCLINUX. */
+bool sluice_stdio_is_terminal(void);
+bool sluice_session_enter(void);
+int sluice_tty_guard_apply(const struct sluice_config *c, struct sluice_error *err);
+
 /* exec.c: close every fd but 0-2 and the preserved ones (moved from 5.. to
  * 3..), then exec process.args with process.env.  Returns only on failure
  * (127 not found, 126 not executable); *status_fd is where the status

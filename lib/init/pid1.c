@@ -132,6 +132,47 @@ static bool already_delivered(const struct sluice_pid1_opts *o, const siginfo_t 
 	return si->si_code == SI_KERNEL && !o->signal_group;
 }
 
+/* Does pid catch sig (SigCgt in /proc/PID/status)? */
+static bool catches(pid_t pid, int sig)
+{
+	char path[64], line[256];
+	unsigned long long mask = 0;
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "SigCgt: %llx", &mask) == 1;
+	fclose(f);
+	return found && sig <= 64 && (mask >> (sig - 1)) & 1;
+}
+
+static bool stop_signal(int sig)
+{
+	return sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+/*
+ * A stop from job control.  The workload's process group often has no
+ * parent in another group of its session (it has a session of its own, or
+ * sluice leads the session), and then the kernel discards a SIGTSTP,
+ * SIGTTIN or SIGTTOU whose action is the default (POSIX's "orphaned
+ * process group"): such a workload gets SIGSTOP instead, even when the
+ * terminal sent the signal to it too.  One that handles the signal (to
+ * restore its terminal first) gets it as sent, once.
+ */
+static int stop_for(pid_t child, const siginfo_t *si)
+{
+	bool handled = catches(child, si->si_signo);
+
+	if (handled && si->si_code == SI_KERNEL)
+		return 0; /* the terminal delivered it */
+	return handled ? si->si_signo : SIGSTOP;
+}
+
 static __attribute__((noreturn)) void supervise(pid_t child, const struct sluice_pid1_opts *o)
 {
 	int status = 0;
@@ -152,7 +193,11 @@ static __attribute__((noreturn)) void supervise(pid_t child, const struct sluice
 			end_the_rest();
 			_exit(128 + SIGKILL);
 		}
-		if (synchronous(sig) || already_delivered(o, &si))
+		if (stop_signal(sig) && !o->signal_group)
+			sig = stop_for(child, &si);
+		else if (synchronous(sig) || already_delivered(o, &si))
+			continue;
+		if (sig == 0)
 			continue;
 		/* No pidfd needed (nor an fd held in the init): the workload is
 		 * our own child, reaped only by this loop, so its pid cannot be

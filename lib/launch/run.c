@@ -17,8 +17,10 @@
 #include "stdio_relay.h"
 #include "util.h"
 
-/* The signals `sluice run` passes on to the workload. */
-static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+/* The signals `sluice run` passes on to the workload, and those of job
+ * control, which stop or continue the sandbox with it. */
+static const int forwarded[] = { SIGINT,   SIGTERM, SIGHUP,  SIGQUIT, SIGUSR1, SIGUSR2,
+				 SIGWINCH, SIGTSTP, SIGTTIN, SIGTTOU, SIGCONT };
 
 struct supervisor {
 	struct sluice_launch l;
@@ -30,6 +32,12 @@ struct supervisor {
 	/* SIGKILL to PID 1 of the pid namespace ends everything in it; without
 	 * one, the helper is a subreaper init that ends the rest itself. */
 	int kill_sig;
+	/* The sandbox left our session (lib/init/session.c): what the
+	 * terminal sends reaches only us, and we pass it on. */
+	bool own_session;
+	/* The helper is an init that forwards signals to the workload; else
+	 * the workload is PID 1 of its namespace (--no-init). */
+	bool helper_is_init;
 };
 
 static int make_signalfd(sigset_t *set, sigset_t *old, struct sluice_error *err)
@@ -59,16 +67,45 @@ static int arm_timer(int fd, double seconds)
 	return timerfd_settime(fd, 0, &its, NULL);
 }
 
-/* The sandbox shares our process group, so what the terminal sends
- * (Ctrl-C, a resize: si_code SI_KERNEL) reached it already; the rest, from
- * kill(2) and the like, is passed on. */
+static bool stop_signal(int sig)
+{
+	return sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+/*
+ * Job control: the sandbox stops with us.  An init passes a stop on to the
+ * workload (lib/init/pid1.c), and handles one the terminal sent it itself;
+ * a workload that is PID 1 drops a stop signal without a handler, but the
+ * kernel lets SIGSTOP from an ancestor namespace through.
+ */
+static void stop_with_sandbox(struct supervisor *s, int sig, bool delivered)
+{
+	if (!s->helper_is_init)
+		(void)sluice_pidfd_signal(s->l.pidfd, SIGSTOP);
+	else if (!delivered)
+		(void)sluice_pidfd_signal(s->l.pidfd, sig);
+	(void)kill(getpid(), SIGSTOP);
+}
+
+/* When the sandbox shares our process group, what the terminal sends
+ * (Ctrl-C, Ctrl-Z, a resize: si_code SI_KERNEL) reached it already.
+ * Everything else, and everything once the sandbox has a session of its
+ * own, is passed on. */
 static void on_signal(struct supervisor *s)
 {
 	struct signalfd_siginfo si;
 
-	while (read(s->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-		if (!s->exited && si.ssi_code != SI_KERNEL)
-			(void)sluice_pidfd_signal(s->l.pidfd, (int)si.ssi_signo);
+	while (read(s->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		int sig = (int)si.ssi_signo;
+		bool delivered = si.ssi_code == SI_KERNEL && !s->own_session;
+
+		if (s->exited)
+			continue;
+		if (stop_signal(sig))
+			stop_with_sandbox(s, sig, delivered);
+		else if (!delivered)
+			(void)sluice_pidfd_signal(s->l.pidfd, sig);
+	}
 }
 
 /* Timeout: TERM first; after the grace period KILL, which takes the whole
@@ -234,11 +271,13 @@ int sluice_run(const struct sluice_config *c, const struct sluice_caller *who,
 	s.timeout = c->sluice.timeout;
 	s.grace = c->sluice.kill_grace;
 	s.kill_sig = c->linux.ns[SLUICE_NS_PID].enabled ? SIGKILL : SLUICE_SIG_END;
+	s.helper_is_init = c->sluice.init || !c->linux.ns[SLUICE_NS_PID].enabled;
 	ensure_std_fds();
 	if (sluice_config_check_paths(c, err) < 0)
 		return -1;
 	if (sluice_stdio_prepare(c, &stdio, err) < 0)
 		return -1;
+	s.own_session = !sluice_stdio_hands_terminal(&stdio);
 	s.sigfd = make_signalfd(&set, &oldmask, err);
 	if (s.sigfd < 0)
 		goto out_stdio;

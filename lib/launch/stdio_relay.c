@@ -170,6 +170,14 @@ void sluice_stdio_close_child_ends(struct sluice_stdio_setup *s)
 		sluice_close(steal_fd(&s->child_fd[i]));
 }
 
+bool sluice_stdio_hands_terminal(const struct sluice_stdio_setup *s)
+{
+	for (int i = 0; i < 3; i++)
+		if (isatty(s->child_fd[i] >= 0 ? s->child_fd[i] : i))
+			return true;
+	return false;
+}
+
 void sluice_stdio_release(struct sluice_stdio_setup *s)
 {
 	sluice_stdio_close_child_ends(s);

@@ -24,6 +24,9 @@ int sluice_stdio_prepare(const struct sluice_config *c, struct sluice_stdio_setu
 			 struct sluice_error *err);
 /* After clone: close the child ends in the parent. */
 void sluice_stdio_close_child_ends(struct sluice_stdio_setup *s);
+/* Does the workload get a terminal as fd 0, 1 or 2 (then it keeps the
+ * caller's session: lib/init/session.c)? */
+bool sluice_stdio_hands_terminal(const struct sluice_stdio_setup *s);
 /* Close everything still open. */
 void sluice_stdio_release(struct sluice_stdio_setup *s);
 

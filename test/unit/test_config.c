@@ -959,6 +959,9 @@ static void test_inherited_hostname(void)
 
 static void test_validate(void)
 {
+	struct sluice_config c;
+	struct sluice_error err = { 0 };
+
 	finalize_fails(0, "",
 		       "config.yaml: no command: give one on the command line or in process.args");
 	finalize_fails(0,
@@ -982,11 +985,25 @@ static void test_validate(void)
 	finalize_fails(1000, "process: {args: [sh], user: {additionalGids: [1000, 44]}}\n",
 		       "config.yaml: process.user.additionalGids: gid 44 is not mapped by "
 		       "linux.gidMappings");
-	finalize_fails(0,
-		       "process: {args: [sh], capabilities: {permitted: [CAP_KILL], ambient: "
-		       "[CAP_KILL]}}\n",
-		       "config.yaml: process.capabilities.ambient: CAP_KILL must also be in permitted "
-		       "and inheritable");
+	/* As runc: ambient capabilities the kernel cannot raise are left out,
+	 * with one warning naming them; the raisable ones stay. */
+	is_int(finalize_yaml(
+		       0,
+		       "process: {args: [sh], capabilities: {permitted: [CAP_KILL, CAP_CHOWN], "
+		       "inheritable: [CAP_CHOWN], ambient: [CAP_KILL, CAP_CHOWN, CAP_FOWNER]}}\n",
+		       &c, &err),
+	       0, "finalize takes ambient capabilities the kernel cannot raise");
+	is_int((int)c.process.caps[SLUICE_CAP_AMBIENT], 1 << 0, "only CAP_CHOWN stays ambient");
+	is_int((int)sluice_strv_len(c.warnings), 1, "one warning");
+	is_str(c.warnings ? c.warnings[0] : NULL,
+	       "config.yaml: process.capabilities.ambient: not raised: CAP_FOWNER, CAP_KILL (the "
+	       "kernel raises only capabilities that are also permitted and inheritable)",
+	       "the warning names them");
+	sluice_config_free(&c);
+	is_int(finalize_yaml(0, "process: {args: [sh], capabilities: {ambient: []}}\n", &c, &err),
+	       0, "no ambient capabilities");
+	is_int((int)sluice_strv_len(c.warnings), 0, "no warning");
+	sluice_config_free(&c);
 	finalize_fails(0,
 		       "process: {args: [sh]}\nlinux: {uidMappings: [{containerID: 0, hostID: 0, "
 		       "size: 1}]}\n",
