@@ -461,6 +461,27 @@ mode: 1777
 	assert_eq "$(mount_line /run)" "/run tmpfs rw,nosuid,noexec,relatime rw,size=2048k"
 }
 
+# podman and buildah write these: "private" on a /dev/shm tmpfs, "rprivate"
+# on the cgroup mount; "shared" shows in mountinfo.
+@test "propagation options on filesystem mounts (tmpfs, cgroup) apply to the new mount" {
+	requires_root
+	cat >"$DIR/c.yaml" <<-'EOF'
+		mounts:
+		- {destination: /proc, type: proc, source: proc}
+		- {destination: /sys, type: sysfs, source: sysfs, options: [nosuid, noexec, nodev, ro]}
+		- {destination: /sys/fs/cgroup, type: cgroup, source: cgroup, options: [rprivate, nosuid, noexec, nodev, relatime, ro]}
+		- {destination: /dev, type: tmpfs, source: tmpfs, options: [nosuid, mode=755]}
+		- {destination: /dev/shm, type: tmpfs, source: shm, options: [private, nodev, noexec, nosuid, mode=1777]}
+		- {destination: /mnt, type: tmpfs, source: tmpfs, options: [shared]}
+	EOF
+	run -0 --separate-stderr sluice run --rootfs "$ROOTFS" -c "$DIR/c.yaml" -- cat /proc/self/mountinfo
+	# mount ID, parent, dev, root, mount point, options, optional fields
+	[[ $(awk '$5 == "/mnt"' <<<"$output") == *" shared:"* ]] || fail_with "/mnt is not shared: $output"
+	[[ $(awk '$5 == "/dev/shm"' <<<"$output") != *" shared:"* ]] || fail_with "/dev/shm is shared"
+	awk '$5 == "/sys/fs/cgroup" { found = 1 } END { exit !found }' <<<"$output" ||
+		fail_with "no /sys/fs/cgroup: $output"
+}
+
 @test "--tmpfs with size and mode (test user)" {
 	requires_userns
 	run -0 --separate-stderr sluice_user run --rootfs "$ROOTFS" --tmpfs /tmp/t:size=1m,mode=0750 -- \

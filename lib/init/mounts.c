@@ -233,6 +233,19 @@ static int mount_cgroup(const struct sluice_mount *m, int target)
 	return bind_tree(AT_FDCWD, "/sys/fs/cgroup", target, &b);
 }
 
+/* The target fd names the directory under the new mount: the propagation
+ * ("private", "rslave", ...) is for the mount itself, opened afresh. */
+static int mount_propagation(struct sluice_root *r, const struct sluice_mount *m)
+{
+	char path[64];
+	cleanup_close int fd = sluice_root_open(r, m->destination, O_PATH | O_DIRECTORY);
+
+	if (fd < 0)
+		return fd;
+	fd_path(fd, path, sizeof(path));
+	return mount(NULL, path, NULL, m->propagation, NULL) < 0 ? -errno : 0;
+}
+
 static int mount_fs(struct sluice_root *r, const struct sluice_mount *m, struct sluice_error *err)
 {
 	char path[64];
@@ -242,13 +255,16 @@ static int mount_fs(struct sluice_root *r, const struct sluice_mount *m, struct 
 	if (target < 0)
 		return -1;
 	fd_path(target, path, sizeof(path));
-	if (strcmp(m->type, "cgroup") == 0)
+	/* a bound tree (cgroup v1, sysfs fallback) got its propagation already */
+	if (strcmp(m->type, "cgroup") == 0) {
 		e = mount_cgroup(m, target);
-	else if (mount(m->source ? m->source : m->type, path, m->type, m->flags & fs_flag_mask,
-		       m->data) < 0)
+		if (e == 0 && m->propagation && host_cgroup_is_v2())
+			e = mount_propagation(r, m);
+	} else if (mount(m->source ? m->source : m->type, path, m->type, m->flags & fs_flag_mask,
+			 m->data) < 0)
 		e = mount_fs_fallback(m, target, errno);
-	if (e == 0 && m->propagation && mount(NULL, path, NULL, m->propagation, NULL) < 0)
-		e = -errno;
+	else if (m->propagation)
+		e = mount_propagation(r, m);
 	if (e < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, -e, "mount %s on %s%s%s", m->type,
 				  m->destination, m->data ? " with " : "", m->data ? m->data : "");
