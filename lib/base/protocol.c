@@ -31,6 +31,7 @@ static bool known_type(uint32_t type)
 	case SLUICE_MSG_NAMESPACES:
 	case SLUICE_MSG_READY:
 	case SLUICE_MSG_ERROR:
+	case SLUICE_MSG_CONSOLE:
 		return true;
 	}
 	return false;
@@ -61,11 +62,17 @@ ssize_t sluice_proto_parse(const char *buf, size_t len, struct sluice_frame *f)
 	return (ssize_t)(SLUICE_PROTO_HEADER_LEN + plen);
 }
 
-int sluice_proto_read(int fd, struct sluice_frame *f, char **payload)
+/* rights == NULL: a pipe or file, read(); else a socket, recvmsg(). */
+static ssize_t get_all(int fd, void *buf, size_t len, int *rights)
+{
+	return rights ? sluice_recv_all(fd, buf, len, rights) : sluice_read_all(fd, buf, len);
+}
+
+static int proto_read(int fd, struct sluice_frame *f, char **payload, int *rights)
 {
 	char hdr[SLUICE_PROTO_HEADER_LEN];
 	cleanup_free char *buf = NULL;
-	ssize_t n = sluice_read_all(fd, hdr, sizeof(hdr));
+	ssize_t n = get_all(fd, hdr, sizeof(hdr), rights);
 
 	*payload = NULL;
 	if (n < 0)
@@ -81,7 +88,7 @@ int sluice_proto_read(int fd, struct sluice_frame *f, char **payload)
 	buf = malloc(f->len + 1u);
 	if (!buf)
 		return -ENOMEM;
-	n = sluice_read_all(fd, buf, f->len);
+	n = get_all(fd, buf, f->len, rights);
 	if (n < 0)
 		return (int)n;
 	if ((size_t)n < f->len)
@@ -90,6 +97,29 @@ int sluice_proto_read(int fd, struct sluice_frame *f, char **payload)
 	f->payload = buf;
 	*payload = steal_ptr(&buf);
 	return 0;
+}
+
+int sluice_proto_read(int fd, struct sluice_frame *f, char **payload)
+{
+	return proto_read(fd, f, payload, NULL);
+}
+
+int sluice_proto_recv(int sock, struct sluice_frame *f, char **payload, int *rights)
+{
+	return proto_read(sock, f, payload, rights);
+}
+
+int sluice_proto_send_fd(int sock, uint32_t type, const void *payload, size_t len, int fd)
+{
+	char one[SLUICE_PROTO_HEADER_LEN + 4096];
+
+	if (len > 4096)
+		return -EMSGSIZE;
+	put_be32(one, type);
+	put_be32(one + 4, (uint32_t)len);
+	if (len)
+		memcpy(one + SLUICE_PROTO_HEADER_LEN, payload, len);
+	return sluice_send_fd(sock, one, SLUICE_PROTO_HEADER_LEN + len, fd);
 }
 
 int sluice_proto_write(int fd, uint32_t type, const void *payload, size_t len)

@@ -32,6 +32,9 @@ enum sluice_msg {
 	/* helper -> runtime */
 	SLUICE_MSG_READY = 0x81, /* u32: workload pid as the helper sees it */
 	SLUICE_MSG_ERROR = 0x82, /* u32 exit code, u32 errno, step NUL, message */
+	/* u32: the pty number; the pty master rides along (SCM_RIGHTS), so
+	 * fd 4 must then be a unix socket (docs/terminal.md) */
+	SLUICE_MSG_CONSOLE = 0x86,
 };
 
 struct sluice_frame {
@@ -50,7 +53,13 @@ ssize_t sluice_proto_parse(const char *buf, size_t len, struct sluice_frame *f);
  * frame, -EBADMSG on a malformed or truncated frame, or -errno. */
 int sluice_proto_read(int fd, struct sluice_frame *f, char **payload);
 
+/* The same on a unix socket: an fd received with the frame goes to *rights
+ * when that is -1, any other is closed (sluice_recv_all). */
+int sluice_proto_recv(int sock, struct sluice_frame *f, char **payload, int *rights);
+
 int sluice_proto_write(int fd, uint32_t type, const void *payload, size_t len);
+/* A small frame (payload up to 4096 bytes) in one sendmsg with fd attached. */
+int sluice_proto_send_fd(int sock, uint32_t type, const void *payload, size_t len, int fd);
 int sluice_proto_write_magic(int fd);
 
 /* ERROR payload <-> error object; step names the setup step that failed. */

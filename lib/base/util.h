@@ -42,6 +42,13 @@ void sluice_close(int fd);
 int sluice_write_all(int fd, const void *buf, size_t len);
 ssize_t sluice_read_all(int fd, void *buf, size_t len);
 
+/* Unix sockets: send len bytes of data with fd attached (SCM_RIGHTS, on the
+ * first byte), MSG_NOSIGNAL; 0 or -errno.  recv_all: read_all for a socket
+ * that may carry fds: the first one received goes to *rights if that is -1
+ * (close-on-exec), any other is closed. */
+int sluice_send_fd(int sock, const void *data, size_t len, int fd);
+ssize_t sluice_recv_all(int sock, void *buf, size_t len, int *rights);
+
 /* Read a whole fd (up to max bytes) into a malloc'd NUL-terminated buffer. */
 int sluice_read_fd(int fd, size_t max, char **out, size_t *len);
 

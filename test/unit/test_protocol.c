@@ -4,11 +4,14 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "error.h"
 #include "protocol.h"
 #include "tap.h"
+#include "util.h"
 
 static void put32(char *p, uint32_t v)
 {
@@ -124,6 +127,52 @@ static void test_numbers(void)
 	   "the preamble is NUL SLUICE version 1: never valid YAML text");
 }
 
+static bool same_file(int a, int b)
+{
+	struct stat sa, sb;
+
+	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/* process.terminal: a CONSOLE frame carries an fd over a socketpair; the
+ * reader keeps one, close-on-exec, and closes any other a peer sends. */
+static void test_console_frame(void)
+{
+	int sv[2], p[2], rights = -1;
+	struct sluice_frame f;
+	char *payload = NULL;
+	uint32_t n = htobe32(7), v = 0;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0 || pipe2(p, O_CLOEXEC) < 0)
+		abort();
+	is_int(sluice_proto_write(sv[1], SLUICE_MSG_READY, &n, 4), 0, "READY before, no fd");
+	is_int(sluice_proto_send_fd(sv[1], SLUICE_MSG_CONSOLE, &n, 4, p[0]), 0,
+	       "send CONSOLE with an fd");
+	is_int(sluice_proto_send_fd(sv[1], SLUICE_MSG_CONSOLE, &n, 4, p[1]), 0, "send a second fd");
+	close(sv[1]);
+	is_int(sluice_proto_recv(sv[0], &f, &payload, &rights), 0, "receive READY");
+	is_int(f.type, SLUICE_MSG_READY, "READY first");
+	free(payload);
+	is_int(sluice_proto_recv(sv[0], &f, &payload, &rights), 0, "receive CONSOLE");
+	is_int(f.type, SLUICE_MSG_CONSOLE, "CONSOLE type (0x86)");
+	ok(sluice_proto_decode_u32(&f, &v) == 0 && v == 7, "CONSOLE payload: the pty number");
+	free(payload);
+	ok(rights >= 0 && same_file(rights, p[0]), "the fd that came is the one sent");
+	ok(rights >= 0 && (fcntl(rights, F_GETFD) & FD_CLOEXEC), "received close-on-exec");
+	is_int(sluice_proto_recv(sv[0], &f, &payload, &rights), 0, "receive the second");
+	free(payload);
+	ok(same_file(rights, p[0]), "a second fd does not replace the first (it is closed)");
+	is_int(sluice_proto_recv(sv[0], &f, &payload, &rights), -EPIPE, "EOF");
+	is_int(sluice_proto_write(p[1], SLUICE_MSG_GO, NULL, 0), 0, "the pipe is still open");
+	is_int(sluice_proto_send_fd(p[1], SLUICE_MSG_CONSOLE, &n, 4, p[0]), -ENOTSOCK,
+	       "an fd cannot go over a pipe");
+	close(rights);
+	close(sv[0]);
+	close(p[0]);
+	close(p[1]);
+}
+
 int main(void)
 {
 	test_parse();
@@ -131,5 +180,6 @@ int main(void)
 	test_truncated();
 	test_error_frame();
 	test_numbers();
+	test_console_frame();
 	return done_testing();
 }
