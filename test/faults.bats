@@ -18,12 +18,12 @@ FAULT_SLUICE=${SLUICE_FAULT_BIN:-$SLUICE_REPO/build-fault/sluice}
 LOOP=${SLUICE_LOOP_BIN:-$(dirname "$SLUICE")/test/libsluice_loop}
 
 # The steps every test here covers: lib/init/helper.c's steps[] in order,
-# "read-config" before them, "init" (--init, or no pid namespace) and
-# "exec" after them.  A step added to helper.c fails the first test until
-# it is covered here.
-STEPS=(session namespaces hostname sysctl oom-score-adj network mounts cwd rlimits umask
+# "read-config" before them, "init" (--init, or no pid namespace),
+# "controlling-terminal" and "exec" after them.  A step added to helper.c
+# fails the first test until it is covered here.
+STEPS=(session namespaces hostname sysctl oom-score-adj network mounts terminal cwd rlimits umask
 	tty-guard capabilities-bounding identity capabilities no-new-privileges parent-death-signal)
-ALL_STEPS=(read-config "${STEPS[@]}" init exec)
+ALL_STEPS=(read-config "${STEPS[@]}" init controlling-terminal exec)
 
 setup_file() {
 	ROOTFS=$(scratch_dir)/rootfs
@@ -141,8 +141,9 @@ seconds_since() { # START (an $EPOCHREALTIME): whole milliseconds since then
 	listed=$(sed -n '/^static const struct step steps\[\] = {/,/^};/s/^\t{ *"\([a-z-]*\)",.*/\1/p' \
 		"$SLUICE_REPO/lib/init/helper.c" | tr '\n' ' ')
 	assert_eq "$listed" "${STEPS[*]} " "steps[] in lib/init/helper.c and STEPS here"
-	run -0 grep -c 'h.step = "\(read-config\|init\|exec\)"' "$SLUICE_REPO/lib/init/helper.c"
-	assert_eq "$output" 3 "the steps outside steps[]: read-config, init, exec"
+	run -0 grep -c 'h.step = "\(read-config\|init\|controlling-terminal\|exec\)"' \
+		"$SLUICE_REPO/lib/init/helper.c"
+	assert_eq "$output" 4 "the steps outside steps[]: read-config, init, controlling-terminal, exec"
 }
 
 @test "fault at read-config: 125, one line naming it, nothing left" { fault_case read-config; }
@@ -227,7 +228,11 @@ seconds_since() { # START (an $EPOCHREALTIME): whole milliseconds since then
 			echo "(at step $step)" >&2
 			return 1
 		}
-		assert_eq "$stderr" "sluice: the helper died during setup (signal 9)" "at step $step"
+		# After the init's fork the killed one is its child: the init
+		# passes on 128+9 as its own status.
+		local how="signal 9"
+		[[ $step == controlling-terminal ]] && how="exit status 137"
+		assert_eq "$stderr" "sluice: the helper died during setup ($how)" "at step $step"
 		((ms < 3000)) || {
 			echo "at step $step: sluice run took ${ms} ms to notice" >&2
 			return 1
@@ -412,7 +417,11 @@ raw_userns_config() {
 			--rootfs "$ROOTFS" -- sh -c : "$M"
 		ms=$(seconds_since "$start")
 		assert_status 125
-		assert_eq "$stderr" "sluice: the helper died during setup (signal 9)" "at step $step"
+		# After the init's fork the killed one is its child: the init
+		# passes on 128+9 as its own status.
+		local how="signal 9"
+		[[ $step == controlling-terminal ]] && how="exit status 137"
+		assert_eq "$stderr" "sluice: the helper died during setup ($how)" "at step $step"
 		((ms < 3000))
 		assert_no_leftovers "$M"
 		assert_no_helper

@@ -112,10 +112,14 @@ struct sluice_config {
 	char **warnings;
 
 	struct {
-		bool terminal;
-		char **args; /* strv, argv of the workload */
-		char **env;  /* strv, "KEY=VALUE" */
-		char *cwd;   /* absolute path inside the container */
+		bool terminal; /* a pty made inside the container (docs/terminal.md) */
+		struct {
+			bool set;
+			uint32_t height, width; /* rows and columns, 1..65535 */
+		} console_size;			/* applied only with terminal */
+		char **args;			/* strv, argv of the workload */
+		char **env;			/* strv, "KEY=VALUE" */
+		char *cwd;			/* absolute path inside the container */
 		struct {
 			uint32_t uid;
 			uint32_t gid;
@@ -187,6 +191,10 @@ struct sluice_caller {
 	 * sluice_helper_main() when started with "init" as argv[1], or points
 	 * this at an installed sluice (docs/libsluice.md). */
 	const char *helper;
+	/* runc's --console-socket: with process.terminal, the pty master goes
+	 * to the unix socket at this path (docs/terminal.md); NULL: the caller
+	 * gets it (sluice_run relays it). */
+	const char *console_socket;
 };
 
 /* Zero everything (no namespaces, no args, ...): the base for a document

@@ -28,6 +28,8 @@ struct helper {
 	bool framed;
 	bool tty_guard; /* the workload keeps the caller's session */
 	const char *step;
+	dev_t host_pts; /* process.terminal: the /dev/pts we started with */
+	int pty;	/* process.terminal: the peer, for the workload */
 };
 
 static __attribute__((noreturn)) void fail(struct helper *h, const struct sluice_error *e)
@@ -275,6 +277,13 @@ static int step_tty_guard(struct helper *h, struct sluice_error *err)
 	return h->tty_guard ? sluice_tty_guard_apply(&h->cfg, err) : 0;
 }
 
+static int step_terminal(struct helper *h, struct sluice_error *err)
+{
+	struct sluice_terminal t = { &h->cfg, h->status_fd, h->host_pts };
+
+	return sluice_terminal_setup(&t, &h->pty, err);
+}
+
 /* A step needs either the whole helper (run) or only the config (apply). */
 struct step {
 	const char *name;
@@ -296,6 +305,7 @@ static const struct step steps[] = {
 	{ "oom-score-adj", .apply = sluice_oom_apply },
 	{ "network", .apply = net_apply },
 	{ "mounts", .apply = sluice_mounts_apply },
+	{ "terminal", .run = step_terminal },
 	{ "cwd", .apply = sluice_cwd_apply },
 	{ "rlimits", .apply = sluice_rlimits_apply },
 	{ "umask", .apply = umask_apply },
@@ -360,9 +370,12 @@ int sluice_helper_main(void)
 	 * then never see the workload end (the kernel reaps it unseen). */
 	sigaction(SIGCHLD, &dfl, NULL);
 	h.status_fd = find_status_fd();
+	h.pty = -1;
 	h.step = "read-config";
 	if (fault_injected(h.step, &err) < 0 || read_config(&h, &err) < 0)
 		fail(&h, &err);
+	if (h.cfg.process.terminal)
+		h.host_pts = sluice_terminal_devpts();
 	/* Anything inherited without close-on-exec stops here. */
 	(void)sluice_cloexec_from(SLUICE_PRESERVED_FD_BASE + h.cfg.sluice.preserve_fds, keep, 2);
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
@@ -381,6 +394,7 @@ int sluice_helper_main(void)
 			.remap_exit = h.cfg.sluice.remap_exit,
 			.n_remap_exit = h.cfg.sluice.n_remap_exit,
 			.status_fd = h.status_fd,
+			.terminal = h.pty >= 0,
 		};
 		h.step = "init";
 		/* The init idles for the sandbox's lifetime: its RSS should be
@@ -389,6 +403,9 @@ int sluice_helper_main(void)
 		if (fault_injected(h.step, &err) < 0 || sluice_pid1_fork(&o, &err) < 0)
 			fail(&h, &err);
 	}
+	h.step = "controlling-terminal";
+	if (fault_injected(h.step, &err) < 0 || sluice_terminal_attach(&h.pty, &err) < 0)
+		fail(&h, &err);
 	/* From the process that execs (under an init, its child): READY
 	 * carries that pid, and precedes an ERROR only when the exec fails. */
 	report_ready(&h);

@@ -10,6 +10,7 @@
 
 #include <signal.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "config.h"
 
@@ -40,6 +41,21 @@ int sluice_caps_apply(const struct sluice_config *c, struct sluice_error *err);
 bool sluice_stdio_is_terminal(void);
 bool sluice_session_enter(void);
 int sluice_tty_guard_apply(const struct sluice_config *c, struct sluice_error *err);
+/* terminal.c (process.terminal, docs/terminal.md).  setup: after pivot_root,
+ * make the pty from the container's devpts, send the master on status_fd
+ * (CONSOLE frame with SCM_RIGHTS) and keep the peer in *pty (close-on-exec,
+ * -1 without terminal).  host_pts: st_dev of the /dev/pts the helper
+ * started with (sluice_terminal_devpts), refused as the container's.
+ * attach: in the process about to exec, setsid, the pty as controlling
+ * terminal and as 0, 1, 2. */
+struct sluice_terminal {
+	const struct sluice_config *cfg;
+	int status_fd;
+	dev_t host_pts;
+};
+dev_t sluice_terminal_devpts(void);
+int sluice_terminal_setup(const struct sluice_terminal *t, int *pty, struct sluice_error *err);
+int sluice_terminal_attach(int *pty, struct sluice_error *err);
 
 /* exec.c: close every fd but 0-2 and the preserved ones (moved from 5.. to
  * 3..), then exec process.args with process.env.  Returns only on failure
@@ -61,6 +77,7 @@ struct sluice_pid1_opts {
 	const int *remap_exit; /* exit codes reported as 0 */
 	size_t n_remap_exit;
 	int status_fd;
+	bool terminal; /* the workload makes a session of its own (terminal.c) */
 };
 int sluice_pid1_fork(const struct sluice_pid1_opts *o, struct sluice_error *err);
 

@@ -248,7 +248,9 @@ int sluice_pid1_fork(const struct sluice_pid1_opts *o, struct sluice_error *err)
 	if (pid == 0) {
 		reset_signals();
 		(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-		if (o->signal_group)
+		/* A terminal workload leads a session (and so a group) of its
+		 * own, which setsid() refuses to a group leader. */
+		if (o->signal_group && !o->terminal)
 			own_group();
 		return 0;
 	}
