@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include "error.h"
@@ -43,13 +45,89 @@ void sluice_launch_init(struct sluice_launch *l)
 	l->pid = -1;
 	l->pidfd = -1;
 	l->status_fd = -1;
+	l->console_sock = -1;
+	l->pty_fd = -1;
 }
 
 void sluice_launch_release(struct sluice_launch *l)
 {
 	sluice_close(l->pidfd);
 	sluice_close(l->status_fd);
-	l->pidfd = l->status_fd = -1;
+	sluice_close(l->console_sock);
+	sluice_close(l->pty_fd);
+	l->pidfd = l->status_fd = l->console_sock = l->pty_fd = -1;
+}
+
+/* runc's --console-socket, connected before anything starts: a path that
+ * does not exist or does not listen fails here, with nothing to undo.  As
+ * the caller, in the caller's mount namespace: the helper never touches it. */
+static int connect_console(struct sluice_launch *l, const char *path, struct sluice_error *err)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	size_t n = strlen(path);
+	int fd, r;
+
+	if (n == 0 || n >= sizeof(a.sun_path))
+		return sluice_err(err, SLUICE_EXIT_SETUP, n ? ENAMETOOLONG : ENOENT,
+				  "console socket \"%s\"", path);
+	memcpy(a.sun_path, path, n + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "console socket %s: socket", path);
+	do
+		r = connect(fd, (struct sockaddr *)&a, sizeof(a));
+	while (r < 0 && errno == EINTR);
+	if (r < 0) {
+		sluice_err(err, SLUICE_EXIT_SETUP, errno, "console socket %s: cannot connect", path);
+		sluice_close(fd);
+		return -1;
+	}
+	l->console_sock = fd;
+	l->console_path = path;
+	return 0;
+}
+
+static int prepare_console(struct sluice_launch *l, const struct sluice_config *c,
+			   const struct sluice_caller *who, struct sluice_error *err)
+{
+	l->status_sock = c->process.terminal;
+	if (!who->console_socket)
+		return 0;
+	if (!c->process.terminal)
+		return sluice_err(err, SLUICE_EXIT_USAGE, 0,
+				  "console socket %s given but process.terminal is false",
+				  who->console_socket);
+	return connect_console(l, who->console_socket, err);
+}
+
+/* What runc's utils.SendRawFd sends and conmon and containerd's shim read:
+ * one message, the master's name as data, the master as SCM_RIGHTS. */
+#define CONSOLE_NAME "/dev/ptmx"
+
+static int take_console(struct sluice_launch *l, int master, struct sluice_error *err)
+{
+	int r;
+
+	if (master < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, EBADMSG,
+				  "the helper sent no pty master with its CONSOLE message");
+	if (l->console_sock < 0) {
+		if (l->pty_fd >= 0) {
+			sluice_close(master);
+			return sluice_err(err, SLUICE_EXIT_SETUP, EBADMSG,
+					  "the helper sent a second pty master");
+		}
+		l->pty_fd = master;
+		return 0;
+	}
+	r = sluice_send_fd(l->console_sock, CONSOLE_NAME, sizeof(CONSOLE_NAME) - 1, master);
+	sluice_close(master);
+	sluice_close(l->console_sock);
+	l->console_sock = -1;
+	if (r < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, -r,
+				  "console socket %s: cannot send the pty master", l->console_path);
+	return 0;
 }
 
 /* The helper is started in a new user namespace before its uid map is
@@ -203,11 +281,15 @@ static void close_launch_fds(struct launch_fds *f)
 	}
 }
 
-static int make_pipes(struct launch_fds *f, struct sluice_stdio_setup *stdio, int min,
+/* fd 4 is a socketpair when it must carry the pty master, a pipe otherwise. */
+static int make_pipes(struct launch_fds *f, struct sluice_stdio_setup *stdio, int min, bool sock,
 		      struct sluice_error *err)
 {
-	if (pipe2(f->cfg, O_CLOEXEC) < 0 || pipe2(f->status, O_CLOEXEC) < 0)
+	if (pipe2(f->cfg, O_CLOEXEC) < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "pipe2");
+	if (sock ? socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, f->status) < 0 :
+		   pipe2(f->status, O_CLOEXEC) < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, sock ? "socketpair" : "pipe2");
 	if (lift_fd(&f->cfg[0], min, err) < 0 || lift_fd(&f->status[1], min, err) < 0)
 		return -1;
 	for (int i = 0; i < 3; i++)
@@ -260,9 +342,12 @@ int sluice_launch_start(struct sluice_launch *l, const struct sluice_config *c,
 	uint64_t created = 0;
 	int min = SLUICE_PRESERVED_FD_BASE + c->sluice.preserve_fds;
 
-	if (make_pipes(&f, stdio, min, err) < 0 ||
+	if (prepare_console(l, c, who, err) < 0)
+		return -1;
+	if (make_pipes(&f, stdio, min, l->status_sock, err) < 0 ||
 	    spawn(l, c, who, &f, stdio, child_mask, &created, err) < 0) {
 		close_launch_fds(&f);
+		sluice_launch_release(l);
 		return -1;
 	}
 	sluice_stdio_close_child_ends(stdio);
@@ -296,10 +381,10 @@ void sluice_launch_abort(struct sluice_launch *l)
 {
 	siginfo_t si;
 
-	if (l->pidfd < 0)
-		return;
-	(void)sluice_pidfd_signal(l->pidfd, SIGKILL);
-	(void)sluice_pidfd_wait(l->pidfd, &si, WEXITED);
+	if (l->pidfd >= 0) {
+		(void)sluice_pidfd_signal(l->pidfd, SIGKILL);
+		(void)sluice_pidfd_wait(l->pidfd, &si, WEXITED);
+	}
 	sluice_launch_release(l);
 }
 
@@ -307,7 +392,9 @@ int sluice_launch_read_status(struct sluice_launch *l, struct sluice_error *err)
 {
 	struct sluice_frame f;
 	cleanup_free char *payload = NULL;
-	int r = sluice_proto_read(l->status_fd, &f, &payload);
+	cleanup_close int rights = -1;
+	int r = l->status_sock ? sluice_proto_recv(l->status_fd, &f, &payload, &rights) :
+				 sluice_proto_read(l->status_fd, &f, &payload);
 
 	if (r == -EPIPE) {
 		sluice_close(l->status_fd);
@@ -323,6 +410,8 @@ int sluice_launch_read_status(struct sluice_launch *l, struct sluice_error *err)
 		l->ready = true;
 		return 0;
 	}
+	if (f.type == SLUICE_MSG_CONSOLE)
+		return take_console(l, steal_fd(&rights), err);
 	if (f.type == SLUICE_MSG_ERROR &&
 	    sluice_proto_decode_error(payload, f.len, &l->error, l->step, sizeof(l->step)) == 0) {
 		l->failed = true;

@@ -23,6 +23,14 @@ struct sluice_launch {
 	bool failed;	/* ERROR received: see error/step */
 	struct sluice_error error;
 	char step[64];
+	/* process.terminal (docs/terminal.md): fd 4 is then a socketpair, on
+	 * which the helper sends the pty master (a CONSOLE frame).  With a
+	 * console socket (who->console_socket) it goes on there at once;
+	 * otherwise it waits in pty_fd for the caller (steal_fd it). */
+	bool status_sock;
+	int console_sock;	  /* connected to the console socket until then */
+	const char *console_path; /* who->console_socket, for messages */
+	int pty_fd;		  /* the master, when no console socket takes it */
 };
 
 void sluice_launch_init(struct sluice_launch *l);
@@ -35,8 +43,9 @@ int sluice_launch_start(struct sluice_launch *l, const struct sluice_config *c,
 			const sigset_t *child_mask, struct sluice_error *err);
 
 /* Read one frame from the status pipe (call when it is readable).  Sets
- * ready/failed; at EOF closes status_fd.  Returns 0, or -1 on a protocol
- * violation (err filled). */
+ * ready/failed; at EOF closes status_fd; takes the pty master (pty_fd, or
+ * forwarded to the console socket).  Returns 0, or -1 on a protocol
+ * violation or a console socket that cannot take the master (err filled). */
 int sluice_launch_read_status(struct sluice_launch *l, struct sluice_error *err);
 
 /* Kill the helper (the whole sandbox with it) and reap it. */
