@@ -15,6 +15,7 @@
 #include "helper.h"
 #include "launch.h"
 #include "stdio_relay.h"
+#include "tty.h"
 #include "util.h"
 
 /* The signals `sluice run` passes on to the workload, and those of job
@@ -38,6 +39,9 @@ struct supervisor {
 	/* The helper is an init that forwards signals to the workload; else
 	 * the workload is PID 1 of its namespace (--no-init). */
 	bool helper_is_init;
+	/* process.terminal without a console socket: we relay the pty */
+	bool terminal;
+	struct sluice_tty tty;
 };
 
 static int make_signalfd(sigset_t *set, sigset_t *old, struct sluice_error *err)
@@ -76,21 +80,30 @@ static bool stop_signal(int sig)
  * Job control: the sandbox stops with us.  An init passes a stop on to the
  * workload (lib/init/pid1.c), and handles one the terminal sent it itself;
  * a workload that is PID 1 drops a stop signal without a handler, but the
- * kernel lets SIGSTOP from an ancestor namespace through.
+ * kernel lets SIGSTOP from an ancestor namespace through.  A terminal we
+ * hold raw is given back while we are stopped, and taken again when we
+ * continue in the foreground (as ssh does).
  */
 static void stop_with_sandbox(struct supervisor *s, int sig, bool delivered)
 {
+	bool raw = s->tty.raw_fd >= 0;
+
 	if (!s->helper_is_init)
 		(void)sluice_pidfd_signal(s->l.pidfd, SIGSTOP);
 	else if (!delivered)
 		(void)sluice_pidfd_signal(s->l.pidfd, sig);
+	sluice_tty_restore(&s->tty);
 	(void)kill(getpid(), SIGSTOP);
+	if (raw)
+		(void)sluice_tty_raw(&s->tty);
 }
 
 /* When the sandbox shares our process group, what the terminal sends
  * (Ctrl-C, Ctrl-Z, a resize: si_code SI_KERNEL) reached it already.
  * Everything else, and everything once the sandbox has a session of its
- * own, is passed on. */
+ * own (a terminal workload always has), is passed on; but a resize of the
+ * terminal we relay, which goes to the pty instead (the kernel then
+ * signals the pty's foreground group). */
 static void on_signal(struct supervisor *s)
 {
 	struct signalfd_siginfo si;
@@ -99,13 +112,27 @@ static void on_signal(struct supervisor *s)
 		int sig = (int)si.ssi_signo;
 		bool delivered = si.ssi_code == SI_KERNEL && !s->own_session;
 
-		if (s->exited)
+		if (s->terminal && sig == SIGWINCH)
+			sluice_tty_copy_size(&s->tty, sluice_relay_pty_fd(&s->relay));
+		else if (s->exited)
 			continue;
-		if (stop_signal(sig))
+		else if (stop_signal(sig))
 			stop_with_sandbox(s, sig, delivered);
 		else if (!delivered)
 			(void)sluice_pidfd_signal(s->l.pidfd, sig);
 	}
+}
+
+/* The helper sent the pty master: relay it, our terminal raw, its size
+ * copied (over process.consoleSize: the terminal a person sees wins). */
+static int start_pty(struct supervisor *s, struct sluice_error *err)
+{
+	bool raw = sluice_tty_raw(&s->tty);
+
+	if (sluice_relay_add_pty(&s->relay, steal_fd(&s->l.pty_fd), raw, err) < 0)
+		return -1;
+	sluice_tty_copy_size(&s->tty, sluice_relay_pty_fd(&s->relay));
+	return 0;
 }
 
 /* Timeout: TERM first; after the grace period KILL, which takes the whole
@@ -159,6 +186,8 @@ static int poll_once(struct supervisor *s, struct sluice_error *err)
 	if (pfd[PFD_SIG].revents)
 		on_signal(s);
 	if (pfd[PFD_STATUS].revents && sluice_launch_read_status(&s->l, err) < 0)
+		return -1;
+	if (s->l.pty_fd >= 0 && start_pty(s, err) < 0)
 		return -1;
 	if (pfd[PFD_TIMER].revents)
 		on_timer(s);
@@ -272,6 +301,8 @@ int sluice_run(const struct sluice_config *c, const struct sluice_caller *who,
 	s.grace = c->sluice.kill_grace;
 	s.kill_sig = c->linux.ns[SLUICE_NS_PID].enabled ? SIGKILL : SLUICE_SIG_END;
 	s.helper_is_init = c->sluice.init || !c->linux.ns[SLUICE_NS_PID].enabled;
+	s.terminal = c->process.terminal && !who->console_socket;
+	sluice_tty_init(&s.tty);
 	ensure_std_fds();
 	if (sluice_config_check_paths(c, err) < 0)
 		return -1;
@@ -299,6 +330,7 @@ int sluice_run(const struct sluice_config *c, const struct sluice_caller *who,
 		sluice_launch_abort(&s.l);
 	sluice_relay_free(&s.relay);
 out_signals:
+	sluice_tty_restore(&s.tty);
 	batch_end(batch);
 	sluice_launch_release(&s.l);
 	sluice_close(s.timerfd);

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -153,10 +154,18 @@ static int prepare_stream(const struct sluice_stdio *io, int i, struct sluice_st
 int sluice_stdio_prepare(const struct sluice_config *c, struct sluice_stdio_setup *s,
 			 struct sluice_error *err)
 {
+	/* With a terminal the workload's 0, 1, 2 are the pty, made in the
+	 * container; the helper (and sluice's init, which stays) hold
+	 * nothing of ours: no host terminal ends up in the sandbox. */
+	static const struct sluice_stdio null_io[3] = { { SLUICE_STDIO_NULL, NULL },
+							{ SLUICE_STDIO_NULL, NULL },
+							{ SLUICE_STDIO_NULL, NULL } };
+	const struct sluice_stdio *io = c->process.terminal ? null_io : c->sluice.stdio;
+
 	for (int i = 0; i < 3; i++)
 		s->child_fd[i] = s->relay_fd[i] = -1;
 	for (int i = 0; i < 3; i++) {
-		if (prepare_stream(c->sluice.stdio, i, s, err) < 0) {
+		if (prepare_stream(io, i, s, err) < 0) {
 			sluice_stdio_release(s);
 			return -1;
 		}
@@ -412,6 +421,8 @@ static enum step flush_buffer(struct sluice_relay_stream *st)
 {
 	ssize_t n = end_write(st->dst, st->dst_io, st->buf + st->off, st->len - st->off);
 
+	if (n < 0 && errno != EAGAIN && errno != EINTR)
+		st->dst_failed = true;
 	if (n < 0)
 		return io_failed(); /* EPIPE: the reader is gone */
 	if (n == 0)
@@ -433,10 +444,13 @@ static enum step fill_buffer(struct sluice_relay_stream *st)
 	if (!st->buf)
 		return STEP_DONE;
 	n = end_read(st->src, st->src_io, st->buf, SLUICE_RELAY_BUF_SIZE);
+	if (n == 0)
+		st->src_eof = true;
 	if (n <= 0)
 		return n == 0 ? STEP_DONE : io_failed();
 	st->off = 0;
 	st->len = (size_t)n;
+	st->mid_line = st->buf[n - 1] != '\n' && st->buf[n - 1] != '\r';
 	st->wait_dst = false;
 	if (!io_nonblocking(st->dst_io, false))
 		return STEP_WAIT; /* write once poll() says POLLOUT */
@@ -485,18 +499,50 @@ static enum step stream_step(struct sluice_relay_stream *st)
 	return fill_buffer(st);
 }
 
+/* ---- a pty's master (process.terminal) ------------------------------ */
+
+/* The end of our stdin, for a pty in canonical mode, is its EOF character
+ * (twice when a line was left unfinished: once to end it, once for EOF),
+ * as util-linux's script does: the master has no write side to close. */
+static void pty_send_eof(const struct sluice_relay_stream *st)
+{
+	struct termios t;
+	char eof[2];
+
+	if (tcgetattr(st->dst, &t) < 0 || !(t.c_lflag & ICANON))
+		return;
+	eof[0] = eof[1] = (char)t.c_cc[VEOF];
+	if (write(st->dst, eof, st->mid_line ? 2 : 1) < 0)
+		return; /* a full input queue: the reader is not reading anyway */
+}
+
+/* How a stream of the pty ends: EOF on a stdin that is a pipe or file is
+ * sent as the terminal's EOF; EOF or an error on a stdin that is a
+ * terminal, or our stdout gone, is a hang-up, passed on by closing the
+ * master (the kernel then hangs up the container's terminal: SIGHUP to its
+ * session).  The master's own end (EIO: the workload closed it) is not. */
+static void pty_stream_end(struct sluice_relay *r, struct sluice_relay_stream *st)
+{
+	if (st->to_child && st->src_eof && !st->src_tty && !st->dst_failed)
+		pty_send_eof(st);
+	else if (st->to_child ? !st->dst_failed : st->dst_failed)
+		r->hangup = true;
+}
+
 /* After poll() said the awaited end is ready (or in error: the operation
  * tells which). */
-static void stream_pump(struct sluice_relay_stream *st)
+static void stream_pump(struct sluice_relay *r, struct sluice_relay_stream *st)
 {
 	for (int k = 0; k < RELAY_PUMP_MAX; k++) {
-		enum step r = stream_step(st);
+		enum step step = stream_step(st);
 
-		if (r == STEP_DONE) {
+		if (step == STEP_DONE) {
+			if (st->pty)
+				pty_stream_end(r, st);
 			stream_finish(st);
 			return;
 		}
-		if (r == STEP_WAIT || !may_repeat(st))
+		if (step == STEP_WAIT || !may_repeat(st))
 			return;
 	}
 }
@@ -555,7 +601,11 @@ void sluice_relay_handle(struct sluice_relay *r, const struct pollfd *pfd, size_
 		if (i < 0)
 			continue;
 		served[i] = true;
-		stream_pump(&r->s[i]);
+		stream_pump(r, &r->s[i]);
+	}
+	if (r->hangup) {
+		stream_finish(&r->s[STDIN_FILENO]);
+		stream_finish(&r->s[STDOUT_FILENO]);
 	}
 }
 
@@ -593,6 +643,48 @@ void sluice_relay_drain(struct sluice_relay *r, int timeout_ms)
 		if (left == 0 || ready == 0 || (ready < 0 && errno != EINTR))
 			return;
 	}
+}
+
+/* Our 0 -> the master, the master -> our 1.  Two descriptors of one open
+ * master: closing both is what hangs the pty up.  The bytes go through the
+ * buffer, never splice: a terminal's traffic is small and the ends need
+ * watching (EOF, hang-up). */
+int sluice_relay_add_pty(struct sluice_relay *r, int master, bool stdin_raw,
+			 struct sluice_error *err)
+{
+	struct sluice_relay_stream *in = &r->s[STDIN_FILENO], *out = &r->s[STDOUT_FILENO];
+	int dup = fcntl(master, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+
+	if (dup < 0 || set_nonblock(master) < 0) {
+		int e = errno;
+		sluice_close(dup);
+		sluice_close(master);
+		return sluice_err(err, SLUICE_EXIT_SETUP, e, "the pty master");
+	}
+	for (int i = 0; i < 3; i++)
+		stream_finish(&r->s[i]);
+	r->hangup = false;
+	in->to_child = in->pty = out->pty = true;
+	in->dst = dup;
+	out->src = master;
+	in->own_dst = out->own_src = true;
+	in->dst_io = out->src_io = SLUICE_RELAY_IO_NONBLOCK;
+	in->src_tty = stdin_raw;
+	/* sluice_run opens /dev/null on a closed 0, 1 or 2 before this */
+	if (adopt_inherited(STDIN_FILENO, O_RDONLY, &in->src, &in->own_src, &in->src_io) < 0)
+		stream_finish(in);
+	if (adopt_inherited(STDOUT_FILENO, O_WRONLY, &out->dst, &out->own_dst, &out->dst_io) < 0)
+		stream_finish(out);
+	return 0;
+}
+
+int sluice_relay_pty_fd(const struct sluice_relay *r)
+{
+	if (r->s[STDOUT_FILENO].pty && r->s[STDOUT_FILENO].src >= 0)
+		return r->s[STDOUT_FILENO].src;
+	if (r->s[STDIN_FILENO].pty && r->s[STDIN_FILENO].dst >= 0)
+		return r->s[STDIN_FILENO].dst;
+	return -1;
 }
 
 void sluice_relay_free(struct sluice_relay *r)

@@ -54,12 +54,19 @@ struct sluice_relay_stream {
 	enum sluice_relay_io src_io, dst_io;
 	char *buf;	 /* fallback buffer, allocated on first need */
 	size_t off, len; /* pending bytes in buf */
+	/* how it ended, for a pty's streams (sluice_relay_add_pty) */
+	bool pty;	 /* one end is the pty master */
+	bool src_tty;	 /* src is a terminal: its EOF is a hang-up */
+	bool src_eof;	 /* read() returned 0 */
+	bool dst_failed; /* a write failed for good */
+	bool mid_line;	 /* the last byte moved did not end a line */
 };
 
 #define SLUICE_RELAY_BUF_SIZE (64 * 1024)
 
 struct sluice_relay {
 	struct sluice_relay_stream s[3];
+	bool hangup; /* a pty relay lost its terminal: the master is closed */
 };
 
 /* Take over the parent's ends in s (relay_fd[] is set to -1).  On error
@@ -77,5 +84,17 @@ bool sluice_relay_outputs_open(const struct sluice_relay *r);
  * timeout_ms. */
 void sluice_relay_drain(struct sluice_relay *r, int timeout_ms);
 void sluice_relay_free(struct sluice_relay *r);
+
+/* process.terminal: relay our stdin to the pty master and the master to our
+ * stdout instead (stderr is the same pty).  Takes master (closed on error).
+ * EOF on a stdin that is no raw terminal becomes the pty's EOF character;
+ * EOF of the raw terminal (stdin_raw: only a hang-up ends it) or a lost
+ * stdout closes the master, which hangs up the container's pty
+ * (r->hangup).  The master's own EOF (EIO) means the workload and
+ * everything holding the pty closed it. */
+int sluice_relay_add_pty(struct sluice_relay *r, int master, bool stdin_raw,
+			 struct sluice_error *err);
+/* A descriptor of the master while the relay holds one (for TIOCSWINSZ). */
+int sluice_relay_pty_fd(const struct sluice_relay *r);
 
 #endif
