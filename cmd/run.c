@@ -22,6 +22,7 @@ struct run_ctx {
 	struct sluice_error *err;
 	bool print_config;
 	bool cwd_given;
+	const char *console_socket;
 };
 
 typedef int (*opt_fn)(struct run_ctx *x, const char *arg);
@@ -393,6 +394,19 @@ static int opt_remap_exit(struct run_ctx *x, const char *arg)
 	return 0;
 }
 
+static int opt_tty(struct run_ctx *x, const char *arg)
+{
+	(void)arg;
+	x->c->process.terminal = true;
+	return 0;
+}
+
+static int opt_console_socket(struct run_ctx *x, const char *arg)
+{
+	x->console_socket = arg;
+	return 0;
+}
+
 static int opt_print_config(struct run_ctx *x, const char *arg)
 {
 	(void)arg;
@@ -427,6 +441,10 @@ static const struct opt opts[] = {
 	{ "stdout", 0, "MODE", opt_stdout, "inherit, null, pipe or file:PATH" },
 	{ "stderr", 0, "MODE", opt_stderr, "inherit, null, pipe or file:PATH" },
 	{ "preserve-fds", 0, "N", opt_preserve_fds, "pass fds 3..3+N-1 on to the command" },
+	{ "tty", 0, NULL, opt_tty,
+	  "a terminal made in the sandbox, relayed to yours (process.terminal)" },
+	{ "console-socket", 0, "PATH", opt_console_socket,
+	  "send the terminal's master to the unix socket PATH instead (as runc)" },
 	{ "init", 0, NULL, opt_init,
 	  "sluice's init is PID 1 and the command its child (the default)" },
 	{ "no-init", 0, NULL, opt_no_init,
@@ -615,7 +633,19 @@ int cmd_run(int argc, char **argv)
 		}
 	if (build_config(&x, p, n, argv + cmd_index, &who) < 0)
 		goto out;
+	if (x.console_socket && !c.process.terminal) {
+		sluice_err(&err, SLUICE_EXIT_USAGE, 0,
+			   "run: --console-socket needs a terminal (--tty, or process.terminal: "
+			   "true)");
+		goto out;
+	}
 	print_warnings(&c);
+	who.console_socket = x.console_socket;
+	/* As podman: a terminal without one of ours on stdin still runs,
+	 * its input relayed from whatever stdin is. */
+	if (c.process.terminal && !x.console_socket && !x.print_config && !isatty(STDIN_FILENO))
+		fprintf(stderr, "sluice: warning: stdin is not a terminal: its input is relayed "
+				"to the sandbox's terminal as it comes\n");
 	r = x.print_config ? print_config(&c, &err) : sluice_run(&c, &who, &err);
 out:
 	if (r < 0)

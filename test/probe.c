@@ -25,6 +25,7 @@
 #include <sys/types.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -758,6 +759,100 @@ static int cmd_tty_inject(char **argv)
 	return 0;
 }
 
+/* ---- terminals ---- */
+
+static const char *tty_name(int fd)
+{
+	static char buf[3][PATH_MAX];
+	static int slot;
+	char *out = buf[slot++ % 3];
+
+	if (!isatty(fd))
+		return "not a tty";
+	if (ttyname_r(fd, out, PATH_MAX) != 0)
+		snprintf(out, PATH_MAX, "unnamed (%s)", errno_name(errno));
+	return out;
+}
+
+static void print_size(int fd)
+{
+	struct winsize ws;
+
+	if (ioctl(fd, TIOCGWINSZ, &ws) < 0)
+		printf("size: %s\n", errno_name(errno));
+	else
+		printf("size: %ux%u\n", ws.ws_row, ws.ws_col);
+}
+
+/* What a process on a terminal sees: the names of 0, 1, 2; the controlling
+ * terminal (/dev/tty) and whether it is the same one; session leadership,
+ * the foreground group; the window size. */
+static int cmd_tty(char **argv)
+{
+	int ctty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+	(void)argv;
+	printf("stdin: %s\nstdout: %s\nstderr: %s\n", tty_name(0), tty_name(1), tty_name(2));
+	/* TIOCGSID answers only for our own controlling terminal */
+	if (ctty < 0)
+		printf("ctty: none (%s)\n", errno_name(errno));
+	else
+		printf("ctty: %s\n", tcgetsid(0) == getsid(0) ? "stdin" : "another");
+	if (ctty >= 0)
+		close(ctty);
+	printf("session-leader: %s\n", getsid(0) == getpid() ? "yes" : "no");
+	printf("foreground: %s\n", isatty(0) && tcgetpgrp(0) == getpgrp() ? "yes" : "no");
+	print_size(0);
+	return 0;
+}
+
+/* Prints the size, "ready", then the size again after each SIGWINCH, N
+ * times (default 1). */
+static int cmd_winch(char **argv)
+{
+	long n = 1;
+	sigset_t set;
+
+	if (argv[0] && parse_int(argv[0], 1, 100, &n) < 0)
+		return 2;
+	sigemptyset(&set);
+	sigaddset(&set, SIGWINCH);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return fail("block", "SIGWINCH");
+	print_size(0);
+	if (say_ready("-"))
+		return 1;
+	while (n-- > 0) {
+		if (sigwaitinfo(&set, NULL) < 0) {
+			if (errno == EINTR) {
+				n++;
+				continue;
+			}
+			return fail("sigwaitinfo", "SIGWINCH");
+		}
+		print_size(0);
+		fflush(stdout);
+	}
+	return 0;
+}
+
+/* Reads stdin to EOF: each line as "line: TEXT", then "eof". */
+static int cmd_lines(char **argv)
+{
+	char line[4096];
+
+	(void)argv;
+	if (say_ready("-"))
+		return 1;
+	while (fgets(line, sizeof(line), stdin)) {
+		line[strcspn(line, "\n")] = '\0';
+		printf("line: %s\n", line);
+		fflush(stdout);
+	}
+	puts("eof");
+	return 0;
+}
+
 /* ---- dispatch ---- */
 
 static const struct subcommand {
@@ -790,6 +885,9 @@ static const struct subcommand {
 	{ "stat", cmd_stat, 1, 1, "PATH  type, mode, uid, gid, rdev" },
 	{ "tty-inject", cmd_tty_inject, 0, 0,
 	  "TIOCSTI/TIOCLINUX on 0, 1, 2, /dev/tty: ok or ERRNO" },
+	{ "tty", cmd_tty, 0, 0, "names of 0-2, ctty, session, foreground, size" },
+	{ "winch", cmd_winch, 0, 1, "[N]  size, ready, size after each of N SIGWINCH" },
+	{ "lines", cmd_lines, 0, 0, "ready, then line: TEXT per line of stdin, eof" },
 };
 
 static int usage(void)

@@ -4,7 +4,7 @@
 goes to the helper's fd 3 and the status pipe to its fd 4 (os.dup2, then
 subprocess's pass_fds, as Go's exec.Cmd.ExtraFiles does).
 
-usage: protocol_client.py [--timeout SECS] [ACTION...] -- SLUICE [ARG...]
+usage: protocol_client.py [--timeout SECS] [--status-socket] [ACTION...] -- SLUICE [ARG...]
 
 The actions are carried out in the order given; a well-behaved runtime
 does "magic config=FILE go" (or "magic namespaces=N config=FILE go"):
@@ -26,18 +26,27 @@ fd 4 is printed on stdout, one line per event, then how it ended:
   ERROR EXIT ERRNO STEP MESSAGE
   FRAME TYPE LEN          (a type the protocol does not define for fd 4)
   BAD TEXT                (a malformed frame)
+  CONSOLE N master=pty|none   (process.terminal: the pty number, and
+                          whether the pty master came with it)
   EOF
   EXIT N | SIGNAL N | TIMEOUT
   STDOUT line... / STDERR line...   (the helper's and workload's output)
+  TTY line...             (with a master: what the workload wrote on its
+                          terminal, read to the end)
+
+--status-socket makes fd 4 a unix socketpair instead of a pipe, as a
+runtime must for process.terminal: the master comes on it (SCM_RIGHTS).
 
 The client exits 0 when it could run the exchange, 1 when it could not start
 the helper, 2 on a usage error.
 Standard library only.
 """
+import array
 import fcntl
 import os
 import select
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -45,8 +54,9 @@ import time
 
 MAGIC = b"\0SLUICE\1"
 MSG_CONFIG, MSG_GO, MSG_NAMESPACES = 1, 2, 3
-MSG_READY, MSG_ERROR = 0x81, 0x82
+MSG_READY, MSG_ERROR, MSG_CONSOLE = 0x81, 0x82, 0x86
 CONFIG_FD, STATUS_FD = 3, 4
+TIOCGPTN = 0x80045430
 
 
 def usage(msg):
@@ -90,12 +100,25 @@ def parse_actions(words):
 class StatusReader:
     """Reads frames from the helper's fd 4 and prints them."""
 
-    def __init__(self, fd, deadline):
+    def __init__(self, fd, deadline, sock=None):
         self.fd = fd
+        self.sock = sock  # a socket object for fd: recvmsg, fds kept
+        self.fds = []
         self.deadline = deadline
         self.buf = b""
         self.eof = False
         self.timed_out = False
+
+    def _read(self):
+        if self.sock is None:
+            return os.read(self.fd, 65536)
+        fds = array.array("i")
+        data, anc, _, _ = self.sock.recvmsg(65536, socket.CMSG_SPACE(16))
+        for level, kind, payload in anc:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                fds.frombytes(payload[:len(payload) - len(payload) % fds.itemsize])
+        self.fds += list(fds)
+        return data
 
     def _fill(self):
         left = self.deadline - time.monotonic()
@@ -106,7 +129,7 @@ class StatusReader:
         if not ready:
             self.timed_out = True
             return False
-        data = os.read(self.fd, 65536)
+        data = self._read()
         if not data:
             self.eof = True
             return False
@@ -139,8 +162,17 @@ class StatusReader:
         print("EOF")
         return "EOF"
 
-    @staticmethod
-    def _print(ftype, payload):
+    def _print(self, ftype, payload):
+        if ftype == MSG_CONSOLE and len(payload) == 4:
+            master = "none"
+            if self.fds:
+                try:
+                    fcntl.ioctl(self.fds[0], TIOCGPTN, b"\0" * 4)
+                    master = "pty"
+                except OSError:
+                    pass
+            print("CONSOLE %d master=%s" % (struct.unpack(">I", payload)[0], master))
+            return "CONSOLE"
         if ftype == MSG_READY and len(payload) == 4:
             print("READY %d" % struct.unpack(">I", payload)[0])
             return "READY"
@@ -165,8 +197,32 @@ def above_status_fd(fd):
     return new
 
 
-def run(actions, argv, timeout):
-    cfg_r, cfg_w, st_r, st_w = (above_status_fd(fd) for fd in os.pipe() + os.pipe())
+def read_tty(fd, deadline):
+    """The workload's terminal output, to the end (EIO)."""
+    out = b""
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], deadline - time.monotonic())
+        try:
+            data = os.read(fd, 65536) if ready else b""
+        except OSError:
+            data = b""
+        if not data:
+            break
+        out += data
+    for line in out.decode(errors="replace").replace("\r", "").splitlines():
+        print("TTY %s" % line)
+
+
+def status_ends(status_socket):
+    if not status_socket:
+        return os.pipe()
+    a, b = socket.socketpair()
+    return a.detach(), b.detach()
+
+
+def run(actions, argv, timeout, status_socket=False):
+    cfg_r, cfg_w, st_r, st_w = (above_status_fd(fd)
+                                for fd in os.pipe() + status_ends(status_socket))
     # The helper's ends go to 3 and 4 (dup2 makes them inheritable) and
     # pass_fds keeps exactly those open in the child: Go's ExtraFiles.
     os.dup2(cfg_r, CONFIG_FD)
@@ -183,7 +239,8 @@ def run(actions, argv, timeout):
     os.close(CONFIG_FD)
     os.close(STATUS_FD)
     deadline = time.monotonic() + timeout
-    status = StatusReader(st_r, deadline)
+    status = StatusReader(st_r, deadline,
+                          socket.socket(fileno=st_r) if status_socket else None)
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     for name, data in actions:
         if cfg_w < 0:
@@ -216,12 +273,19 @@ def run(actions, argv, timeout):
     for label, text in (("STDOUT", out), ("STDERR", err)):
         for line in text.decode(errors="replace").splitlines():
             print("%s %s" % (label, line))
+    if status.fds:
+        read_tty(status.fds[0], deadline)
     return 0
 
 
 def main(args):
     timeout = 20.0
-    if args[:1] == ["--timeout"]:
+    status_socket = False
+    while args[:1] in (["--timeout"], ["--status-socket"]):
+        if args[0] == "--status-socket":
+            status_socket = True
+            args = args[1:]
+            continue
         if len(args) < 2:
             usage("--timeout needs a number")
         timeout = float(args[1])
@@ -235,7 +299,7 @@ def main(args):
     if not words:
         usage("no actions (e.g. magic config=FILE go)")
     sys.stdout.reconfigure(line_buffering=True)
-    return run(parse_actions(words), argv, timeout)
+    return run(parse_actions(words), argv, timeout, status_socket)
 
 
 if __name__ == "__main__":

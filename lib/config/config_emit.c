@@ -296,6 +296,13 @@ static void emit_process(struct emit *E, const struct sluice_config *c)
 	key(E, "process");
 	map_start(E);
 	kv_bool(E, "terminal", c->process.terminal);
+	if (c->process.console_size.set) {
+		key(E, "consoleSize");
+		map_start(E);
+		kv_u64(E, "height", c->process.console_size.height);
+		kv_u64(E, "width", c->process.console_size.width);
+		map_end(E);
+	}
 	kv_strv(E, "args", c->process.args);
 	kv_strv(E, "env", c->process.env);
 	if (c->process.cwd)

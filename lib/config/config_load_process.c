@@ -13,14 +13,53 @@
 static int load_terminal(struct config_load *L, const struct config_node *v, void *obj,
 			 const char *path)
 {
-	struct sluice_config *c = obj;
-	int r = config_get_bool(L, v, path, &c->process.terminal);
+	return config_get_bool(L, v, path, &((struct sluice_config *)obj)->process.terminal);
+}
 
-	if (r == 0 && c->process.terminal)
-		return config_fail(L, v,
-				   "%s: true is not supported yet: sluice does not allocate a "
-				   "terminal; set it to false",
-				   path);
+/* struct winsize holds rows and columns in unsigned shorts. */
+static int load_console_dim(struct config_load *L, const struct config_node *v, uint32_t *out,
+			    const char *path)
+{
+	int64_t n;
+	int r = config_get_int(L, v, path, 0, 65535, &n);
+
+	if (r == 0)
+		*out = (uint32_t)n;
+	return r;
+}
+
+static int load_console_height(struct config_load *L, const struct config_node *v, void *obj,
+			       const char *path)
+{
+	return load_console_dim(L, v, &((struct sluice_config *)obj)->process.console_size.height,
+				path);
+}
+
+static int load_console_width(struct config_load *L, const struct config_node *v, void *obj,
+			      const char *path)
+{
+	return load_console_dim(L, v, &((struct sluice_config *)obj)->process.console_size.width,
+				path);
+}
+
+static const struct config_field console_fields[] = {
+	{ "height", load_console_height },
+	{ "width", load_console_width },
+};
+
+/* Both keys are required (the spec's schema).  Kept, and emitted, even
+ * without terminal: the spec has runtimes ignore it then, not refuse it. */
+static int load_console_size(struct config_load *L, const struct config_node *v, void *obj,
+			     const char *path)
+{
+	struct sluice_config *c = obj;
+	int r = config_walk_map(L, v, console_fields, N_ELEMS(console_fields), obj, path);
+
+	for (size_t i = 0; r == 0 && i < N_ELEMS(console_fields); i++)
+		if (!config_map_get(v, console_fields[i].key))
+			r = config_missing(L, v, path, console_fields[i].key);
+	if (r == 0)
+		c->process.console_size.set = true;
 	return r;
 }
 
@@ -339,7 +378,7 @@ static const struct config_field process_fields[] = {
 	{ "oomScoreAdj", load_oom },
 	{ "apparmorProfile", load_lsm_label },
 	{ "selinuxLabel", load_lsm_label },
-	{ "consoleSize", load_unsupported },
+	{ "consoleSize", load_console_size },
 	{ "scheduler", load_unsupported },
 	{ "ioPriority", load_unsupported },
 	{ "execCPUAffinity", load_unsupported },

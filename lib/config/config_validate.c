@@ -200,6 +200,25 @@ static int check_process(const struct sluice_config *c, struct sluice_error *err
 	return 0;
 }
 
+/* With a terminal the pty is the workload's stdin, stdout and stderr, and
+ * sluice's own 0, 1, 2 are the other end of the relay: a stdio mode other
+ * than inherit would be silently overridden. */
+static int check_terminal(const struct sluice_config *c, struct sluice_error *err)
+{
+	static const char *const names[3] = { "stdin", "stdout", "stderr" };
+
+	if (!c->process.terminal)
+		return 0;
+	for (int i = 0; i < 3; i++)
+		if (c->sluice.stdio[i].mode != SLUICE_STDIO_INHERIT)
+			return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+					  "%s: sluice.%s cannot be combined with process.terminal "
+					  "(the terminal is the workload's stdin, stdout and stderr): "
+					  "leave it inherit",
+					  SRC(c), names[i]);
+	return 0;
+}
+
 static int check_sluice(const struct sluice_config *c, struct sluice_error *err)
 {
 	if (!c->root.path || c->root.path[0] != '/')
@@ -241,8 +260,8 @@ int sluice_config_validate(const struct sluice_config *c, struct sluice_error *e
 {
 	if (check_sysctl(c, err) < 0)
 		return -1;
-	if (check_process(c, err) < 0 || check_sluice(c, err) < 0 || check_uts_ns(c, err) < 0 ||
-	    check_mount_ns(c, err) < 0 || check_ids(c, err) < 0)
+	if (check_process(c, err) < 0 || check_sluice(c, err) < 0 || check_terminal(c, err) < 0 ||
+	    check_uts_ns(c, err) < 0 || check_mount_ns(c, err) < 0 || check_ids(c, err) < 0)
 		return -1;
 	return 0;
 }

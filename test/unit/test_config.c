@@ -694,17 +694,12 @@ static void test_errors_values(void)
 
 static void test_errors_unsupported(void)
 {
-	load_fails("process:\n  terminal: true\n",
-		   "config.yaml:2:13: process.terminal: true is not supported yet: sluice does not "
-		   "allocate a terminal; set it to false");
 	load_fails("linux:\n  resources: {}\n",
 		   "config.yaml:2:14: linux.resources is not supported yet");
 	load_fails("linux:\n  seccomp: {defaultAction: SCMP_ACT_ALLOW}\n",
 		   "config.yaml:2:12: linux.seccomp is not supported yet");
 	load_fails("linux:\n  cgroupsPath: /x\n",
 		   "config.yaml:2:16: linux.cgroupsPath is not supported yet");
-	load_fails("process:\n  consoleSize: {height: 1, width: 2}\n",
-		   "config.yaml:2:16: process.consoleSize is not supported yet");
 	load_fails("process:\n  apparmorProfile: docker-default\n",
 		   "config.yaml:2:20: process.apparmorProfile is not supported yet");
 	load_fails("process:\n  user: {username: bob}\n",
@@ -1011,6 +1006,45 @@ static void test_validate(void)
 		       "{type: user} to linux.namespaces");
 }
 
+/* process.terminal and consoleSize: loaded, emitted, read back; the
+ * size's bounds and keys; stdio modes that the terminal would override. */
+static void test_terminal(void)
+{
+	struct sluice_config c;
+	struct sluice_error err = { 0 };
+	char *text = NULL;
+	size_t len = 0;
+
+	make_default(&c, 0, "/");
+	is_int(c.process.terminal, 0, "terminal: false by default");
+	is_int(c.process.console_size.set, 0, "consoleSize: unset by default");
+	load_succeeds(&c, "process:\n  terminal: true\n  consoleSize: {height: 40, width: 132}\n",
+		      "terminal with a size");
+	ok(c.process.terminal && c.process.console_size.set &&
+		   c.process.console_size.height == 40 && c.process.console_size.width == 132,
+	   "terminal: true, 40 rows, 132 columns");
+	round_trip(&c, "terminal");
+	ok(sluice_config_emit(&c, &text, &len, &err) == 0 && text &&
+		   strstr(text,
+			  "  terminal: true\n  consoleSize:\n    height: 40\n    width: 132\n"),
+	   "terminal and consoleSize emitted");
+	free(text);
+	sluice_config_free(&c);
+
+	load_fails("process:\n  consoleSize: {height: 1}\n",
+		   "config.yaml:2:16: process.consoleSize: required key \"width\" is missing");
+	load_fails("process:\n  consoleSize: {height: 1, width: 65536}\n",
+		   "config.yaml:2:35: process.consoleSize.width: 65536 is out of range (0..65535)");
+	load_fails("process:\n  consoleSize: {height: 1, width: 2, depth: 3}\n",
+		   "config.yaml:2:38: unknown key \"depth\" in process.consoleSize");
+	load_fails(
+		"process:\n  terminal: yes\n",
+		"config.yaml:2:13: process.terminal: expected a boolean (true or false), got \"yes\"");
+	finalize_fails(0, "process: {args: [sh], terminal: true}\nsluice: {stdout: pipe}\n",
+		       "config.yaml: sluice.stdout cannot be combined with process.terminal (the "
+		       "terminal is the workload's stdin, stdout and stderr): leave it inherit");
+}
+
 static void test_emit_edge(void)
 {
 	struct sluice_config c;
@@ -1122,6 +1156,7 @@ int main(void)
 	test_finalize();
 	test_validate();
 	test_inherited_hostname();
+	test_terminal();
 	test_emit_edge();
 	test_examples();
 	test_default_file();
