@@ -20,7 +20,8 @@ Steps, in order, while CMD runs:
 Then it waits for CMD to end and prints the whole output (carriage returns
 dropped), then
 
-  termios: same | changed (FLAGS)   the terminal's settings against the start
+  termios: same | changed (FLAGS) | hung up
+                                     the terminal's settings against the start
   status: N                          CMD's exit status, 128+N if killed by N
 
 and exits 0; 1 if CMD could not start, an expect or the end timed out (the
@@ -163,7 +164,10 @@ def run(size, timeout, steps, cmd):
         child.wait()
     # The settings as CMD left them; then the last slave goes, and the
     # master reads to its end (EIO) with nothing lost.
-    now = termios.tcgetattr(t.slave)
+    try:
+        now = termios.tcgetattr(t.slave)
+    except termios.error:
+        now = None  # hung up: the terminal is gone
     os.close(t.slave)
     end = deadline + 5
     while time.monotonic() < end and t.pump(end - time.monotonic()):
@@ -172,7 +176,9 @@ def run(size, timeout, steps, cmd):
     if failed:
         print("\n" + failed)
         return 1
-    if now == t.start:
+    if now is None:
+        print("termios: hung up")
+    elif now == t.start:
         print("termios: same")
     else:
         names = ("iflag", "oflag", "cflag", "lflag", "ispeed", "ospeed", "cc")

@@ -203,6 +203,9 @@ static void finish(struct supervisor *s, struct sluice_error *err)
 	while (s->l.status_fd >= 0)
 		if (sluice_launch_read_status(&s->l, err) < 0)
 			break;
+	/* a workload quicker than us: its output waits in the pty */
+	if (s->l.pty_fd >= 0)
+		(void)start_pty(s, err);
 	sluice_relay_drain(&s->relay, 2000);
 }
 
@@ -283,9 +286,28 @@ static void ensure_std_fds(void)
 		}
 }
 
+/* The pty is made with the caller's window size, as process.consoleSize:
+ * copied only once the master is here, the workload could already have
+ * read the size it had before (and count the change as a SIGWINCH).  A
+ * shallow copy: the launch only reads it. */
+static const struct sluice_config *
+sized_config(const struct supervisor *s, const struct sluice_config *c, struct sluice_config *copy)
+{
+	unsigned short rows, cols;
+
+	if (!s->terminal || !sluice_tty_size(&s->tty, &rows, &cols))
+		return c;
+	*copy = *c;
+	copy->process.console_size.set = true;
+	copy->process.console_size.height = rows;
+	copy->process.console_size.width = cols;
+	return copy;
+}
+
 int sluice_run(const struct sluice_config *c, const struct sluice_caller *who,
 	       struct sluice_error *err)
 {
+	struct sluice_config sized;
 	struct supervisor s;
 	struct sluice_stdio_setup stdio;
 	struct sigaction ign = { .sa_handler = SIG_IGN }, dfl = { .sa_handler = SIG_DFL };
@@ -318,7 +340,7 @@ int sluice_run(const struct sluice_config *c, const struct sluice_caller *who,
 	/* A SIGCHLD left ignored (or SA_NOCLDWAIT) by whoever started us would
 	 * have the kernel reap the helper behind our back: no status. */
 	sigaction(SIGCHLD, &dfl, &oldchld);
-	if (sluice_launch_start(&s.l, c, who, &stdio, &oldmask, err) < 0)
+	if (sluice_launch_start(&s.l, sized_config(&s, c, &sized), who, &stdio, &oldmask, err) < 0)
 		goto out_signals;
 	batch = batch_begin(&stdio);
 	if (sluice_relay_init(&s.relay, &stdio, err) < 0) {

@@ -101,6 +101,17 @@ bool sluice_tty_raw(struct sluice_tty *t)
 	return true;
 }
 
+bool sluice_tty_size(const struct sluice_tty *t, unsigned short *rows, unsigned short *cols)
+{
+	struct winsize ws;
+
+	if (t->size_fd < 0 || ioctl(t->size_fd, TIOCGWINSZ, &ws) < 0 || !ws.ws_row || !ws.ws_col)
+		return false;
+	*rows = ws.ws_row;
+	*cols = ws.ws_col;
+	return true;
+}
+
 void sluice_tty_copy_size(const struct sluice_tty *t, int master)
 {
 	struct winsize ws;

@@ -23,6 +23,8 @@ struct sluice_tty {
 void sluice_tty_init(struct sluice_tty *t);
 /* Raw mode on stdin when it is our foreground terminal; true if taken. */
 bool sluice_tty_raw(struct sluice_tty *t);
+/* Our terminal's window size; false without a terminal or a size. */
+bool sluice_tty_size(const struct sluice_tty *t, unsigned short *rows, unsigned short *cols);
 /* Copy our terminal's window size onto the pty (master); the kernel then
  * sends SIGWINCH to the pty's foreground process group.  No-op without a
  * terminal of ours or a size. */
