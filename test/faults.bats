@@ -105,6 +105,20 @@ fault_case() {
 	assert_failed_at "$step"
 }
 
+# tty_fault_case STEP [ARGS...]: fault_case with a terminal (--tty) made in
+# the sandbox; stdin is no terminal here, which sluice warns about first.
+tty_fault_case() {
+	local step=$1
+	shift
+	run --separate-stderr fault_sluice "$step" run --tty "$@" --rootfs "$ROOTFS" -- sh -c : "$M"
+	assert_status 125
+	assert_eq "$output" "" "nothing on stdout"
+	assert_eq "$stderr" "sluice: warning: stdin is not a terminal: its input is relayed to the sandbox's terminal as it comes
+sluice: $step: fault injected: Input/output error" "the warning, then one line naming the step"
+	assert_no_leftovers "$M"
+	assert_no_helper
+}
+
 # sluice_init_file CONFIG: `sluice init 3<CONFIG`, as a runtime that starts
 # the helper itself, with a timeout and no other fd.
 sluice_init_file() {
@@ -167,20 +181,6 @@ seconds_since() { # START (an $EPOCHREALTIME): whole milliseconds since then
 @test "fault at parent-death-signal: 125, one line naming it, nothing left" {
 	fault_case parent-death-signal
 }
-# tty_fault_case STEP [ARGS...]: fault_case with a terminal (--tty) made in
-# the sandbox; stdin is no terminal here, which sluice warns about first.
-tty_fault_case() {
-	local step=$1
-	shift
-	run --separate-stderr fault_sluice "$step" run --tty "$@" --rootfs "$ROOTFS" -- sh -c : "$M"
-	assert_status 125
-	assert_eq "$output" "" "nothing on stdout"
-	assert_eq "$stderr" "sluice: warning: stdin is not a terminal: its input is relayed to the sandbox's terminal as it comes
-sluice: $step: fault injected: Input/output error" "the warning, then one line naming the step"
-	assert_no_leftovers "$M"
-	assert_no_helper
-}
-
 @test "fault at terminal (--tty): 125, one line naming it, nothing left" {
 	tty_fault_case terminal
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# shellcheck disable=SC2016,SC2154 # single-quoted scripts run in the sandbox; bats sets $stderr
+# shellcheck disable=SC2016,SC2154,SC2030,SC2031 # single-quoted scripts run in the sandbox; bats sets $stderr; output is set in @test subshells
 # process.terminal (docs/terminal.md): the pty is made inside the sandbox
 # from its own devpts; the workload gets it as controlling terminal and as
 # 0, 1, 2; the master goes to a console socket (as runc sends it) or is
