@@ -336,6 +336,7 @@ static int init_stream(struct sluice_relay_stream *st, int i, int pipe_fd)
 
 int sluice_relay_init(struct sluice_relay *r, struct sluice_stdio_setup *s, struct sluice_error *err)
 {
+	r->hangup = false;
 	for (int i = 0; i < 3; i++)
 		stream_clear(&r->s[i]);
 	for (int i = 0; i < 3; i++) {

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -1234,6 +1235,120 @@ static void test_relay_nothing(void)
 	sluice_relay_free(&r);
 }
 
+/* ---- a pty master relayed (process.terminal) ------------------------ */
+
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+
+/* What one run of a pty relay saw: the test plays both the person (our
+ * fds 0 and 1, pipes) and the workload (the pty's peer). */
+struct pty_run {
+	char peer_got[256]; /* what the workload read, "|" at each read's end */
+	bool peer_eof;	    /* a read returned 0 */
+	char out_got[256];  /* what arrived on our stdout */
+	bool hangup;	    /* the relay hung the pty up */
+	bool master_open;   /* the relay still holds a master fd */
+};
+
+static void pty_peer_read(int peer, struct pty_run *pr)
+{
+	char buf[64];
+	ssize_t n = read(peer, buf, sizeof(buf) - 1);
+
+	if (n == 0 || (n < 0 && errno == EIO))
+		pr->peer_eof = true;
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	strncat(pr->peer_got, buf, sizeof(pr->peer_got) - strlen(pr->peer_got) - 2);
+	strcat(pr->peer_got, "|");
+}
+
+/* Relays for at most 2 s, until the workload saw EOF or the pty hung up.
+ * input goes to our stdin (then EOF), peer_says to the pty; close_out
+ * closes the reader of our stdout first.  fds 0 and 1 are swapped for
+ * pipes meanwhile: nothing may print (TAP) until they are back. */
+static void pty_run(const char *input, const char *peer_says, bool raw, bool close_out,
+		    struct pty_run *pr)
+{
+	int in[2], out[2], saved0 = fcntl(0, F_DUPFD_CLOEXEC, 10),
+			   saved1 = fcntl(1, F_DUPFD_CLOEXEC, 10);
+	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC), peer, unlock = 0;
+	struct sluice_relay r;
+	struct sluice_stdio_setup none = { { -1, -1, -1 }, { -1, -1, -1 } };
+	struct sluice_error err;
+	double deadline = now_s() + 2;
+
+	memset(pr, 0, sizeof(*pr));
+	if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) < 0 || pipe2(in, O_CLOEXEC) < 0 ||
+	    pipe2(out, O_CLOEXEC) < 0)
+		abort();
+	peer = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+	if (peer < 0 || write(in[1], input, strlen(input)) < 0)
+		abort();
+	close(in[1]);
+	if (close_out)
+		close(out[0]);
+	dup2(in[0], 0);
+	dup2(out[1], 1);
+	close(in[0]);
+	close(out[1]);
+	if (sluice_relay_init(&r, &none, &err) < 0 ||
+	    sluice_relay_add_pty(&r, master, raw, &err) < 0)
+		abort();
+	if (peer_says && write(peer, peer_says, strlen(peer_says)) < 0)
+		abort();
+	/* the output side done too: what the peer said sits in our stdout
+	 * (each \n grown to \r\n by the pty) */
+	size_t want = peer_says && !close_out ? strlen(peer_says) + 1 : 0;
+	int queued = 0;
+
+	while ((!(pr->peer_eof || r.hangup) || (size_t)queued < want) && now_s() < deadline) {
+		struct pollfd pfd[4];
+		size_t n = sluice_relay_pollfds(&r, pfd, 3);
+
+		pfd[n] = (struct pollfd){ .fd = peer, .events = POLLIN };
+		if (poll(pfd, n + 1, 50) > 0)
+			sluice_relay_handle(&r, pfd, n);
+		pty_peer_read(peer, pr);
+		if (want && ioctl(out[0], FIONREAD, &queued) < 0)
+			queued = 0;
+	}
+	pr->hangup = r.hangup;
+	pr->master_open = sluice_relay_pty_fd(&r) >= 0;
+	sluice_relay_free(&r);
+	dup2(saved0, 0);
+	dup2(saved1, 1);
+	close(saved0);
+	close(saved1);
+	if (!close_out) {
+		ssize_t n = read(out[0], pr->out_got, sizeof(pr->out_got) - 1);
+		pr->out_got[n > 0 ? n : 0] = '\0';
+		close(out[0]);
+	}
+	close(peer);
+}
+
+static void test_relay_pty_master(void)
+{
+	struct pty_run pr;
+
+	/* a piped stdin: its lines, then the pty's EOF; a last line without
+	 * newline is delivered by a first EOF character, EOF by a second */
+	pty_run("hello\npartial", "out\n", false, false, &pr);
+	is_str(pr.peer_got, "hello\n|partial|", "pty: the workload reads the lines of our stdin");
+	ok(pr.peer_eof, "pty: then EOF, without a hang-up");
+	ok(!pr.hangup && pr.master_open, "pty: the master stays open at our stdin's EOF");
+	ok(strstr(pr.out_got, "out\r\n") != NULL, "pty: the workload's output reaches our stdout");
+	/* a raw terminal's stdin ends only by hanging up: passed on */
+	pty_run("typed", NULL, true, false, &pr);
+	ok(pr.hangup && !pr.master_open, "pty: the end of a raw stdin hangs the pty up");
+	/* our stdout gone: the workload's terminal hangs up */
+	pty_run("", "x\n", false, true, &pr);
+	ok(pr.hangup && !pr.master_open, "pty: a lost stdout hangs the pty up");
+}
+
 int main(void)
 {
 	alarm(600);
@@ -1255,5 +1370,6 @@ int main(void)
 	test_relay_stdin_file();
 	test_relay_stdin_reader_gone();
 	test_relay_drain();
+	test_relay_pty_master();
 	return done_testing();
 }
