@@ -419,6 +419,21 @@ bare_dev_config() {
 	assert_no_leftovers "$M"
 }
 
+@test "without a mount namespace there is no devpts of the sandbox's: refused" {
+	requires_root
+	cat >"$DIR/nomnt.yaml" <<-'EOF'
+		root: {path: /, readonly: false}
+		mounts: []
+		linux:
+		  namespaces: [{type: pid}]
+		  maskedPaths: []
+		  readonlyPaths: []
+	EOF
+	run -125 --separate-stderr sluice run --config "$DIR/nomnt.yaml" --tty -- "$PROBE" tty -- "$M"
+	assert_eq "$stderr" "$WARNING"$'\nsluice: terminal: /dev/pts in the container is the host\'s devpts: mount a devpts of its own there (as the default config does)'
+	assert_no_leftovers "$M"
+}
+
 @test "stdio modes the terminal would override are a config error (78)" {
 	run -78 --separate-stderr sluice run --tty --stdout pipe -- true
 	assert_eq "$stderr" "sluice: <default>: sluice.stdout cannot be combined with process.terminal (the terminal is the workload's stdin, stdout and stderr): leave it inherit"
