@@ -156,12 +156,12 @@ only_stdio_and_preserved() {
 
 init_outside_the_session() {
 	use "$1"
-	# PID 1 is sluice's init: its 0, 1, 2 are /dev/null, it is in no
-	# session of the pty; the workload (PID 2) leads the pty's session.
+	# PID 1 is sluice's init: its 0, 1, 2 are /dev/null, it leads a
+	# session without a terminal; the workload (PID 2) leads the pty's.
 	run -0 --separate-stderr as_who "$S" run --tty --init -- sh -c \
 		'readlink /proc/1/fd/0 /proc/1/fd/1 /proc/1/fd/2; ls /proc/1/fd | wc -l; ps -A -o pid=,sid=,tty= | head -n 2'
 	output=$(tr -d '\r' <<<"$output" | sed 's/  */ /g; s/^ //')
-	assert_eq "$output" $'/dev/null\n/dev/null\n/dev/null\n3\n1 0 ?\n2 2 pts/0'
+	assert_eq "$output" $'/dev/null\n/dev/null\n/dev/null\n3\n1 1 ?\n2 2 pts/0'
 }
 
 @test "root: with --init the init holds nothing of the pty and stays out of its session" {
@@ -249,18 +249,35 @@ restored_on_signals() {
 	restored_on_signals user
 }
 
+job_control() {
+	use "$1"
+	# kill -TSTP: the sandbox and sluice stop, the terminal is given back;
+	# continued in the foreground, sluice takes it raw again and relays on
+	run -0 on_tty expect=ready signal=TSTP stopped mode signal=CONT wait-mode=raw send='\x03' \
+		-- "$S" run --tty -- "$P" sleep 300 - -- "$M"
+	assert_eq "$output" $'ready\n\nmode: cooked\n^Ctermios: same\nstatus: 130'
+	assert_no_leftovers "$M"
+}
+
+@test "root: stopped by job control, sluice gives the terminal back and takes it raw again" {
+	job_control root
+}
+@test "user: stopped by job control, sluice gives the terminal back and takes it raw again" {
+	job_control user
+}
+
 # ---- keys, EOF, hang-up ----
 
 ctrl_c() {
 	use "$1"
 	# Ctrl-C is a byte on our raw terminal, SIGINT from the container's
 	# line discipline to the workload's foreground group: 130, as sluice's
-	# status.  (Under --init: a PID-1 workload without a handler ignores
+	# status.  (With --no-init a PID-1 workload without a handler ignores
 	# SIGINT, as in any pid namespace.)
 	run -0 on_tty expect=ready send='\x03' -- "$S" run --tty --init -- "$P" sleep 300 - -- "$M"
 	assert_contains "$output" $'ready\n^Ctermios: same\nstatus: 130'
-	# a shell as PID 1 that traps INT sees it too
-	run -0 on_tty expect=ready send='\x03' -- "$S" run --tty -- sh -c \
+	# a shell as PID 1 (--no-init) that traps INT sees it too
+	run -0 on_tty expect=ready send='\x03' -- "$S" run --tty --no-init -- sh -c \
 		'trap "exit 130" INT; echo ready; while :; do sleep 1; done' "$M"
 	assert_contains "$output" $'termios: same\nstatus: 130'
 	assert_no_leftovers "$M"
@@ -357,7 +374,7 @@ bad_console_socket() {
 	run -0 sluice run --tty --print-config -- "$PROBE" tty
 	printf '%s\n' "$output" >"$DIR/full.yaml"
 	run -0 run_with_timeout 30 "$PY" "$CLIENT" --status-socket magic config="$DIR/full.yaml" go -- "$SLUICE" init
-	assert_eq "$output" $'CONSOLE 0 master=pty\nREADY 1\nEOF\nEXIT 0\nTTY '"${TTY_NAMES//$'\n'/$'\nTTY '}"$'\nTTY size: 0x0'
+	assert_eq "$output" $'CONSOLE 0 master=pty\nREADY 2\nEOF\nEXIT 0\nTTY '"${TTY_NAMES//$'\n'/$'\nTTY '}"$'\nTTY size: 0x0'
 	run -0 run_with_timeout 30 "$PY" "$CLIENT" magic config="$DIR/full.yaml" go -- "$SLUICE" init
 	assert_eq "$output" $'ERROR 125 0 terminal terminal: process.terminal needs fd 4 to be a unix socket, to send the pty master on (docs/protocol.md)\nEOF\nEXIT 125'
 	assert_no_leftovers

@@ -15,6 +15,8 @@ Steps, in order, while CMD runs:
   signal=SIG      send SIG (name or number) to CMD
   mode            print "mode: raw" or "mode: cooked" (the terminal's line
                   discipline right now: what CMD did to it)
+  wait-mode=MODE  wait until the terminal is in MODE (raw or cooked)
+  stopped         wait until CMD is stopped (job control)
   hangup          close the master: the terminal hangs up
 
 Then it waits for CMD to end and prints the whole output (carriage returns
@@ -58,7 +60,8 @@ def parse_args(argv):
             timeout = float(argv.pop(0))
         else:
             name, eq, arg = a.partition("=")
-            if name not in ("expect", "send", "resize", "signal", "mode", "hangup"):
+            if name not in ("expect", "send", "resize", "signal", "mode", "wait-mode",
+                            "stopped", "hangup"):
                 usage("unknown step %r" % a)
             steps.append((name, arg))
     if not argv or len(argv) < 2:
@@ -119,6 +122,23 @@ class Terminal:
         lflag = termios.tcgetattr(self.slave)[3]
         return "cooked" if lflag & termios.ICANON else "raw"
 
+    def wait_for(self, cond):
+        """Reads output meanwhile; False if the deadline passed first."""
+        while not cond():
+            if time.monotonic() >= self.deadline:
+                return False
+            self.pump(0.01)
+        return True
+
+
+def is_stopped(pid):
+    """Asks without reaping anything (WNOWAIT): Popen still owns the exit."""
+    try:
+        r = os.waitid(os.P_PID, pid, os.WSTOPPED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return False
+    return r is not None and r.si_code == os.CLD_STOPPED
+
 
 def run(size, timeout, steps, cmd):
     deadline = time.monotonic() + timeout
@@ -146,6 +166,12 @@ def run(size, timeout, steps, cmd):
         elif name == "mode":
             t.out += ("\nmode: %s\n" % t.mode()).encode()
             t.seen = len(t.out)
+        elif name == "wait-mode" and not t.wait_for(lambda: t.mode() == arg):
+            failed = "TIMEOUT waiting for mode %s" % arg
+            break
+        elif name == "stopped" and not t.wait_for(lambda: is_stopped(child.pid)):
+            failed = "TIMEOUT waiting for the command to stop"
+            break
         elif name == "hangup":
             os.close(t.master)
             t.open = False

@@ -447,6 +447,8 @@ static enum step fill_buffer(struct sluice_relay_stream *st)
 	n = end_read(st->src, st->src_io, st->buf, SLUICE_RELAY_BUF_SIZE);
 	if (n == 0)
 		st->src_eof = true;
+	if (n < 0 && errno != EAGAIN && errno != EINTR)
+		st->src_errno = errno;
 	if (n <= 0)
 		return n == 0 ? STEP_DONE : io_failed();
 	st->off = 0;
@@ -517,17 +519,29 @@ static void pty_send_eof(const struct sluice_relay_stream *st)
 		return; /* a full input queue: the reader is not reading anyway */
 }
 
+/* A raw terminal of ours read EOF or failed: hung up, or only read from the
+ * background (EIO while SIGTTIN is blocked), which the terminal still
+ * answers for. */
+static bool terminal_hung_up(const struct sluice_relay_stream *st)
+{
+	return st->src_eof || st->src_errno != EIO || tcgetpgrp(st->src) < 0;
+}
+
 /* How a stream of the pty ends: EOF on a stdin that is a pipe or file is
- * sent as the terminal's EOF; EOF or an error on a stdin that is a
- * terminal, or our stdout gone, is a hang-up, passed on by closing the
- * master (the kernel then hangs up the container's terminal: SIGHUP to its
- * session).  The master's own end (EIO: the workload closed it) is not. */
+ * sent as the terminal's EOF; a hang-up of a stdin that is our terminal,
+ * or our stdout gone, is passed on by closing the master (the kernel then
+ * hangs up the container's terminal: SIGHUP to its session).  The master's
+ * own end (EIO: the workload closed it) is neither. */
 static void pty_stream_end(struct sluice_relay *r, struct sluice_relay_stream *st)
 {
-	if (st->to_child && st->src_eof && !st->src_tty && !st->dst_failed)
+	if (!st->to_child)
+		r->hangup = r->hangup || st->dst_failed;
+	else if (st->dst_failed)
+		return;
+	else if (st->src_tty)
+		r->hangup = r->hangup || terminal_hung_up(st);
+	else if (st->src_eof)
 		pty_send_eof(st);
-	else if (st->to_child ? !st->dst_failed : st->dst_failed)
-		r->hangup = true;
 }
 
 /* After poll() said the awaited end is ready (or in error: the operation

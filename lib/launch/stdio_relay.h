@@ -58,6 +58,7 @@ struct sluice_relay_stream {
 	bool pty;	 /* one end is the pty master */
 	bool src_tty;	 /* src is a terminal: its EOF is a hang-up */
 	bool src_eof;	 /* read() returned 0 */
+	int src_errno;	 /* read() failed for good with this errno, or 0 */
 	bool dst_failed; /* a write failed for good */
 	bool mid_line;	 /* the last byte moved did not end a line */
 };
