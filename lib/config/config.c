@@ -163,6 +163,8 @@ static void free_linux(struct sluice_config *c)
 	config_devices_free(c->linux.devices, c->linux.n_devices);
 	sluice_strv_free(c->linux.masked_paths);
 	sluice_strv_free(c->linux.readonly_paths);
+	sluice_resources_free(&c->linux.resources);
+	free(c->linux.cgroups_path);
 }
 
 void sluice_config_free(struct sluice_config *c)

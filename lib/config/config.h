@@ -94,6 +94,115 @@ struct sluice_stdio {
 	char *path; /* SLUICE_STDIO_FILE only */
 };
 
+/* linux.resources (lib/cgroup/, docs/cgroups.md).  Scalars carry a bit in
+ * sluice_resources.set when the config gives them; lists are empty and
+ * strings NULL when not given. */
+struct sluice_device_rule { /* linux.resources.devices[] */
+	bool allow;
+	char type;	      /* 'a' (all), 'c' or 'b' */
+	int64_t major, minor; /* -1: any ("*") */
+	char access[4];	      /* a subset of "rwm", in that order */
+};
+
+struct sluice_blkio_device { /* weightDevice[] and the throttle lists */
+	int64_t major, minor;
+	uint64_t rate;		      /* throttle lists */
+	uint16_t weight, leaf_weight; /* weightDevice; 0: not given */
+};
+
+enum sluice_blkio_throttle {
+	SLUICE_THROTTLE_READ_BPS,
+	SLUICE_THROTTLE_WRITE_BPS,
+	SLUICE_THROTTLE_READ_IOPS,
+	SLUICE_THROTTLE_WRITE_IOPS,
+	SLUICE_THROTTLE_COUNT
+};
+
+struct sluice_hugepage_limit {
+	char *page_size; /* "2MB" */
+	uint64_t limit;
+};
+
+struct sluice_net_priority {
+	char *name;
+	uint32_t priority;
+};
+
+struct sluice_rdma_limit {
+	char *device;
+	uint32_t hca_handles, hca_objects;
+	bool handles_set, objects_set;
+};
+
+struct sluice_unified_entry { /* linux.resources.unified: a cgroup v2 file */
+	char *key;
+	char *value;
+};
+
+/* The scalar fields of linux.resources, one bit each in .set. */
+enum sluice_res_field {
+	SLUICE_RES_MEMORY_LIMIT,
+	SLUICE_RES_MEMORY_RESERVATION,
+	SLUICE_RES_MEMORY_SWAP,
+	SLUICE_RES_MEMORY_KERNEL,
+	SLUICE_RES_MEMORY_KERNEL_TCP,
+	SLUICE_RES_MEMORY_SWAPPINESS,
+	SLUICE_RES_MEMORY_DISABLE_OOM_KILLER,
+	SLUICE_RES_MEMORY_USE_HIERARCHY,
+	SLUICE_RES_MEMORY_CHECK_BEFORE_UPDATE,
+	SLUICE_RES_CPU_SHARES,
+	SLUICE_RES_CPU_QUOTA,
+	SLUICE_RES_CPU_BURST,
+	SLUICE_RES_CPU_PERIOD,
+	SLUICE_RES_CPU_REALTIME_RUNTIME,
+	SLUICE_RES_CPU_REALTIME_PERIOD,
+	SLUICE_RES_CPU_IDLE,
+	SLUICE_RES_PIDS_LIMIT,
+	SLUICE_RES_BLKIO_WEIGHT,
+	SLUICE_RES_BLKIO_LEAF_WEIGHT,
+	SLUICE_RES_NETWORK_CLASS_ID,
+	SLUICE_RES_FIELD_COUNT
+};
+#define SLUICE_RES_BIT(f) (UINT64_C(1) << (f))
+
+struct sluice_resources {
+	uint64_t set; /* SLUICE_RES_BIT(field) for every scalar given */
+	struct {
+		/* bytes, -1 unlimited; 0 means "not limited" as runc reads it */
+		int64_t limit, reservation, swap, kernel, kernel_tcp;
+		uint64_t swappiness;
+		bool disable_oom_killer, use_hierarchy, check_before_update;
+	} memory;
+	struct {
+		uint64_t shares, period, burst, realtime_period;
+		int64_t quota, realtime_runtime, idle;
+		char *cpus, *mems; /* NULL: not given */
+	} cpu;
+	struct {
+		int64_t limit; /* -1: no limit */
+	} pids;
+	struct {
+		uint16_t weight, leaf_weight;
+		struct sluice_blkio_device *weight_device;
+		size_t n_weight_device;
+		struct sluice_blkio_device *throttle[SLUICE_THROTTLE_COUNT];
+		size_t n_throttle[SLUICE_THROTTLE_COUNT];
+	} block_io;
+	struct sluice_hugepage_limit *hugepage_limits;
+	size_t n_hugepage_limits;
+	struct {
+		uint32_t class_id;
+		struct sluice_net_priority *priorities;
+		size_t n_priorities;
+	} network;
+	struct sluice_rdma_limit *rdma;
+	size_t n_rdma;
+	struct sluice_unified_entry *unified;
+	size_t n_unified;
+	struct sluice_device_rule *devices;
+	size_t n_devices;
+};
+
 /* Capability sets: bit N set = capability N (linux/capability.h). */
 enum sluice_capset {
 	SLUICE_CAP_BOUNDING,
@@ -160,9 +269,11 @@ struct sluice_config {
 		size_t n_sysctl;
 		struct sluice_device *devices;
 		size_t n_devices;
-		char **masked_paths;		  /* strv */
-		char **readonly_paths;		  /* strv */
-		unsigned long rootfs_propagation; /* MS_* | MS_REC, 0 = MS_PRIVATE|MS_REC */
+		char **masked_paths;		   /* strv */
+		char **readonly_paths;		   /* strv */
+		unsigned long rootfs_propagation;  /* MS_* | MS_REC, 0 = MS_PRIVATE|MS_REC */
+		struct sluice_resources resources; /* cgroup limits */
+		char *cgroups_path;		   /* linux.cgroupsPath, NULL: not given */
 	} linux;
 
 	struct {
@@ -247,5 +358,24 @@ int sluice_rlimit_from_name(const char *name); /* "RLIMIT_NOFILE"; -1 if unknown
 const char *sluice_rlimit_name(int resource);
 int sluice_stdio_parse(struct sluice_stdio *s,
 		       const char *text); /* "inherit", "null", "pipe", "file:PATH" */
+
+/* linux.resources helpers (config_resources.c). */
+/* True when the config asks for a cgroup: a resource given, or cgroupsPath. */
+SLUICE_API bool sluice_config_wants_cgroup(const struct sluice_config *c);
+SLUICE_API bool sluice_resources_empty(const struct sluice_resources *r);
+SLUICE_API void sluice_resources_free(struct sluice_resources *r);
+/* The dotted name of a scalar field ("linux.resources.memory.limit"). */
+SLUICE_API const char *sluice_res_field_name(enum sluice_res_field f);
+/* Command-line edits shared by `sluice run` and the OCI commands: a size
+ * ("512m", "1g", "max"), a pids limit ("100", "max"), a number of CPUs
+ * ("1.5": quota 150000 per period 100000).  Usage errors (64) name opt. */
+SLUICE_API int sluice_config_set_memory(struct sluice_config *c, const char *opt, const char *text,
+					struct sluice_error *err);
+SLUICE_API int sluice_config_set_pids_limit(struct sluice_config *c, const char *opt,
+					    const char *text, struct sluice_error *err);
+SLUICE_API int sluice_config_set_cpus(struct sluice_config *c, const char *opt, const char *text,
+				      struct sluice_error *err);
+/* "512m" -> 536870912 (k, m, g, t: powers of 1024; optional "b"/"B"). */
+int sluice_parse_size(const char *text, int64_t *out);
 
 #endif

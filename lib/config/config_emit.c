@@ -56,6 +56,9 @@ static void fail(struct emit *E, const char *problem)
 		   E->key ? " at " : "", E->key ? E->key : "", problem);
 }
 
+/* linux.resources and cgroupsPath: at the end of this file. */
+static void emit_cgroup_fields(struct emit *E, const struct sluice_config *c);
+
 /* initialized: the event's init call succeeded (it checks UTF-8) */
 static void emit_event(struct emit *E, yaml_event_t *ev, int initialized)
 {
@@ -439,6 +442,7 @@ static void emit_linux(struct emit *E, const struct sluice_config *c)
 			fail(E, "unknown propagation flags");
 		kv_str(E, "rootfsPropagation", name ? name : "");
 	}
+	emit_cgroup_fields(E, c);
 	map_end(E);
 }
 
@@ -544,4 +548,186 @@ int sluice_config_emit(const struct sluice_config *c, char **out, size_t *len,
 	*out = E.buf;
 	*len = E.len;
 	return 0;
+}
+
+/* ---- linux.resources and linux.cgroupsPath: only what is given ---- */
+
+static void emit_scalar(struct emit *E, const struct sluice_resources *r, enum sluice_res_field f)
+{
+	const struct config_res_scalar *s = &config_res_scalars[f];
+	int64_t v = config_res_get(r, f);
+
+	if (s->type == RES_BOOL)
+		kv_bool(E, s->key, v != 0);
+	else if (s->type == RES_U64)
+		kv_u64(E, s->key, (uint64_t)v);
+	else
+		kv_i64(E, s->key, v);
+}
+
+/* The scalars of group, then its other keys through more (may be NULL). */
+static void emit_group(struct emit *E, const struct sluice_resources *r, const char *group,
+		       bool others, void (*more)(struct emit *E, const struct sluice_resources *r))
+{
+	bool any = others;
+
+	for (int f = 0; f < SLUICE_RES_FIELD_COUNT; f++)
+		any |= (r->set & SLUICE_RES_BIT(f)) && !strcmp(config_res_scalars[f].group, group);
+	if (!any)
+		return;
+	key(E, group);
+	map_start(E);
+	for (int f = 0; f < SLUICE_RES_FIELD_COUNT; f++)
+		if ((r->set & SLUICE_RES_BIT(f)) && !strcmp(config_res_scalars[f].group, group))
+			emit_scalar(E, r, (enum sluice_res_field)f);
+	if (more)
+		more(E, r);
+	map_end(E);
+}
+
+static void emit_cpu_lists(struct emit *E, const struct sluice_resources *r)
+{
+	if (r->cpu.cpus)
+		kv_str(E, "cpus", r->cpu.cpus);
+	if (r->cpu.mems)
+		kv_str(E, "mems", r->cpu.mems);
+}
+
+static void emit_bdevs(struct emit *E, const char *k, const struct sluice_blkio_device *d, size_t n,
+		       bool weights)
+{
+	if (!n)
+		return;
+	key(E, k);
+	seq_start(E, false);
+	for (size_t i = 0; i < n; i++) {
+		map_start(E);
+		kv_i64(E, "major", d[i].major);
+		kv_i64(E, "minor", d[i].minor);
+		if (!weights)
+			kv_u64(E, "rate", d[i].rate);
+		if (weights && d[i].weight)
+			kv_u64(E, "weight", d[i].weight);
+		if (weights && d[i].leaf_weight)
+			kv_u64(E, "leafWeight", d[i].leaf_weight);
+		map_end(E);
+	}
+	seq_end(E);
+}
+
+static void emit_blkio_lists(struct emit *E, const struct sluice_resources *r)
+{
+	emit_bdevs(E, "weightDevice", r->block_io.weight_device, r->block_io.n_weight_device, true);
+	for (int t = 0; t < SLUICE_THROTTLE_COUNT; t++)
+		emit_bdevs(E, config_throttle_keys[t], r->block_io.throttle[t],
+			   r->block_io.n_throttle[t], false);
+}
+
+static void emit_priorities(struct emit *E, const struct sluice_resources *r)
+{
+	if (!r->network.n_priorities)
+		return;
+	key(E, "priorities");
+	seq_start(E, false);
+	for (size_t i = 0; i < r->network.n_priorities; i++) {
+		map_start(E);
+		kv_str(E, "name", r->network.priorities[i].name);
+		kv_u64(E, "priority", r->network.priorities[i].priority);
+		map_end(E);
+	}
+	seq_end(E);
+}
+
+static void emit_rules(struct emit *E, const struct sluice_resources *r)
+{
+	if (!r->n_devices)
+		return;
+	key(E, "devices");
+	seq_start(E, false);
+	for (size_t i = 0; i < r->n_devices; i++) {
+		const struct sluice_device_rule *d = &r->devices[i];
+		char type[2] = { d->type, '\0' };
+
+		map_start(E);
+		kv_bool(E, "allow", d->allow);
+		kv_str(E, "type", type);
+		if (d->major >= 0)
+			kv_i64(E, "major", d->major);
+		if (d->minor >= 0)
+			kv_i64(E, "minor", d->minor);
+		kv_str(E, "access", d->access);
+		map_end(E);
+	}
+	seq_end(E);
+}
+
+static void emit_hugepages(struct emit *E, const struct sluice_resources *r)
+{
+	if (!r->n_hugepage_limits)
+		return;
+	key(E, "hugepageLimits");
+	seq_start(E, false);
+	for (size_t i = 0; i < r->n_hugepage_limits; i++) {
+		map_start(E);
+		kv_str(E, "pageSize", r->hugepage_limits[i].page_size);
+		kv_u64(E, "limit", r->hugepage_limits[i].limit);
+		map_end(E);
+	}
+	seq_end(E);
+}
+
+static void emit_rdma(struct emit *E, const struct sluice_resources *r)
+{
+	if (!r->n_rdma)
+		return;
+	key(E, "rdma");
+	map_start(E);
+	for (size_t i = 0; i < r->n_rdma; i++) {
+		str(E, r->rdma[i].device);
+		map_start(E);
+		if (r->rdma[i].handles_set)
+			kv_u64(E, "hcaHandles", r->rdma[i].hca_handles);
+		if (r->rdma[i].objects_set)
+			kv_u64(E, "hcaObjects", r->rdma[i].hca_objects);
+		map_end(E);
+	}
+	map_end(E);
+}
+
+static void emit_unified(struct emit *E, const struct sluice_resources *r)
+{
+	if (!r->n_unified)
+		return;
+	key(E, "unified");
+	map_start(E);
+	for (size_t i = 0; i < r->n_unified; i++) {
+		str(E, r->unified[i].key);
+		str(E, r->unified[i].value);
+	}
+	map_end(E);
+}
+
+static void emit_cgroup_fields(struct emit *E, const struct sluice_config *c)
+{
+	const struct sluice_resources *r = &c->linux.resources;
+	size_t throttles = 0;
+
+	if (c->linux.cgroups_path)
+		kv_str(E, "cgroupsPath", c->linux.cgroups_path);
+	if (sluice_resources_empty(r))
+		return;
+	for (int t = 0; t < SLUICE_THROTTLE_COUNT; t++)
+		throttles += r->block_io.n_throttle[t];
+	key(E, "resources");
+	map_start(E);
+	emit_rules(E, r);
+	emit_group(E, r, "memory", false, NULL);
+	emit_group(E, r, "cpu", r->cpu.cpus || r->cpu.mems, emit_cpu_lists);
+	emit_group(E, r, "pids", false, NULL);
+	emit_group(E, r, "blockIO", r->block_io.n_weight_device || throttles, emit_blkio_lists);
+	emit_hugepages(E, r);
+	emit_group(E, r, "network", r->network.n_priorities != 0, emit_priorities);
+	emit_rdma(E, r);
+	emit_unified(E, r);
+	map_end(E);
 }

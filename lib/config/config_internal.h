@@ -138,6 +138,37 @@ int config_load_linux(struct config_load *L, const struct config_node *v, void *
 int config_load_mounts(struct config_load *L, const struct config_node *v, void *obj,
 		       const char *path);
 
+/* linux.resources and linux.cgroupsPath (config_load_resources.c). */
+int config_load_res(struct config_load *L, const struct config_node *v, void *obj, const char *path);
+int config_load_cgpath(struct config_load *L, const struct config_node *v, void *obj,
+		       const char *path);
+
+/* The scalar fields of linux.resources, shared by the loader, the emitter
+ * and the checks (config_resources.c): where each lives and its range. */
+enum config_res_type {
+	RES_I64,
+	RES_U64,
+	RES_BOOL,
+	RES_U16,
+	RES_U32
+};
+struct config_res_scalar {
+	const char *group; /* "memory", "cpu", "pids", "blockIO", "network" */
+	const char *key;   /* OCI key in that group */
+	enum config_res_type type;
+	size_t offset; /* in struct sluice_resources */
+	int64_t min, max;
+};
+extern const struct config_res_scalar config_res_scalars[SLUICE_RES_FIELD_COUNT];
+extern const char *const config_throttle_keys[SLUICE_THROTTLE_COUNT];
+int64_t config_res_get(const struct sluice_resources *r, enum sluice_res_field f);
+void config_res_put(struct sluice_resources *r, enum sluice_res_field f, int64_t v);
+int config_check_resources(const struct sluice_config *c, struct sluice_error *err);
+void config_hugepages_free(struct sluice_hugepage_limit *h, size_t n);
+void config_priorities_free(struct sluice_net_priority *p, size_t n);
+void config_rdma_free(struct sluice_rdma_limit *d, size_t n);
+void config_unified_free(struct sluice_unified_entry *u, size_t n);
+
 /* Edit distance, case-insensitive; SIZE_MAX for words too long to bother. */
 size_t config_edit_distance(const char *a, const char *b);
 /* The candidate nearest to word if it is close enough for a hint, else NULL. */

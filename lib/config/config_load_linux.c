@@ -395,7 +395,7 @@ static const struct config_field linux_fields[] = {
 	{ "gidMappings", load_idmaps },	     { "sysctl", load_sysctl },
 	{ "devices", load_devices },	     { "maskedPaths", load_masked },
 	{ "readonlyPaths", load_readonly },  { "rootfsPropagation", load_rootfs_propagation },
-	{ "resources", load_unsupported },   { "cgroupsPath", load_unsupported },
+	{ "resources", config_load_res },    { "cgroupsPath", config_load_cgpath },
 	{ "seccomp", load_unsupported },     { "intelRdt", load_unsupported },
 	{ "personality", load_unsupported }, { "mountLabel", load_unsupported },
 	{ "timeOffsets", load_unsupported }, { "memoryPolicy", load_unsupported },

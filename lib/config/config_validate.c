@@ -263,6 +263,8 @@ int sluice_config_validate(const struct sluice_config *c, struct sluice_error *e
 	if (check_process(c, err) < 0 || check_sluice(c, err) < 0 || check_terminal(c, err) < 0 ||
 	    check_uts_ns(c, err) < 0 || check_mount_ns(c, err) < 0 || check_ids(c, err) < 0)
 		return -1;
+	if (config_check_resources(c, err) < 0)
+		return -1;
 	return 0;
 }
 

@@ -22,6 +22,9 @@
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
 #endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
 
 extern char **environ;
 
@@ -49,13 +52,17 @@ void sluice_launch_init(struct sluice_launch *l)
 	l->pty_fd = -1;
 }
 
-void sluice_launch_release(struct sluice_launch *l)
+int sluice_launch_release(struct sluice_launch *l, struct sluice_error *err)
 {
+	struct sluice_cgroup *cg = l->cg;
+
 	sluice_close(l->pidfd);
 	sluice_close(l->status_fd);
 	sluice_close(l->console_sock);
 	sluice_close(l->pty_fd);
 	l->pidfd = l->status_fd = l->console_sock = l->pty_fd = -1;
+	l->cg = NULL;
+	return sluice_cgroup_destroy(cg, err);
 }
 
 /* runc's --console-socket, connected before anything starts: a path that
@@ -219,21 +226,42 @@ static int lift_fd(int *fd, int min, struct sluice_error *err)
 	return 0;
 }
 
-/* SLUICE_FORCE_FALLBACK=clone3 takes the fallback path even where clone3
- * works, so that tests cover it. */
-static pid_t clone_child(uint64_t flags, int *pidfd, bool *applied)
+static pid_t do_clone3(uint64_t flags, int *pidfd, int cgroup_fd)
 {
 	struct clone_args args;
+
+	memset(&args, 0, sizeof(args));
+	args.flags = flags | CLONE_PIDFD;
+	args.pidfd = (uint64_t)(uintptr_t)pidfd;
+	args.exit_signal = SIGCHLD;
+	if (cgroup_fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgroup_fd;
+	}
+	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
+/* SLUICE_FORCE_FALLBACK=clone3 takes the fallback path even where clone3
+ * works, so that tests cover it.  *into: the child was born in the cgroup
+ * of cgroup_fd (pure v2); otherwise the caller moves it there. */
+static pid_t clone_child(uint64_t flags, int *pidfd, int cgroup_fd, bool *applied, bool *into)
+{
 	pid_t pid;
 	const char *force = getenv("SLUICE_FORCE_FALLBACK");
 
 	*applied = true;
+	*into = false;
 	if (!force || !strstr(force, "clone3")) {
-		memset(&args, 0, sizeof(args));
-		args.flags = flags | CLONE_PIDFD;
-		args.pidfd = (uint64_t)(uintptr_t)pidfd;
-		args.exit_signal = SIGCHLD;
-		pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+		if (cgroup_fd >= 0 && (!force || !strstr(force, "into-cgroup"))) {
+			pid = do_clone3(flags, pidfd, cgroup_fd);
+			if (pid >= 0) {
+				*into = pid > 0;
+				return pid;
+			}
+			/* a kernel before 5.7, or a cgroup it refuses to clone
+			 * into: the child is moved by pid instead */
+		}
+		pid = do_clone3(flags, pidfd, -1);
 		if (pid >= 0 || (errno != ENOSYS && errno != E2BIG))
 			return pid;
 	}
@@ -306,7 +334,12 @@ static int spawn(struct sluice_launch *l, const struct sluice_config *c,
 	struct child_plan plan;
 	bool applied;
 	uint64_t flags = sluice_ns_any_joined(c) ? 0 : sluice_ns_new_flags(c);
+	int cgroup_fd = l->cg ? sluice_cgroup_clone_fd(l->cg) : -1;
 
+	/* A cgroup namespace is rooted where its creator is: the helper makes
+	 * it after GO, once it is in the sandbox's cgroup. */
+	if (l->cg)
+		flags &= ~(uint64_t)CLONE_NEWCGROUP;
 	memset(&plan, 0, sizeof(plan));
 	plan.exe = who->helper ? who->helper : "/proc/self/exe";
 	plan.mask = *mask;
@@ -319,7 +352,7 @@ static int spawn(struct sluice_launch *l, const struct sluice_config *c,
 	plan.status_fd = f->status[1];
 	plan_error_frame(&plan);
 
-	l->pid = clone_child(flags, &l->pidfd, &applied);
+	l->pid = clone_child(flags, &l->pidfd, cgroup_fd, &applied, &l->in_cgroup);
 	if (l->pid < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, errno,
 				  "cannot create the sandbox (clone3 with namespaces %#llx)",
@@ -344,10 +377,12 @@ int sluice_launch_start(struct sluice_launch *l, const struct sluice_config *c,
 
 	if (prepare_console(l, c, who, err) < 0)
 		return -1;
+	if (sluice_config_wants_cgroup(c) && sluice_cgroup_create(c, NULL, &l->cg, err) < 0)
+		return -1;
 	if (make_pipes(&f, stdio, min, l->status_sock, err) < 0 ||
 	    spawn(l, c, who, &f, stdio, child_mask, &created, err) < 0) {
 		close_launch_fds(&f);
-		sluice_launch_release(l);
+		(void)sluice_launch_release(l, &(struct sluice_error){ 0 });
 		return -1;
 	}
 	sluice_stdio_close_child_ends(stdio);
@@ -367,7 +402,9 @@ int sluice_launch_start(struct sluice_launch *l, const struct sluice_config *c,
 	/* The config goes out first so the helper parses it while we write
 	 * the maps; a helper that died shows up on the status pipe. */
 	(void)send_config(f.cfg[1], text, len, created);
-	if ((created & CLONE_NEWUSER) && sluice_idmap_write(l->pid, c, who->uid, who->gid, err) < 0) {
+	if ((l->cg && !l->in_cgroup && sluice_cgroup_enter(l->cg, l->pid, err) < 0) ||
+	    ((created & CLONE_NEWUSER) &&
+	     sluice_idmap_write(l->pid, c, who->uid, who->gid, err) < 0)) {
 		close_launch_fds(&f);
 		sluice_launch_abort(l);
 		return -1;
@@ -385,7 +422,7 @@ void sluice_launch_abort(struct sluice_launch *l)
 		(void)sluice_pidfd_signal(l->pidfd, SIGKILL);
 		(void)sluice_pidfd_wait(l->pidfd, &si, WEXITED);
 	}
-	sluice_launch_release(l);
+	(void)sluice_launch_release(l, &(struct sluice_error){ 0 });
 }
 
 int sluice_launch_read_status(struct sluice_launch *l, struct sluice_error *err)

@@ -2,7 +2,11 @@
  * clones the child into the new namespaces (clone3 + CLONE_PIDFD), has it
  * re-execute sluice as `sluice init` with the config pipe on fd 3 and the
  * status pipe on fd 4, then sends the config, writes the id maps and gives
- * the go-ahead. */
+ * the go-ahead.  A config that asks for cgroup limits gets its cgroup made
+ * and filled before the clone, and the helper is in it before the go-ahead
+ * (clone3's CLONE_INTO_CGROUP on pure v2, cgroup.procs otherwise); a cgroup
+ * namespace is then created by the helper, after the move, so that it is
+ * rooted at the sandbox's own cgroup. */
 #ifndef SLUICE_LAUNCH_H
 #define SLUICE_LAUNCH_H
 
@@ -11,6 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "config.h"
 #include "stdio_relay.h"
 
@@ -31,6 +36,10 @@ struct sluice_launch {
 	int console_sock;	  /* connected to the console socket until then */
 	const char *console_path; /* who->console_socket, for messages */
 	int pty_fd;		  /* the master, when no console socket takes it */
+	/* linux.resources / cgroupsPath: made before the clone, the helper
+	 * in it before GO; removed by sluice_launch_release. */
+	struct sluice_cgroup *cg;
+	bool in_cgroup; /* born there (CLONE_INTO_CGROUP) */
 };
 
 void sluice_launch_init(struct sluice_launch *l);
@@ -51,6 +60,8 @@ int sluice_launch_read_status(struct sluice_launch *l, struct sluice_error *err)
 /* Kill the helper (the whole sandbox with it) and reap it. */
 void sluice_launch_abort(struct sluice_launch *l);
 
-void sluice_launch_release(struct sluice_launch *l);
+/* Close what the launch holds and remove the sandbox's cgroup (call it
+ * once the helper is reaped).  Fails only when the cgroup stays behind. */
+int sluice_launch_release(struct sluice_launch *l, struct sluice_error *err);
 
 #endif

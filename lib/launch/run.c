@@ -209,6 +209,36 @@ static void finish(struct supervisor *s, struct sluice_error *err)
 	sluice_relay_drain(&s->relay, 2000);
 }
 
+/* The kernel's OOM killer ended the workload: say so, with the status it
+ * got (128+SIGKILL, as docker keeps it), docs/exit-codes.md. */
+static int oom_verdict(const struct supervisor *s, int status, struct sluice_error *err)
+{
+	struct sluice_cgroup_oom o;
+	char limit[48] = "";
+
+	if (!s->l.cg || status != 128 + SIGKILL || sluice_cgroup_oom(s->l.cg, &o, err) < 0 ||
+	    !o.kills)
+		return status;
+	if (o.limit >= 0)
+		snprintf(limit, sizeof(limit), " of %lld bytes", (long long)o.limit);
+	return sluice_err(err, 128 + SIGKILL, 0,
+			  "the workload was killed by the kernel's OOM killer: the sandbox reached "
+			  "its memory limit%s (linux.resources.memory.limit)",
+			  limit);
+}
+
+/* v1 with disableOOMKiller: an out-of-memory sandbox waits, it does not
+ * die; a timeout is how it ends, and the message says why. */
+static const char *oom_waiting(const struct supervisor *s)
+{
+	struct sluice_cgroup_oom o;
+	struct sluice_error ignored;
+
+	if (s->l.cg && sluice_cgroup_oom(s->l.cg, &o, &ignored) == 0 && o.under_oom)
+		return " (it was out of memory with the OOM killer disabled)";
+	return "";
+}
+
 static int result(struct supervisor *s, struct sluice_error *err)
 {
 	if (s->l.failed) {
@@ -216,8 +246,9 @@ static int result(struct supervisor *s, struct sluice_error *err)
 		return -1;
 	}
 	if (s->timed_out) {
-		sluice_err(err, SLUICE_EXIT_TIMEOUT, 0, "timed out after %gs: sent SIGTERM%s",
-			   s->timeout, s->killed ? ", then SIGKILL to the whole sandbox" : "");
+		sluice_err(err, SLUICE_EXIT_TIMEOUT, 0, "timed out after %gs%s: sent SIGTERM%s",
+			   s->timeout, oom_waiting(s),
+			   s->killed ? ", then SIGKILL to the whole sandbox" : "");
 		return -1;
 	}
 	if (!s->l.ready) {
@@ -226,7 +257,7 @@ static int result(struct supervisor *s, struct sluice_error *err)
 				  s->status.si_code == CLD_EXITED ? "exit status" : "signal",
 				  s->status.si_status);
 	}
-	return sluice_wait_status(&s->status);
+	return oom_verdict(s, sluice_wait_status(&s->status), err);
 }
 
 static int supervise(struct supervisor *s, struct sluice_error *err)
@@ -312,6 +343,7 @@ int sluice_run(const struct sluice_config *c, const struct sluice_caller *who,
 	struct sluice_stdio_setup stdio;
 	struct sigaction ign = { .sa_handler = SIG_IGN }, dfl = { .sa_handler = SIG_DFL };
 	struct sigaction oldpipe, oldchld;
+	struct sluice_error left = { 0 };
 	sigset_t set, oldmask;
 	bool batch = false;
 	int r = -1;
@@ -354,7 +386,10 @@ int sluice_run(const struct sluice_config *c, const struct sluice_caller *who,
 out_signals:
 	sluice_tty_restore(&s.tty);
 	batch_end(batch);
-	sluice_launch_release(&s.l);
+	if (sluice_launch_release(&s.l, &left) < 0 && r >= 0) {
+		*err = left;
+		r = -1;
+	}
 	sluice_close(s.timerfd);
 	sluice_close(s.sigfd);
 	sigaction(SIGPIPE, &oldpipe, NULL);

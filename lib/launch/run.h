@@ -6,9 +6,11 @@
 
 #include "config.h"
 
-/* Returns the exit status to report (the workload's, 128+N for a signal,
- * SLUICE_EXIT_TIMEOUT), or -1 with err filled when the sandbox could not be
- * started; everything it started is gone by then. */
+/* Returns the exit status to report (the workload's, 128+N for a signal),
+ * or -1 with err filled: the sandbox could not be started, it timed out
+ * (SLUICE_EXIT_TIMEOUT), the kernel's OOM killer ended it (exit code 137,
+ * the status of a SIGKILL, and a message that says so), or its cgroup could
+ * not be removed.  Everything it started is gone by then. */
 SLUICE_API int sluice_run(const struct sluice_config *c, const struct sluice_caller *who,
 			  struct sluice_error *err);
 

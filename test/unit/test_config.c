@@ -694,12 +694,10 @@ static void test_errors_values(void)
 
 static void test_errors_unsupported(void)
 {
-	load_fails("linux:\n  resources: {}\n",
-		   "config.yaml:2:14: linux.resources is not supported yet");
-	load_fails("linux:\n  seccomp: {defaultAction: SCMP_ACT_ALLOW}\n",
+	load_fails("linux:
+  seccomp: {defaultAction: SCMP_ACT_ALLOW}
+",
 		   "config.yaml:2:12: linux.seccomp is not supported yet");
-	load_fails("linux:\n  cgroupsPath: /x\n",
-		   "config.yaml:2:16: linux.cgroupsPath is not supported yet");
 	load_fails("process:\n  apparmorProfile: docker-default\n",
 		   "config.yaml:2:20: process.apparmorProfile is not supported yet");
 	load_fails("process:\n  user: {username: bob}\n",
@@ -712,6 +710,230 @@ static void test_errors_unsupported(void)
 		   "config.yaml:2:55: mounts[0].options[0]: \"idmap\" is not supported yet");
 	load_fails("mounts:\n- destination: /x\n  type: bind\n  source: /y\n  uidMappings: []\n",
 		   "config.yaml:5:16: mounts[0].uidMappings is not supported yet");
+}
+
+/* Every field of linux.resources, as config-linux.md lists them. */
+static const char resources_yaml[] =
+	"linux:\n"
+	"  cgroupsPath: sandboxes/one\n"
+	"  resources:\n"
+	"    devices:\n"
+	"    - {allow: false, access: rwm}\n"
+	"    - {allow: true, type: c, major: 10, minor: 200, access: rw}\n"
+	"    - {allow: true, type: b, major: 8, access: m}\n"
+	"    memory: {limit: 536870912, reservation: 268435456, swap: 1073741824, kernel: -1,\n"
+	"             kernelTCP: -1, swappiness: 10, disableOOMKiller: false,\n"
+	"             useHierarchy: true, checkBeforeUpdate: true}\n"
+	"    cpu: {shares: 512, quota: 50000, burst: 10000, period: 100000,\n"
+	"          realtimeRuntime: 950000, realtimePeriod: 1000000, cpus: 0-1, mems: \"0\",\n"
+	"          idle: 1}\n"
+	"    pids: {limit: 64}\n"
+	"    blockIO:\n"
+	"      weight: 500\n"
+	"      leafWeight: 300\n"
+	"      weightDevice: [{major: 8, minor: 0, weight: 600, leafWeight: 200},\n"
+	"                     {major: 8, minor: 16, weight: 100}]\n"
+	"      throttleReadBpsDevice: [{major: 8, minor: 0, rate: 1048576}]\n"
+	"      throttleWriteBpsDevice: [{major: 8, minor: 0, rate: 2097152}]\n"
+	"      throttleReadIOPSDevice: [{major: 8, minor: 0, rate: 100}]\n"
+	"      throttleWriteIOPSDevice: [{major: 8, minor: 0, rate: 200}]\n"
+	"    hugepageLimits: [{pageSize: 2MB, limit: 209715200}, {pageSize: 1GB, limit: 0}]\n"
+	"    network: {classID: 1048577, priorities: [{name: eth0, priority: 500}]}\n"
+	"    rdma: {mlx5_1: {hcaHandles: 3, hcaObjects: 10000}, rxe3: {hcaObjects: 1}}\n"
+	"    unified: {io.max: \"8:0 rbps=2097152\", memory.high: 400000000}\n";
+
+static void test_resources(void)
+{
+	struct sluice_config c;
+	const struct sluice_resources *r = &c.linux.resources;
+
+	make_default(&c, 0, "/");
+	ok(!sluice_config_wants_cgroup(&c), "the default asks for no cgroup");
+	load_succeeds(&c, resources_yaml, "every linux.resources field");
+	ok(sluice_config_wants_cgroup(&c), "then it does");
+	is_str(c.linux.cgroups_path, "sandboxes/one", "cgroupsPath");
+	is_int(r->n_devices, 3, "3 device rules");
+	ok(!r->devices[0].allow && r->devices[0].type == 'a' && r->devices[0].major == -1 &&
+		   !strcmp(r->devices[0].access, "rwm"),
+	   "a rule without type or numbers: all devices");
+	ok(r->devices[2].allow && r->devices[2].type == 'b' && r->devices[2].major == 8 &&
+		   r->devices[2].minor == -1 && !strcmp(r->devices[2].access, "m"),
+	   "a rule without minor: any minor");
+	is_int(r->memory.limit, 536870912, "memory.limit");
+	is_int(r->memory.kernel, -1, "memory.kernel -1");
+	ok(r->memory.use_hierarchy && r->memory.check_before_update && !r->memory.disable_oom_killer,
+	   "memory booleans");
+	is_int(r->cpu.quota, 50000, "cpu.quota");
+	is_int((long long)r->cpu.burst, 10000, "cpu.burst");
+	is_str(r->cpu.cpus, "0-1", "cpu.cpus");
+	is_str(r->cpu.mems, "0", "cpu.mems");
+	is_int(r->cpu.idle, 1, "cpu.idle");
+	is_int(r->pids.limit, 64, "pids.limit");
+	is_int(r->block_io.weight, 500, "blockIO.weight");
+	is_int(r->block_io.n_weight_device, 2, "weightDevice");
+	is_int(r->block_io.weight_device[1].leaf_weight, 0, "no leafWeight given");
+	is_int((long long)r->block_io.throttle[SLUICE_THROTTLE_WRITE_IOPS][0].rate, 200,
+	       "throttleWriteIOPSDevice");
+	is_int(r->n_hugepage_limits, 2, "hugepageLimits");
+	is_str(r->hugepage_limits[1].page_size, "1GB", "pageSize");
+	is_int(r->network.class_id, 1048577, "classID");
+	is_str(r->network.priorities[0].name, "eth0", "priorities");
+	is_int(r->n_rdma, 2, "rdma");
+	ok(r->rdma[1].objects_set && !r->rdma[1].handles_set, "rdma: only hcaObjects");
+	is_int(r->n_unified, 2, "unified");
+	is_str(r->unified[1].value, "400000000", "an unquoted number is a string there");
+	ok(r->set == (SLUICE_RES_BIT(SLUICE_RES_FIELD_COUNT) - 1), "every scalar is marked given");
+	is_str(sluice_res_field_name(SLUICE_RES_CPU_REALTIME_RUNTIME),
+	       "linux.resources.cpu.realtimeRuntime", "field names");
+	round_trip(&c, "every linux.resources field");
+	/* mappings merge, lists replace */
+	load_succeeds(&c,
+		      "linux:\n  resources:\n    memory: {limit: 1000}\n"
+		      "    devices: [{allow: true, access: r}]\n",
+		      "an overlay");
+	is_int(r->memory.limit, 1000, "the limit replaced");
+	is_int(r->memory.reservation, 268435456, "the reservation kept");
+	is_int(r->n_devices, 1, "the rules replaced");
+	load_succeeds(&c, "linux: {cgroupsPath: \"\"}\n", "an empty cgroupsPath");
+	ok(!c.linux.cgroups_path, "unsets it");
+	sluice_config_free(&c);
+}
+
+static void test_resources_errors(void)
+{
+	load_fails("linux:\n  resources: {memory: {limit: -2}}\n",
+		   "config.yaml:2:31: linux.resources.memory.limit: -2 is out of range "
+		   "(-1..9223372036854775807)");
+	load_fails("linux:\n  resources: {memory: {swappiness: 101}}\n",
+		   "config.yaml:2:36: linux.resources.memory.swappiness: 101 is out of range "
+		   "(0..100)");
+	load_fails("linux:\n  resources: {memory: {limt: 1}}\n",
+		   "config.yaml:2:24: unknown key \"limt\" in linux.resources.memory (did you mean "
+		   "\"limit\"?)");
+	load_fails("linux:\n  resources: {pids: {limit: \"5\"}}\n",
+		   "config.yaml:2:29: linux.resources.pids.limit: expected an integer, got the "
+		   "quoted string \"5\"");
+	load_fails("linux:\n  resources: {cpu: {idle: 2}}\n",
+		   "config.yaml:2:27: linux.resources.cpu.idle: 2 is out of range (0..1)");
+	load_fails("linux:\n  resources: {cpu: {cpus: \"0 1\"}}\n",
+		   "config.yaml:2:27: linux.resources.cpu.cpus: expected a list such as 0-3,7, got "
+		   "\"0 1\"");
+	load_fails("linux:\n  resources: {blockIO: {weight: 5}}\n",
+		   "config.yaml:2:33: linux.resources.blockIO.weight: 5 is out of range (10..1000)");
+	load_fails("linux:\n  resources: {blockIO: {weightDevice: [{major: 8, minor: 0}]}}\n",
+		   "config.yaml:2:40: linux.resources.blockIO.weightDevice[0]: give weight, "
+		   "leafWeight or both");
+	load_fails("linux:\n  resources: {blockIO: {throttleReadBpsDevice: [{major: 8, minor: 0}]}}\n",
+		   "config.yaml:2:49: linux.resources.blockIO.throttleReadBpsDevice[0]: required "
+		   "key \"rate\" is missing");
+	load_fails("linux:\n  resources: {hugepageLimits: [{pageSize: 2M, limit: 1}]}\n",
+		   "config.yaml:2:43: linux.resources.hugepageLimits[0].pageSize: expected a size "
+		   "such as 2MB or 1GB, got \"2M\"");
+	load_fails("linux:\n  resources: {hugepageLimits: [{pageSize: 2MB, limit: 1}, "
+		   "{pageSize: 2MB, limit: 2}]}\n",
+		   "config.yaml:2:59: linux.resources.hugepageLimits[1]: page size 2MB is listed "
+		   "twice");
+	load_fails("linux:\n  resources: {rdma: {mlx: {}}}\n",
+		   "config.yaml:2:27: linux.resources.rdma.mlx: give hcaHandles, hcaObjects or both");
+	load_fails("linux:\n  resources: {unified: {../x: \"1\"}}\n",
+		   "config.yaml:2:25: linux.resources.unified: \"../x\" is not a cgroup v2 file "
+		   "name (controller.file)");
+	load_fails("linux:\n  resources: {unified: {cgroup.procs: \"1\"}}\n",
+		   "config.yaml:2:25: linux.resources.unified: cgroup.procs is managed by sluice, "
+		   "not a limit");
+	load_fails("linux:\n  resources: {devices: [{access: r}]}\n",
+		   "config.yaml:2:25: linux.resources.devices[0]: required key \"allow\" is "
+		   "missing");
+	load_fails("linux:\n  resources: {devices: [{allow: true, type: u}]}\n",
+		   "config.yaml:2:45: linux.resources.devices[0].type: expected a (all), c or b, "
+		   "got \"u\"");
+	load_fails("linux:\n  resources: {devices: [{allow: true, access: rrw}]}\n",
+		   "config.yaml:2:47: linux.resources.devices[0].access: expected r, w and m, each "
+		   "at most once, got \"rrw\"");
+	load_fails("linux:\n  resources: {network: {priorities: [{name: eth0}]}}\n",
+		   "config.yaml:2:38: linux.resources.network.priorities[0]: required key "
+		   "\"priority\" is missing");
+	load_fails("linux:\n  cgroupsPath: [a]\n",
+		   "config.yaml:2:16: linux.cgroupsPath: expected a string, got a list");
+}
+
+/* What finalize refuses: rules across fields, and paths. */
+static void validate_fails(const char *yaml, const char *msg)
+{
+	struct sluice_config c;
+	struct sluice_error err = { 0 };
+	struct sluice_caller who = { .uid = 0, .gid = 0, .cwd = "/" };
+
+	make_default(&c, 0, "/");
+	load_succeeds(&c, yaml, msg);
+	ok(sluice_config_finalize(&c, &who, &err) < 0 && err.exit_code == SLUICE_EXIT_CONFIG,
+	   "finalize refuses with 78");
+	is_str(err.msg, msg, "message");
+	sluice_config_free(&c);
+}
+
+static void test_resources_validate(void)
+{
+	validate_fails("process: {args: [x]}\nlinux: {resources: {memory: {limit: 100, swap: 50}}}\n",
+		       "config.yaml: linux.resources.memory.swap (50) is memory+swap: it must be "
+		       "at least memory.limit (100) or -1");
+	validate_fails("process: {args: [x]}\nlinux: {resources: {memory: {swap: 50}}}\n",
+		       "config.yaml: linux.resources.memory.swap needs memory.limit (swap is "
+		       "counted as memory+swap)");
+	validate_fails("process: {args: [x]}\nlinux: {resources: {cpu: {quota: 1000, burst: 2000}}}\n",
+		       "config.yaml: linux.resources.cpu.burst (2000) must not exceed cpu.quota "
+		       "(1000)");
+	validate_fails("process: {args: [x]}\nlinux: {cgroupsPath: a/../../b}\n",
+		       "config.yaml: linux.cgroupsPath \"a/../../b\": \"..\" is not allowed");
+	validate_fails("process: {args: [x]}\nlinux: {cgroupsPath: /}\n",
+		       "config.yaml: linux.cgroupsPath \"/\" names the root cgroup, not a cgroup "
+		       "of its own");
+	validate_fails("process: {args: [x]}\nlinux: {cgroupsPath: ./}\n",
+		       "config.yaml: linux.cgroupsPath \"./\" names the caller's cgroup, not a "
+		       "cgroup of its own");
+	validate_fails("process: {args: [x]}\nlinux: {cgroupsPath: \"machine.slice:libpod:abc\"}\n",
+		       "config.yaml: linux.cgroupsPath \"machine.slice:libpod:abc\" is a systemd "
+		       "slice:prefix:name: sluice manages cgroupfs itself (no systemd driver); give "
+		       "a path (podman: --cgroup-manager=cgroupfs)");
+}
+
+/* The command-line edits of --memory, --pids-limit, --cpus. */
+static void test_resource_options(void)
+{
+	struct sluice_config c;
+	struct sluice_error err = { 0 };
+	int64_t v = 0;
+
+	ok(sluice_parse_size("512m", &v) == 0 && v == 536870912, "512m");
+	ok(sluice_parse_size("1.5G", &v) == 0 && v == 1610612736, "1.5G");
+	ok(sluice_parse_size("4096", &v) == 0 && v == 4096, "4096");
+	ok(sluice_parse_size("10kb", &v) == 0 && v == 10240, "10kb");
+	ok(sluice_parse_size("m", &v) < 0 && sluice_parse_size("-1m", &v) < 0 &&
+		   sluice_parse_size("5x", &v) < 0 && sluice_parse_size("0", &v) < 0,
+	   "m, -1m, 5x, 0 refused");
+	sluice_config_init(&c);
+	ok(sluice_config_set_memory(&c, "--memory", "64m", &err) == 0 &&
+		   c.linux.resources.memory.limit == 67108864,
+	   "--memory 64m");
+	ok(sluice_config_set_memory(&c, "--memory", "max", &err) == 0 &&
+		   c.linux.resources.memory.limit == -1,
+	   "--memory max");
+	ok(sluice_config_set_memory(&c, "--memory", "lots", &err) < 0 &&
+		   err.exit_code == SLUICE_EXIT_USAGE,
+	   "--memory lots: 64");
+	is_str(err.msg, "--memory lots: expected a size in bytes (512m, 1g, 1073741824) or max",
+	       "its message");
+	ok(sluice_config_set_pids_limit(&c, "--pids-limit", "100", &err) == 0 &&
+		   c.linux.resources.pids.limit == 100,
+	   "--pids-limit 100");
+	ok(sluice_config_set_pids_limit(&c, "--pids-limit", "-5", &err) < 0, "--pids-limit -5");
+	ok(sluice_config_set_cpus(&c, "--cpus", "1.5", &err) == 0 &&
+		   c.linux.resources.cpu.quota == 150000 && c.linux.resources.cpu.period == 100000,
+	   "--cpus 1.5: 150000 per 100000");
+	ok(sluice_config_set_cpus(&c, "--cpus", "0.001", &err) < 0 &&
+		   err.exit_code == SLUICE_EXIT_USAGE,
+	   "--cpus 0.001 is below a 1 ms quota");
+	sluice_config_free(&c);
 }
 
 static void test_errors_yaml(void)
@@ -1150,6 +1372,10 @@ int main(void)
 	test_errors_values();
 	test_errors_unsupported();
 	test_errors_yaml();
+	test_resources();
+	test_resources_errors();
+	test_resources_validate();
+	test_resource_options();
 	test_overlay();
 	test_modes();
 	test_paths();

@@ -1,0 +1,176 @@
+/* linux.cgroupsPath with runc's semantics, and the names sluice makes up.
+ *
+ * An absolute path is taken below each hierarchy's mount ("relative to
+ * the cgroups mount point", config-linux.md); a relative one, or the name
+ * when there is no path, below the caller's own cgroup in that hierarchy
+ * (/proc/self/cgroup).  Paths here are relative to the mount: on a host
+ * the mount shows the whole hierarchy and they are the hierarchy's own
+ * paths; in a container whose cgroupfs is a bind of a subtree they still
+ * name the right directory.
+ *
+ * A generated name is "sluice-PIDNS-PID-START": the launcher's pid
+ * namespace (its inode), pid and start time (clock ticks after boot,
+ * /proc/PID/stat field 22).  Whoever finds such a cgroup later can tell
+ * whether the launcher that made it still lives, and remove it if not. */
+#include "cgroup_internal.h"
+
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "util.h"
+
+/* Join the components of a and b with single slashes, "." dropped. */
+static char *join_clean(const char *a, const char *b)
+{
+	size_t cap = strlen(a) + (b ? strlen(b) : 0) + 3, o = 0;
+	char *out = malloc(cap);
+
+	if (!out)
+		return NULL;
+	for (int part = 0; part < 2; part++) {
+		const char *p = part ? b : a;
+		while (p && *p) {
+			size_t len = strcspn(p, "/");
+			if (len && !(len == 1 && p[0] == '.')) {
+				out[o++] = '/';
+				memcpy(out + o, p, len);
+				o += len;
+			}
+			p += len;
+			p += strspn(p, "/");
+		}
+	}
+	if (!o)
+		out[o++] = '/';
+	out[o] = '\0';
+	return out;
+}
+
+/* The caller's cgroup relative to the mount, or NULL if the mount does not
+ * show it. */
+static const char *own_below_mount(const struct cg_hier *h)
+{
+	size_t n = strlen(h->root);
+
+	if (!h->own)
+		return NULL;
+	if (!strcmp(h->root, "/"))
+		return h->own;
+	if (strncmp(h->own, h->root, n) || (h->own[n] && h->own[n] != '/'))
+		return NULL;
+	return h->own + n;
+}
+
+static const char *hier_label(const struct cg_hier *h, char *buf, size_t len)
+{
+	if (h->v2)
+		return "cgroup2";
+	if (h->name) {
+		snprintf(buf, len, "name=%s", h->name);
+		return buf;
+	}
+	for (int c = 0; c < CG_CTRL_COUNT; c++)
+		if (h->ctrls & CG_BIT(c))
+			return cg_ctrl_names[c];
+	return "?";
+}
+
+char *cg_path_in(const struct cg_hier *h, const char *cgroups_path, const char *name,
+		 struct sluice_error *err)
+{
+	const char *own;
+	char label[64], *p;
+
+	if (cgroups_path && cgroups_path[0] == '/')
+		p = join_clean(cgroups_path, NULL);
+	else {
+		own = own_below_mount(h);
+		if (!own)
+			return sluice_err(err, SLUICE_EXIT_SETUP, 0,
+					  "cgroups: this process's cgroup in the %s hierarchy is "
+					  "not below its mount %s: give linux.cgroupsPath an "
+					  "absolute path",
+					  hier_label(h, label, sizeof(label)), h->mount),
+			       NULL;
+		p = join_clean(own, cgroups_path ? cgroups_path : name);
+	}
+	if (!p)
+		sluice_err(err, SLUICE_EXIT_SETUP, ENOMEM, "cgroups");
+	return p;
+}
+
+char *cg_path_dir(const struct cg_hier *h, const char *path)
+{
+	return join_clean(h->mount, path);
+}
+
+/* Field 22 of /proc/PID/stat (after the parenthesised name, which may hold
+ * anything): the start time in clock ticks after boot. */
+static int start_time(const char *pid, uint64_t *out)
+{
+	char path[64], buf[1024];
+	cleanup_close int fd = -1;
+	ssize_t n;
+	char *p;
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (!p)
+		return -EIO;
+	for (int field = 2; field < 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%" SCNu64, out) != 1)
+		return -EIO;
+	return 0;
+}
+
+static int pidns_inode(uint64_t *ino)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/pid", &st) < 0)
+		return -errno;
+	*ino = (uint64_t)st.st_ino;
+	return 0;
+}
+
+int cg_path_generated_name(char *buf, size_t len)
+{
+	uint64_t ns = 0, start = 0;
+	int r = pidns_inode(&ns);
+
+	if (r == 0)
+		r = start_time("self", &start);
+	if (r < 0)
+		return r;
+	snprintf(buf, len, "sluice-%" PRIu64 "-%d-%" PRIu64, ns, (int)getpid(), start);
+	return 0;
+}
+
+int cg_path_stale_name(const char *name)
+{
+	uint64_t ns = 0, start = 0, ours = 0, now = 0;
+	char pid[16], tail;
+	int n, r;
+
+	if (sscanf(name, "sluice-%" SCNu64 "-%15[0-9]-%" SCNu64 "%c%n", &ns, pid, &start, &tail,
+		   &n) != 3)
+		return 0;
+	if (pidns_inode(&ours) < 0 || ours != ns)
+		return 0; /* another pid namespace's launcher: not ours to judge */
+	r = start_time(pid, &now);
+	if (r == -ENOENT || r == -ESRCH)
+		return 1;
+	return r == 0 && now != start;
+}
