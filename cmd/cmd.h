@@ -4,5 +4,6 @@
 
 int cmd_run(int argc, char **argv);
 int cmd_init(int argc, char **argv);
+int cmd_cleanup(int argc, char **argv);
 
 #endif

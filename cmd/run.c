@@ -407,6 +407,23 @@ static int opt_console_socket(struct run_ctx *x, const char *arg)
 	return 0;
 }
 
+/* Resource limits: the edits live in lib/config (config_resources.c),
+ * shared with the OCI commands. */
+static int opt_memory(struct run_ctx *x, const char *arg)
+{
+	return sluice_config_set_memory(x->c, "--memory", arg, x->err);
+}
+
+static int opt_pids_limit(struct run_ctx *x, const char *arg)
+{
+	return sluice_config_set_pids_limit(x->c, "--pids-limit", arg, x->err);
+}
+
+static int opt_cpus(struct run_ctx *x, const char *arg)
+{
+	return sluice_config_set_cpus(x->c, "--cpus", arg, x->err);
+}
+
 static int opt_print_config(struct run_ctx *x, const char *arg)
 {
 	(void)arg;
@@ -453,6 +470,10 @@ static const struct opt opts[] = {
 	  "--init, and signal the workload's whole process group" },
 	{ "remap-exit", 0, "CODE", opt_remap_exit,
 	  "--init, and report exit status CODE as 0 (repeatable)" },
+	{ "memory", 'm', "SIZE", opt_memory,
+	  "limit memory to SIZE (512m, 1g; a memory cgroup, docs/cgroups.md)" },
+	{ "pids-limit", 0, "N", opt_pids_limit, "allow at most N processes (a pids cgroup)" },
+	{ "cpus", 0, "N", opt_cpus, "allow N CPUs' worth of time (1.5: 150 ms per 100 ms period)" },
 	{ "print-config", 0, NULL, opt_print_config, "print the effective config as YAML and exit" },
 	{ "help", 'h', NULL, NULL, "show this help" },
 };

@@ -13,13 +13,15 @@ static const struct {
 	{ "run", cmd_run, "run a command in a sandbox (sluice run --help)" },
 	{ "init", cmd_init,
 	  "the helper a runtime starts with the config on fd 3 (docs/protocol.md)" },
+	{ "cleanup", cmd_cleanup,
+	  "remove the cgroups of sandboxes whose launcher was killed (docs/cgroups.md)" },
 };
 
 static int usage(FILE *out, int code)
 {
 	fprintf(out, "usage: sluice COMMAND [ARG...]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-6s %s\n", commands[i].name, commands[i].help);
+		fprintf(out, "  %-7s %s\n", commands[i].name, commands[i].help);
 	fprintf(out, "\n  sluice --version\n");
 	return code;
 }
