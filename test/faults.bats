@@ -24,6 +24,11 @@ LOOP=${SLUICE_LOOP_BIN:-$(dirname "$SLUICE")/test/libsluice_loop}
 STEPS=(session namespaces hostname sysctl oom-score-adj network mounts terminal cwd rlimits umask
 	tty-guard capabilities-bounding identity capabilities no-new-privileges parent-death-signal)
 ALL_STEPS=(read-config "${STEPS[@]}" init controlling-terminal exec)
+# The launcher's own steps for a config with a cgroup (lib/cgroup/cgroup.c,
+# cg_fault): make the directories, write the limits (both before the
+# clone), move the helper in (after it, before GO).  STEP:kill SIGKILLs the
+# launcher there.
+CGROUP_STEPS=(cgroup-create cgroup-limits cgroup-enter)
 
 setup_file() {
 	ROOTFS=$(scratch_dir)/rootfs
@@ -158,6 +163,12 @@ seconds_since() { # START (an $EPOCHREALTIME): whole milliseconds since then
 	run -0 grep -c 'h.step = "\(read-config\|init\|controlling-terminal\|exec\)"' \
 		"$SLUICE_REPO/lib/init/helper.c"
 	assert_eq "$output" 4 "the steps outside steps[]: read-config, init, controlling-terminal, exec"
+}
+
+@test "the cgroup fault tests cover every cg_fault() of lib/cgroup/cgroup.c, in its order" {
+	local listed
+	listed=$(grep -o 'cg_fault("[a-z-]*"' "$SLUICE_REPO/lib/cgroup/cgroup.c" | cut -d'"' -f2 | tr '\n' ' ')
+	assert_eq "$listed" "${CGROUP_STEPS[*]} " "cg_fault() calls in lib/cgroup/cgroup.c and CGROUP_STEPS here"
 }
 
 @test "fault at read-config: 125, one line naming it, nothing left" { fault_case read-config; }
@@ -445,5 +456,59 @@ raw_userns_config() {
 		((ms < 3000))
 		assert_no_leftovers "$M"
 		assert_no_helper
+	done
+}
+
+# ---- the cgroup steps: the launcher's, and every helper step with a cgroup ----
+
+@test "a fault at each cgroup step of the launcher: 125, one line naming it, no cgroup left" {
+	requires_root
+	local step
+	for step in "${CGROUP_STEPS[@]}"; do
+		run --separate-stderr fault_sluice "$step" run --memory 64m --pids-limit 20 \
+			--rootfs "$ROOTFS" -- sh -c : "$M"
+		assert_failed_at "$step" || {
+			echo "(at step $step)" >&2
+			return 1
+		}
+	done
+	# without clone3: the helper is moved by pid there too
+	SLUICE_FORCE_FALLBACK=clone3 run --separate-stderr fault_sluice cgroup-enter run \
+		--memory 64m --rootfs "$ROOTFS" -- sh -c : "$M"
+	assert_failed_at cgroup-enter
+}
+
+@test "every helper step failing with a cgroup (--memory, --pids-limit, --init): 125, the step, no cgroup left" {
+	requires_root
+	local step
+	for step in "${ALL_STEPS[@]}"; do
+		run --separate-stderr fault_sluice "$step" run --init --memory 64m --pids-limit 20 \
+			--rootfs "$ROOTFS" -- sh -c : "$M"
+		assert_failed_at "$step" || {
+			echo "(at step $step)" >&2
+			return 1
+		}
+	done
+}
+
+@test "the launcher SIGKILLed at each cgroup step: its sandbox dies, sluice cleanup removes what it left" {
+	requires_root
+	local step left
+	for step in "${CGROUP_STEPS[@]}"; do
+		run --separate-stderr fault_sluice "$step:kill" run --memory 64m --pids-limit 20 \
+			--rootfs "$ROOTFS" -- sh -c : "$M"
+		assert_status 137 || return 1
+		assert_no_helper || return 1
+		left=$(_dead_sluice_cgroups | sort | comm -13 "$BATS_TEST_TMPDIR/.cgroups.before" -)
+		if [[ $step == cgroup-create ]]; then
+			assert_eq "$left" "" "killed before it made any cgroup" || return 1
+		else
+			[[ -n $left ]] || fail "at $step: expected the killed launcher's cgroups to stay" || return 1
+		fi
+		run -0 "$SLUICE" cleanup
+		assert_no_leftovers "$M" || {
+			echo "(at step $step)" >&2
+			return 1
+		}
 	done
 }

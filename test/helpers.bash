@@ -18,7 +18,8 @@
 #   make_rootfs DIR          a busybox rootfs with /bin/probe
 #   leftovers_snapshot, assert_no_leftovers [MARKER]   and their parts:
 #   assert_no_process MARKER, mounts_snapshot, assert_mounts_unchanged,
-#   assert_no_tmpdirs [GLOB...]
+#   assert_no_tmpdirs [GLOB...], cgroups_snapshot, assert_no_cgroups
+#   own_cgroup_dirs          this shell's cgroup in every hierarchy
 #   unique_marker, assert_eq, assert_contains, assert_status
 
 bats_require_minimum_version 1.5.0 # run -N, --separate-stderr
@@ -373,14 +374,67 @@ assert_no_tmpdirs() {
 	fi
 }
 
+# own_cgroup_dirs: this shell's own cgroup directory in every cgroup
+# hierarchy mounted here (v1 ones, then the cgroup2 one), one a line.
+own_cgroup_dirs() {
+	local id ctrls path mnt
+	while IFS=: read -r id ctrls path; do
+		mnt=$(awk -v want="$ctrls" '
+			{ for (i = 7; $i != "-"; i++); type = $(i + 1); opts = "," $(i + 3) "," }
+			want == "" && type == "cgroup2" { print $5; exit }
+			want != "" && type == "cgroup" {
+				n = split(want, c, ","); hit = 1
+				for (k = 1; k <= n; k++) if (index(opts, "," c[k] ",") == 0) hit = 0
+				if (hit) { print $5; exit }
+			}' /proc/self/mountinfo)
+		[[ -n $mnt && $id =~ ^[0-9]+$ ]] && printf '%s\n' "${mnt%/}${path%/}"
+	done </proc/self/cgroup
+}
+
+# The cgroups `sluice run` names sluice-PIDNS-PID-START below our own
+# cgroups whose launcher is gone: left behind by a run that ended.
+_dead_sluice_cgroups() {
+	local dir cg name ns pid start now
+	while read -r dir; do
+		for cg in "$dir"/sluice-*; do
+			[[ -d $cg ]] || continue
+			name=${cg##*/}
+			IFS=- read -r _ ns pid start <<<"$name"
+			[[ $ns == "$(stat -L -c %i /proc/self/ns/pid)" ]] || continue
+			now=$(awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$pid/stat" 2>/dev/null) || now=
+			[[ $now == "$start" ]] || printf '%s\n' "$cg"
+		done
+	done < <(own_cgroup_dirs)
+}
+
+cgroups_snapshot() {
+	_dead_sluice_cgroups | sort >"$BATS_TEST_TMPDIR/.cgroups.before"
+}
+
+# assert_no_cgroups: fails, listing (and removing) them, if cgroups of
+# launchers that are gone appeared below ours since cgroups_snapshot.
+assert_no_cgroups() {
+	local before=$BATS_TEST_TMPDIR/.cgroups.before new
+	[[ -e $before ]] || : >"$before"
+	new=$(_dead_sluice_cgroups | sort | comm -13 "$before" -) || return 1
+	if [[ -n $new ]]; then
+		printf 'cgroups left behind:\n%s\n' "$new" >&2
+		# shellcheck disable=SC2086 # one path per word
+		rmdir $new 2>/dev/null || true
+		return 1
+	fi
+}
+
 # leftovers_snapshot: the "before" of assert_no_leftovers.
 leftovers_snapshot() {
 	mounts_snapshot
 	_glob_paths >"$BATS_TEST_TMPDIR/.tmpdirs.before"
+	cgroups_snapshot
 }
 
 # assert_no_leftovers [MARKER]: no process holding MARKER, no new mount, no
-# new file matching $SLUICE_LEFTOVER_GLOBS since leftovers_snapshot.
+# new file matching $SLUICE_LEFTOVER_GLOBS, no cgroup of a sluice run that
+# ended, since leftovers_snapshot.
 assert_no_leftovers() {
 	local ok=0
 	if (($#)); then
@@ -389,6 +443,7 @@ assert_no_leftovers() {
 	assert_mounts_unchanged || ok=1
 	# shellcheck disable=SC2119 # the default globs
 	assert_no_tmpdirs || ok=1
+	assert_no_cgroups || ok=1
 	return "$ok"
 }
 

@@ -241,9 +241,10 @@ static int make_dir(struct sluice_cgroup *cg, int hier, const struct plan *P,
 	if (r == -ENOENT)
 		r = cg_mkdirs(d->path, &d->made);
 	if (r < 0) {
+		mkdir_failed(-r, d->path, P, cg->source, err);
 		free(d->path);
 		d->path = NULL;
-		return mkdir_failed(-r, rel, P, cg->source, err);
+		return -1;
 	}
 	if (h->v2)
 		cg->v2dir = (int)cg->n;
@@ -406,18 +407,38 @@ int sluice_cgroup_pids(const struct sluice_cgroup *cg, pid_t **pids, size_t *n,
 	return 0;
 }
 
+/* A frozen task does not die of SIGKILL until it is thawed (v1 freezer;
+ * v2 lets the kill through, but stays frozen for the rest): thaw after a
+ * SIGKILL so that the tasks go, as runc does for a paused container. */
+void cg_thaw_after_kill(const struct sluice_cgroup *cg)
+{
+	const char *dir = cg_dir_of(cg, CG_FREEZER);
+	struct sluice_error ignored;
+
+	if (!dir)
+		return;
+	if (cg_dir_is_v2(cg, dir) ? cg_v2_frozen(dir) == 1 : cg_v1_frozen(dir) == 1)
+		(void)(cg_dir_is_v2(cg, dir) ?
+			       cg_write(dir, "cgroup.freeze", "0", NULL, NULL, &ignored) :
+			       cg_write(dir, "freezer.state", "THAWED", NULL, NULL, &ignored));
+}
+
 int sluice_cgroup_kill(struct sluice_cgroup *cg, int sig, struct sluice_error *err)
 {
 	pid_t *pids = NULL;
 	size_t n = 0;
 
-	if (sig == SIGKILL && cg->v2dir >= 0 && cg_v2_kill(cg->d[cg->v2dir].path) == 0)
+	if (sig == SIGKILL && cg->v2dir >= 0 && cg_v2_kill(cg->d[cg->v2dir].path) == 0) {
+		cg_thaw_after_kill(cg);
 		return 0;
+	}
 	if (sluice_cgroup_pids(cg, &pids, &n, err) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		(void)kill(pids[i], sig);
 	free(pids);
+	if (sig == SIGKILL)
+		cg_thaw_after_kill(cg);
 	return 0;
 }
 

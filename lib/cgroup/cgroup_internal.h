@@ -180,6 +180,9 @@ int cg_bpf_run(const struct cg_bpf_insn *p, size_t len, char type, uint32_t majo
 int cg_devices_bpf_apply(const char *dir, const struct sluice_device_rule *rules, size_t n,
 			 bool replace, const char *source, struct sluice_error *err);
 
+/* cgroup.c: thaw a frozen cgroup after its tasks got SIGKILL */
+void cg_thaw_after_kill(const struct sluice_cgroup *cg);
+
 /* teardown.c */
 /* Remove every stale sluice-... directory directly below parent. */
 int cg_remove_stale_in(const char *parent, bool kill,

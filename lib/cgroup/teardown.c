@@ -74,6 +74,12 @@ int sluice_cgroup_destroy(struct sluice_cgroup *cg, struct sluice_error *err)
 
 	if (!cg)
 		return 0;
+	/* SIGKILL everything first, wherever it is, and thaw: a frozen task
+	 * would keep every hierarchy's directory busy */
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->d[i].made)
+			kill_all(cg->d[i].path, cg->L.h[cg->d[i].hier].v2);
+	cg_thaw_after_kill(cg);
 	for (size_t i = 0; i < cg->n; i++) {
 		const struct cg_dir *d = &cg->d[i];
 		int r;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -100,8 +101,22 @@ int cg_v2_enable(const char *mount, const char *dir, uint32_t ctrls, const char 
 	return 0;
 }
 
+/* "frozen N" in cgroup.events, read through fd (which rearms its poll). */
+static int frozen_now(int fd)
+{
+	char buf[512];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	char *p;
+
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	p = strstr(buf, "frozen ");
+	return p ? p[7] == '1' : -ENOENT;
+}
+
 /* cgroup.events says "frozen 1" once every task is stopped; the file
- * polls POLLPRI when it changes. */
+ * polls POLLPRI when it changes, until it is read again. */
 static int wait_frozen(const char *dir, bool frozen, struct sluice_error *err)
 {
 	char path[4096];
@@ -112,10 +127,12 @@ static int wait_frozen(const char *dir, bool frozen, struct sluice_error *err)
 	if (fd < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "cgroups: open %s", path);
 	for (int i = 0; i < 100; i++) {
-		uint64_t v = 0;
 		struct pollfd p = { .fd = fd, .events = POLLPRI };
+		int r = frozen_now(fd);
 
-		if (cg_read_keyed(dir, "cgroup.events", "frozen", &v) == 0 && (v == 1) == frozen)
+		if (r < 0)
+			return sluice_err(err, SLUICE_EXIT_SETUP, -r, "cgroups: read %s", path);
+		if ((r == 1) == frozen)
 			return 0;
 		(void)poll(&p, 1, 50);
 	}

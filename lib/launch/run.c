@@ -28,6 +28,7 @@ struct supervisor {
 	struct sluice_relay relay;
 	int sigfd, timerfd;
 	bool exited, timed_out, killed;
+	bool out_of_memory; /* waiting under OOM when the timeout came */
 	siginfo_t status;
 	double timeout, grace;
 	/* SIGKILL to PID 1 of the pid namespace ends everything in it; without
@@ -135,6 +136,8 @@ static int start_pty(struct supervisor *s, struct sluice_error *err)
 	return 0;
 }
 
+static bool oom_waiting(const struct supervisor *s);
+
 /* Timeout: TERM first; after the grace period KILL, which takes the whole
  * sandbox with it (the helper is PID 1 of its pid namespace). */
 static void on_timer(struct supervisor *s)
@@ -147,6 +150,7 @@ static void on_timer(struct supervisor *s)
 		return;
 	if (!s->timed_out) {
 		s->timed_out = true;
+		s->out_of_memory = oom_waiting(s);
 		(void)sluice_pidfd_signal(s->l.pidfd, SIGTERM);
 		if (arm_timer(s->timerfd, s->grace) == 0)
 			return;
@@ -228,15 +232,14 @@ static int oom_verdict(const struct supervisor *s, int status, struct sluice_err
 }
 
 /* v1 with disableOOMKiller: an out-of-memory sandbox waits, it does not
- * die; a timeout is how it ends, and the message says why. */
-static const char *oom_waiting(const struct supervisor *s)
+ * die; a timeout is how it ends, and the message says why.  Asked when the
+ * timer fires, before the signals end the wait. */
+static bool oom_waiting(const struct supervisor *s)
 {
 	struct sluice_cgroup_oom o;
 	struct sluice_error ignored;
 
-	if (s->l.cg && sluice_cgroup_oom(s->l.cg, &o, &ignored) == 0 && o.under_oom)
-		return " (it was out of memory with the OOM killer disabled)";
-	return "";
+	return s->l.cg && sluice_cgroup_oom(s->l.cg, &o, &ignored) == 0 && o.under_oom;
 }
 
 static int result(struct supervisor *s, struct sluice_error *err)
@@ -247,7 +250,10 @@ static int result(struct supervisor *s, struct sluice_error *err)
 	}
 	if (s->timed_out) {
 		sluice_err(err, SLUICE_EXIT_TIMEOUT, 0, "timed out after %gs%s: sent SIGTERM%s",
-			   s->timeout, oom_waiting(s),
+			   s->timeout,
+			   s->out_of_memory ?
+				   " (it was out of memory with the OOM killer disabled)" :
+				   "",
 			   s->killed ? ", then SIGKILL to the whole sandbox" : "");
 		return -1;
 	}
