@@ -240,20 +240,68 @@ static int each_line(char *text, int (*fn)(struct cg_layout *, char *, void *), 
 
 typedef bool (*visible_fn)(const char *mount, unsigned major, unsigned minor);
 
+/* Mount points of the lines after the one being read: only a later mount
+ * on the same point or above it can hide a mount, and only then is the
+ * (costlier) visibility check made. */
+struct mounts_ctx {
+	visible_fn visible;
+	char **points; /* every line's mount point, in order */
+	size_t n, at;
+};
+
+static bool covered_later(const struct mounts_ctx *X, const char *mount)
+{
+	for (size_t j = X->at + 1; j < X->n; j++) {
+		size_t len = strlen(X->points[j]);
+		if (!strncmp(mount, X->points[j], len) &&
+		    (mount[len] == '\0' || mount[len] == '/' || !strcmp(X->points[j], "/")))
+			return true;
+	}
+	return false;
+}
+
 static int on_mount(struct cg_layout *L, char *line, void *ctx)
 {
-	visible_fn visible = *(visible_fn *)ctx;
+	struct mounts_ctx *X = ctx;
 	struct mi_line m;
 	bool v2;
 
 	if (!split_line(line, &m))
 		return 0;
+	X->at++;
 	if (strcmp(m.type, "cgroup") && strcmp(m.type, "cgroup2"))
 		return 0;
 	v2 = !strcmp(m.type, "cgroup2");
-	if (visible && !visible(m.mount, m.major, m.minor))
+	if (X->visible && covered_later(X, m.mount) && !X->visible(m.mount, m.major, m.minor))
 		return 0;
 	return add_hier(L, &m, v2);
+}
+
+/* The mount point of every line, unescaped (field 5). */
+static char **mount_points(const char *mountinfo, size_t *n)
+{
+	cleanup_free char *copy = strdup(mountinfo);
+	char **v = NULL, *save = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	if (!copy)
+		return NULL;
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct mi_line m;
+		if (!split_line(line, &m))
+			continue;
+		if (*n == cap) {
+			char **nv = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof(*v));
+			if (!nv)
+				break;
+			v = nv;
+		}
+		if (!(v[*n] = strdup(m.mount)))
+			break;
+		(*n)++;
+	}
+	return v;
 }
 
 static int on_cgroup(struct cg_layout *L, char *line, void *ctx)
@@ -269,11 +317,18 @@ int cg_layout_parse(struct cg_layout *L, const char *mountinfo, const char *self
 	cleanup_free char *sc = strdup(self_cgroup ? self_cgroup : "");
 	int r;
 
+	struct mounts_ctx X = { .visible = visible, .at = (size_t)-1 };
+
 	memset(L, 0, sizeof(*L));
 	L->v2 = -1;
 	if (!mi || !sc)
 		return sluice_err(err, SLUICE_EXIT_SETUP, ENOMEM, "cgroup layout");
-	r = each_line(mi, on_mount, L, &visible);
+	if (visible)
+		X.points = mount_points(mountinfo, &X.n);
+	r = each_line(mi, on_mount, L, &X);
+	for (size_t i = 0; i < X.n; i++)
+		free(X.points[i]);
+	free(X.points);
 	if (r == 0)
 		r = each_line(sc, on_cgroup, L, NULL);
 	if (r < 0) {

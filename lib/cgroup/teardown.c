@@ -67,32 +67,63 @@ static void remove_parents(const char *leaf, int made)
 	}
 }
 
+/* The common case first: the sandbox is gone and each directory is empty,
+ * so a plain rmdir does it.  Only when one is busy is everything killed
+ * (wherever it is, and thawed: a frozen task would keep its directory
+ * busy) and waited for. */
+static int remove_made(struct sluice_cgroup *cg, bool *busy)
+{
+	int e = 0;
+
+	for (size_t i = 0; i < cg->n; i++) {
+		struct cg_dir *d = &cg->d[i];
+
+		if (d->made <= 0)
+			continue;
+		if (rmdir(d->path) < 0 && errno != ENOENT) {
+			*busy |= errno == EBUSY;
+			e = e ? e : errno;
+			continue;
+		}
+		remove_parents(d->path, d->made);
+		d->made = -d->made; /* done */
+	}
+	return e;
+}
+
 int sluice_cgroup_destroy(struct sluice_cgroup *cg, struct sluice_error *err)
 {
 	const char *stayed = NULL;
+	bool busy = false;
 	int e = 0;
 
 	if (!cg)
 		return 0;
-	/* SIGKILL everything first, wherever it is, and thaw: a frozen task
-	 * would keep every hierarchy's directory busy */
-	for (size_t i = 0; i < cg->n; i++)
-		if (cg->d[i].made)
-			kill_all(cg->d[i].path, cg->L.h[cg->d[i].hier].v2);
-	cg_thaw_after_kill(cg);
-	for (size_t i = 0; i < cg->n; i++) {
-		const struct cg_dir *d = &cg->d[i];
-		int r;
+	e = remove_made(cg, &busy);
+	if (e && busy) {
+		e = 0;
+		for (size_t i = 0; i < cg->n; i++)
+			if (cg->d[i].made > 0)
+				kill_all(cg->d[i].path, cg->L.h[cg->d[i].hier].v2);
+		cg_thaw_after_kill(cg);
+		for (size_t i = 0; i < cg->n; i++) {
+			struct cg_dir *d = &cg->d[i];
+			int r;
 
-		if (!d->made)
-			continue;
-		r = empty_and_remove(d->path, cg->L.h[d->hier].v2);
-		if (r < 0) {
+			if (d->made <= 0)
+				continue;
+			r = empty_and_remove(d->path, cg->L.h[d->hier].v2);
+			if (r == 0) {
+				remove_parents(d->path, d->made);
+				continue;
+			}
 			stayed = stayed ? stayed : d->path;
 			e = e ? e : -r;
-			continue;
 		}
-		remove_parents(d->path, d->made);
+	} else if (e) {
+		for (size_t i = 0; i < cg->n && !stayed; i++)
+			if (cg->d[i].made > 0)
+				stayed = cg->d[i].path;
 	}
 	if (stayed)
 		sluice_err(err, SLUICE_EXIT_SETUP, e, "cgroups: cannot remove %s", stayed);
