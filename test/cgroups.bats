@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# shellcheck disable=SC2016,SC2154 # single-quoted scripts run in the sandbox; bats sets $stderr
+# shellcheck disable=SC2016,SC2154,SC2030,SC2031 # single-quoted scripts run in the sandbox; bats sets $stderr and runs each test in a subshell (BG_PID)
 # cgroups (docs/cgroups.md): every field of linux.resources on this host's
 # layout, read back from the sandbox's own cgroup files while it runs; the
 # kernel stopping a workload over its memory or pids limit; OOM reporting;

@@ -214,8 +214,8 @@ int cg_read_pids(const char *dir, pid_t **pids, size_t *n)
 
 	*pids = NULL;
 	*n = 0;
-	if (r < 0)
-		return r;
+	if (r < 0 || !text)
+		return r < 0 ? r : -EIO;
 	for (char *p = text, *end; *p; p = end) {
 		long pid = strtol(p, &end, 10);
 		if (end == p)

@@ -313,7 +313,7 @@ static int on_cgroup(struct cg_layout *L, char *line, void *ctx)
 int cg_layout_parse(struct cg_layout *L, const char *mountinfo, const char *self_cgroup,
 		    visible_fn visible, struct sluice_error *err)
 {
-	cleanup_free char *mi = strdup(mountinfo);
+	cleanup_free char *mi = strdup(mountinfo ? mountinfo : "");
 	cleanup_free char *sc = strdup(self_cgroup ? self_cgroup : "");
 	int r;
 
@@ -324,7 +324,7 @@ int cg_layout_parse(struct cg_layout *L, const char *mountinfo, const char *self
 	if (!mi || !sc)
 		return sluice_err(err, SLUICE_EXIT_SETUP, ENOMEM, "cgroup layout");
 	if (visible)
-		X.points = mount_points(mountinfo, &X.n);
+		X.points = mount_points(mi, &X.n);
 	r = each_line(mi, on_mount, L, &X);
 	for (size_t i = 0; i < X.n; i++)
 		free(X.points[i]);

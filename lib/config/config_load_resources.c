@@ -309,8 +309,8 @@ static int load_hugepage(struct config_load *L, const struct config_node *item, 
 		r = config_missing(L, item, ipath, "pageSize");
 	if (r == 0 && !config_map_get(item, "limit"))
 		r = config_missing(L, item, ipath, "limit");
-	for (size_t i = 0; r == 0 && i + 1 < list->n; i++)
-		if (!strcmp(list->v[i].page_size, h->page_size))
+	for (size_t i = 0; r == 0 && h->page_size && i + 1 < list->n; i++)
+		if (list->v[i].page_size && !strcmp(list->v[i].page_size, h->page_size))
 			r = config_fail(L, item, "%s: page size %s is listed twice", ipath,
 					h->page_size);
 	return r;
