@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -151,12 +152,30 @@ static int count_pids(struct tool *t)
 	return 0;
 }
 
+/* SIGKILL lands at once but the tasks leave the cgroup as they finish
+ * exiting: wait (5 s at most) until none is left, so that "pids 0" after
+ * "kill" says the kill worked. */
 static int kill_all(struct tool *t)
 {
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+
 	if (sluice_cgroup_kill(t->cg, SIGKILL, &t->err) < 0)
 		return -1;
-	while (wait(NULL) > 0 || errno == EINTR)
+	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
+	for (int i = 0; i < 500; i++) {
+		pid_t *pids = NULL;
+		size_t n = 0;
+
+		if (sluice_cgroup_pids(t->cg, &pids, &n, &t->err) < 0)
+			return -1;
+		free(pids);
+		if (!n)
+			break;
+		nanosleep(&tick, NULL);
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+	}
 	return 0;
 }
 
