@@ -223,8 +223,8 @@ refused_at_start() { # CONFIG MESSAGE [OPTION...]
 	cfg=$(config p.yaml '  resources: {pids: {limit: -1}}')
 	readback "$cfg" -- pids/pids.max
 	assert_v pids/pids.max max
-	# the helper execs the shell: 1; two sleeps fit in 3, the third does not
-	run --separate-stderr sluice run --pids-limit 3 -- sh -c \
+	# --no-init: the helper execs the shell: 1; two sleeps fit in 3, the third does not
+	run --separate-stderr sluice run --no-init --pids-limit 3 -- sh -c \
 		'for i in 1 2 3; do sleep 5 & done; wait; echo "after $i"' "$M"
 	assert_status 2
 	assert_contains "$stderr" "Cannot fork"
@@ -337,7 +337,8 @@ refused_at_start() { # CONFIG MESSAGE [OPTION...]
 	run --separate-stderr sluice run --config "$cfg" --timeout 1 --kill-grace 0.5 -- \
 		sh -c 'exec tail /dev/zero' "$M"
 	assert_status 124
-	assert_eq "$stderr" "sluice: timed out after 1s (it was out of memory with the OOM killer disabled): sent SIGTERM, then SIGKILL to the whole sandbox"
+	# (the SIGTERM is fatal to a task waiting under OOM; the SIGKILL may not be needed)
+	assert_contains "$stderr" "sluice: timed out after 1s (it was out of memory with the OOM killer disabled): sent SIGTERM"
 	assert_no_leftovers "$M"
 }
 
