@@ -69,17 +69,20 @@ static int blkio_weights(const char *dir, bool v2, const struct sluice_resources
 {
 	bool scale;
 	const char *file = weight_file(dir, v2, &scale);
+	/* 0 is "not set", as docker writes it */
+	bool weight = SET(r, BLKIO_WEIGHT) && r->block_io.weight;
+	bool leaf = SET(r, BLKIO_LEAF_WEIGHT) && r->block_io.leaf_weight;
 
-	if (SET(r, BLKIO_WEIGHT) && !file)
+	if (weight && !file)
 		return no_weights(dir, NAME(BLKIO_WEIGHT), src, err);
-	if (SET(r, BLKIO_WEIGHT) &&
+	if (weight &&
 	    cg_writef(dir, file, NAME(BLKIO_WEIGHT), src, err, "%s%" PRIu64, scale ? "default " : "",
 		      scale ? io_weight(r->block_io.weight) : r->block_io.weight) < 0)
 		return -1;
-	if (SET(r, BLKIO_LEAF_WEIGHT) && v2)
+	if (leaf && v2)
 		return cg_fail_config(err, src, NAME(BLKIO_LEAF_WEIGHT),
 				      "cgroup v2 has no leaf weights");
-	if (SET(r, BLKIO_LEAF_WEIGHT) && cg_writef(dir, "blkio.leaf_weight", NAME(BLKIO_LEAF_WEIGHT),
+	if (leaf && cg_writef(dir, "blkio.leaf_weight", NAME(BLKIO_LEAF_WEIGHT),
 						   src, err, "%u", r->block_io.leaf_weight) < 0)
 		return -1;
 	for (size_t i = 0; i < r->block_io.n_weight_device; i++) {

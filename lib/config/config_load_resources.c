@@ -167,7 +167,7 @@ static int load_bdev_weight(struct config_load *L, const struct config_node *v, 
 	struct sluice_blkio_device *d = obj;
 	bool leaf = !strcmp(strrchr(path, '.') + 1, "leafWeight");
 	int64_t w;
-	int r = config_get_int(L, v, path, 10, 1000, &w);
+	int r = config_get_int(L, v, path, 0, 1000, &w);
 
 	if (r == 0)
 		*(leaf ? &d->leaf_weight : &d->weight) = (uint16_t)w;

@@ -19,7 +19,8 @@
 #define RES_OFF(member) offsetof(struct sluice_resources, member)
 
 /* Ranges are the spec's, narrowed where the kernel has a narrower one that
- * every layout shares (blkio weights, swappiness, idle). */
+ * every layout shares (swappiness, idle).  blkio weights are 10..1000 for
+ * the kernel, and 0 is "not set" as docker writes it (and runc reads it). */
 const struct config_res_scalar config_res_scalars[SLUICE_RES_FIELD_COUNT] = {
 	[SLUICE_RES_MEMORY_LIMIT] = { "memory", "limit", RES_I64, RES_OFF(memory.limit), -1,
 				      INT64_MAX },
@@ -49,10 +50,10 @@ const struct config_res_scalar config_res_scalars[SLUICE_RES_FIELD_COUNT] = {
 					     RES_OFF(cpu.realtime_period), 0, INT64_MAX },
 	[SLUICE_RES_CPU_IDLE] = { "cpu", "idle", RES_I64, RES_OFF(cpu.idle), 0, 1 },
 	[SLUICE_RES_PIDS_LIMIT] = { "pids", "limit", RES_I64, RES_OFF(pids.limit), -1, INT64_MAX },
-	[SLUICE_RES_BLKIO_WEIGHT] = { "blockIO", "weight", RES_U16, RES_OFF(block_io.weight), 10,
+	[SLUICE_RES_BLKIO_WEIGHT] = { "blockIO", "weight", RES_U16, RES_OFF(block_io.weight), 0,
 				      1000 },
 	[SLUICE_RES_BLKIO_LEAF_WEIGHT] = { "blockIO", "leafWeight", RES_U16,
-					   RES_OFF(block_io.leaf_weight), 10, 1000 },
+					   RES_OFF(block_io.leaf_weight), 0, 1000 },
 	[SLUICE_RES_NETWORK_CLASS_ID] = { "network", "classID", RES_U32, RES_OFF(network.class_id),
 					  0, UINT32_MAX },
 };

@@ -818,8 +818,8 @@ static void test_resources_errors(void)
 	load_fails("linux:\n  resources: {cpu: {cpus: \"0 1\"}}\n",
 		   "config.yaml:2:27: linux.resources.cpu.cpus: expected a list such as 0-3,7, got "
 		   "\"0 1\"");
-	load_fails("linux:\n  resources: {blockIO: {weight: 5}}\n",
-		   "config.yaml:2:33: linux.resources.blockIO.weight: 5 is out of range (10..1000)");
+	load_fails("linux:\n  resources: {blockIO: {weight: 1001}}\n",
+		   "config.yaml:2:33: linux.resources.blockIO.weight: 1001 is out of range (0..1000)");
 	load_fails("linux:\n  resources: {blockIO: {weightDevice: [{major: 8, minor: 0}]}}\n",
 		   "config.yaml:2:40: linux.resources.blockIO.weightDevice[0]: give weight, "
 		   "leafWeight or both");
