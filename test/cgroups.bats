@@ -311,6 +311,35 @@ refused_at_start() { # CONFIG MESSAGE [OPTION...]
 	assert_no_leftovers "$M"
 }
 
+@test "podman 4.3's config.json (its seccomp left out): its pids limit, device rules and cgroupsPath honoured" {
+	requires_hybrid
+	requires_cmd jq
+	local dir own cg
+	dir=$(scratch_dir)
+	make_rootfs "$dir/rootfs"
+	own=$(sed -n 's/^[0-9]*:memory://p' /proc/self/cgroup)
+	cg="$own/t$$-$BATS_TEST_NUMBER/libpod-5988865f06c7"
+	# podman's own storage paths become files of ours; its RLIMIT_NOFILE
+	# is above this machine's hard limit (20000); linux.seccomp is the
+	# seccomp branch's
+	jq --arg root "$dir/rootfs" --arg d "$dir" --arg cg "$cg" '
+		.root.path = $root | del(.linux.seccomp) | .linux.cgroupsPath = $cg
+		| .process.rlimits |= map(if .type == "RLIMIT_NOFILE" then .soft = 20000 | .hard = 20000 else . end)
+		| .mounts |= map(if .type == "bind" then .source = ($d + "/" + (.destination | ltrimstr("/") | gsub("/"; "_"))) else . end)' \
+		"$SLUICE_REPO/test/fixtures/podman-4.3-create-config.json" >"$dir/config.json"
+	touch "$dir/etc_hosts" "$dir/etc_hostname" "$dir/run_.containerenv"
+	mkdir "$dir/dev_shm"
+	run --separate-stderr sluice run --config "$dir/config.json" -- sh -c \
+		'awk -F: "\$2 == \"devices\" || \$2 == \"pids\" { print \$2 \":\" \$3 }" /proc/self/cgroup | sort
+		exec 3<>/dev/null && echo null-ok'"$READBACK" \
+		"$M" pids/pids.max
+	assert_status 0
+	assert_eq "$stderr" ""
+	assert_eq "$output" "devices:$cg"$'\n'"pids:$cg"$'\n'"null-ok"$'\n'"pids/pids.max=2048"
+	[[ ! -e /sys/fs/cgroup/memory$own/t$$-$BATS_TEST_NUMBER ]] || fail "the cgroups sluice made stayed"
+	assert_no_leftovers "$M"
+}
+
 # ---- OOM ----
 
 @test "a workload over its memory limit is OOM-killed: 137 and a message saying so (with and without --init)" {
