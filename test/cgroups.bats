@@ -340,6 +340,14 @@ refused_at_start() { # CONFIG MESSAGE [OPTION...]
 	assert_no_leftovers "$M"
 }
 
+@test "sluice init with a raw config cannot make a cgroup: resources or cgroupsPath are 78" {
+	printf 'process: {args: [/bin/echo, %s]}\nlinux:\n  resources: {pids: {limit: 5}}\n' "$M" >"$DIR/r.yaml"
+	run -78 --separate-stderr run_with_timeout 30 sh -c 'exec "$0" init 3<"$1"' "$SLUICE" "$DIR/r.yaml"
+	assert_eq "$stderr" "sluice: read-config: $DIR/r.yaml: linux.resources and linux.cgroupsPath need a runtime that makes the cgroup before the go-ahead (sluice run, or the framed protocol); sluice init with a raw config cannot"
+	assert_eq "$output" ""
+	assert_no_leftovers "$M"
+}
+
 # ---- OOM ----
 
 @test "a workload over its memory limit is OOM-killed: 137 and a message saying so (with and without --init)" {

@@ -151,6 +151,15 @@ static int load_config(struct helper *h, const char *text, size_t len, struct sl
 		return -1;
 	if (sluice_config_finalize(&h->cfg, &who, err) < 0)
 		return -1;
+	/* A cgroup is made and entered by the runtime before the go-ahead
+	 * (docs/cgroups.md): with no runtime there would be none, and the
+	 * limits would be silently missing. */
+	if (sluice_config_wants_cgroup(&h->cfg))
+		return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+				  "%s: linux.resources and linux.cgroupsPath need a runtime that "
+				  "makes the cgroup before the go-ahead (sluice run, or the framed "
+				  "protocol); sluice init with a raw config cannot",
+				  name);
 	return sluice_config_check_paths(&h->cfg, err);
 }
 
