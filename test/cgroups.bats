@@ -505,6 +505,10 @@ refused_at_start() { # CONFIG MESSAGE [OPTION...]
 	assert_contains "$stderr" "sluice: $DIR/p.yaml: linux.cgroupsPath: cannot create the cgroup "
 	run -0 sluice_user run -- /bin/echo ok
 	assert_eq "$output" ok
+	# what docker writes for "not set" asks for no cgroup, and runs
+	printf '%s\n' 'linux:' '  resources: {memory: {disableOOMKiller: false}, cpu: {shares: 0}, blockIO: {weight: 0}, pids: {limit: -1}}' >"$DIR/n.yaml"
+	run -0 sluice_user run --config "$DIR/n.yaml" -- /bin/echo ok
+	assert_eq "$output" ok
 	assert_no_leftovers "$M"
 }
 

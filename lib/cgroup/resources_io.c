@@ -75,15 +75,15 @@ static int blkio_weights(const char *dir, bool v2, const struct sluice_resources
 
 	if (weight && !file)
 		return no_weights(dir, NAME(BLKIO_WEIGHT), src, err);
-	if (weight &&
-	    cg_writef(dir, file, NAME(BLKIO_WEIGHT), src, err, "%s%" PRIu64, scale ? "default " : "",
-		      scale ? io_weight(r->block_io.weight) : r->block_io.weight) < 0)
+	if (weight && cg_writef(dir, file, NAME(BLKIO_WEIGHT), src, err, "%s%" PRIu64,
+				scale ? "default " : "",
+				scale ? io_weight(r->block_io.weight) : r->block_io.weight) < 0)
 		return -1;
 	if (leaf && v2)
 		return cg_fail_config(err, src, NAME(BLKIO_LEAF_WEIGHT),
 				      "cgroup v2 has no leaf weights");
-	if (leaf && cg_writef(dir, "blkio.leaf_weight", NAME(BLKIO_LEAF_WEIGHT),
-						   src, err, "%u", r->block_io.leaf_weight) < 0)
+	if (leaf && cg_writef(dir, "blkio.leaf_weight", NAME(BLKIO_LEAF_WEIGHT), src, err, "%u",
+			      r->block_io.leaf_weight) < 0)
 		return -1;
 	for (size_t i = 0; i < r->block_io.n_weight_device; i++) {
 		const struct sluice_blkio_device *d = &r->block_io.weight_device[i];

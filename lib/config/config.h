@@ -360,7 +360,9 @@ int sluice_stdio_parse(struct sluice_stdio *s,
 		       const char *text); /* "inherit", "null", "pipe", "file:PATH" */
 
 /* linux.resources helpers (config_resources.c). */
-/* True when the config asks for a cgroup: a resource given, or cgroupsPath. */
+/* True when the config asks for a cgroup: cgroupsPath, or a resource whose
+ * value a new cgroup would not have anyway (0 "not set", -1 unlimited, the
+ * OOM killer left on ... ask for none). */
 SLUICE_API bool sluice_config_wants_cgroup(const struct sluice_config *c);
 SLUICE_API bool sluice_resources_empty(const struct sluice_resources *r);
 SLUICE_API void sluice_resources_free(struct sluice_resources *r);

@@ -133,9 +133,61 @@ bool sluice_resources_empty(const struct sluice_resources *r)
 	       !r->n_unified && !r->n_devices;
 }
 
+/* A value a new cgroup has anyway, or that means "not set" (0 for what
+ * runc reads so, -1 unlimited, the OOM killer on, hierarchical accounting):
+ * it asks for nothing a cgroup would have to do. */
+static bool neutral(const struct sluice_resources *r, enum sluice_res_field f)
+{
+	int64_t v = config_res_get(r, f);
+
+	switch (f) {
+	case SLUICE_RES_MEMORY_LIMIT:
+	case SLUICE_RES_MEMORY_RESERVATION:
+	case SLUICE_RES_MEMORY_SWAP:
+	case SLUICE_RES_MEMORY_KERNEL:
+	case SLUICE_RES_MEMORY_KERNEL_TCP:
+	case SLUICE_RES_CPU_QUOTA:
+	case SLUICE_RES_CPU_REALTIME_RUNTIME:
+		return v == 0 || v == -1;
+	case SLUICE_RES_PIDS_LIMIT:
+		return v == -1; /* 0 is a limit (config-linux.md) */
+	case SLUICE_RES_MEMORY_DISABLE_OOM_KILLER:
+	case SLUICE_RES_CPU_SHARES:
+	case SLUICE_RES_CPU_PERIOD:
+	case SLUICE_RES_CPU_BURST:
+	case SLUICE_RES_CPU_REALTIME_PERIOD:
+	case SLUICE_RES_CPU_IDLE:
+	case SLUICE_RES_BLKIO_WEIGHT:
+	case SLUICE_RES_BLKIO_LEAF_WEIGHT:
+	case SLUICE_RES_NETWORK_CLASS_ID:
+		return v == 0;
+	case SLUICE_RES_MEMORY_USE_HIERARCHY:
+		return v == 1;
+	case SLUICE_RES_MEMORY_CHECK_BEFORE_UPDATE:
+		return true; /* about updates, not a limit */
+	case SLUICE_RES_MEMORY_SWAPPINESS:
+	case SLUICE_RES_FIELD_COUNT:
+		break;
+	}
+	return false;
+}
+
+/* A cgroup is made only for what needs one: docker's "cpu.shares: 0,
+ * blockIO.weight: 0, memory.disableOOMKiller: false" asks for nothing
+ * (and so runs rootless without a delegated cgroup); a cgroupsPath asks
+ * for the cgroup itself. */
 bool sluice_config_wants_cgroup(const struct sluice_config *c)
 {
-	return c->linux.cgroups_path || !sluice_resources_empty(&c->linux.resources);
+	const struct sluice_resources *r = &c->linux.resources;
+	struct sluice_resources lists = *r;
+
+	if (c->linux.cgroups_path)
+		return true;
+	for (int f = 0; f < SLUICE_RES_FIELD_COUNT; f++)
+		if ((r->set & SLUICE_RES_BIT(f)) && !neutral(r, (enum sluice_res_field)f))
+			return true;
+	lists.set = 0;
+	return !sluice_resources_empty(&lists);
 }
 
 void config_hugepages_free(struct sluice_hugepage_limit *h, size_t n)

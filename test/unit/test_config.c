@@ -818,8 +818,9 @@ static void test_resources_errors(void)
 	load_fails("linux:\n  resources: {cpu: {cpus: \"0 1\"}}\n",
 		   "config.yaml:2:27: linux.resources.cpu.cpus: expected a list such as 0-3,7, got "
 		   "\"0 1\"");
-	load_fails("linux:\n  resources: {blockIO: {weight: 1001}}\n",
-		   "config.yaml:2:33: linux.resources.blockIO.weight: 1001 is out of range (0..1000)");
+	load_fails(
+		"linux:\n  resources: {blockIO: {weight: 1001}}\n",
+		"config.yaml:2:33: linux.resources.blockIO.weight: 1001 is out of range (0..1000)");
 	load_fails("linux:\n  resources: {blockIO: {weightDevice: [{major: 8, minor: 0}]}}\n",
 		   "config.yaml:2:40: linux.resources.blockIO.weightDevice[0]: give weight, "
 		   "leafWeight or both");
@@ -895,6 +896,37 @@ static void test_resources_validate(void)
 		       "config.yaml: linux.cgroupsPath \"machine.slice:libpod:abc\" is a systemd "
 		       "slice:prefix:name: sluice manages cgroupfs itself (no systemd driver); give "
 		       "a path (podman: --cgroup-manager=cgroupfs)");
+}
+
+/* Which configs need a cgroup at all. */
+static void wants(const char *yaml, bool want, const char *what)
+{
+	struct sluice_config c;
+	struct sluice_error err = { 0 };
+
+	sluice_config_init(&c);
+	ok(sluice_config_load_buffer(&c, "w.yaml", yaml, strlen(yaml), "/", &err) == 0 &&
+		   sluice_config_wants_cgroup(&c) == want,
+	   "%s: %s", what, want ? "a cgroup" : "no cgroup");
+	sluice_config_free(&c);
+}
+
+static void test_wants_cgroup(void)
+{
+	wants("{}", false, "nothing");
+	wants("linux: {resources: {}}", false, "resources: {}");
+	wants("linux: {resources: {memory: {disableOOMKiller: false, limit: 0, swap: -1},"
+	      " cpu: {shares: 0, quota: -1}, blockIO: {weight: 0}, pids: {limit: -1}}}",
+	      false, "docker's unset values, unlimited ones");
+	wants("linux: {resources: {memory: {useHierarchy: true, checkBeforeUpdate: true}}}", false,
+	      "useHierarchy true, checkBeforeUpdate");
+	wants("linux: {resources: {pids: {limit: 0}}}", true, "pids.limit 0 (a limit)");
+	wants("linux: {resources: {memory: {disableOOMKiller: true}}}", true, "disableOOMKiller");
+	wants("linux: {resources: {memory: {swappiness: 0}}}", true, "swappiness 0");
+	wants("linux: {resources: {devices: [{allow: true}]}}", true, "a device rule");
+	wants("linux: {resources: {cpu: {cpus: \"0\"}}}", true, "cpus");
+	wants("linux: {resources: {unified: {a.b: c}}}", true, "a unified key");
+	wants("linux: {cgroupsPath: x}", true, "a cgroupsPath alone");
 }
 
 /* The command-line edits of --memory, --pids-limit, --cpus. */
@@ -1376,6 +1408,7 @@ int main(void)
 	test_resources_errors();
 	test_resources_validate();
 	test_resource_options();
+	test_wants_cgroup();
 	test_overlay();
 	test_modes();
 	test_paths();
