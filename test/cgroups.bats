@@ -220,7 +220,8 @@ refused_at_start() { # CONFIG MESSAGE [OPTION...]
 @test "pids (v1): -1 is max; a workload over pids.limit cannot fork" {
 	requires_hybrid
 	local cfg
-	cfg=$(config p.yaml '  resources: {pids: {limit: -1}}')
+	# -1 alone asks for no cgroup; with a cgroupsPath it is written
+	cfg=$(config p.yaml "  cgroupsPath: t$$-$BATS_TEST_NUMBER" '  resources: {pids: {limit: -1}}')
 	readback "$cfg" -- pids/pids.max
 	assert_v pids/pids.max max
 	# --no-init: the helper execs the shell: 1; two sleeps fit in 3, the third does not
