@@ -14,6 +14,13 @@ setup() {
 	OUT=$BATS_TEST_TMPDIR/out
 }
 
+# A test that failed half-way (a job stopped on a terminal, a sleep 300)
+# leaves nothing running or stopped behind: SIGKILL ends a stopped process
+# too.  Every process of a test carries its marker.
+teardown() {
+	[[ -z ${M:-} ]] || pkill -KILL -f -- "$M" 2>/dev/null || :
+}
+
 # A config without a pid namespace: the helper is then a subreaper init.
 nopid_config() {
 	cat >"$BATS_TEST_TMPDIR/nopid.yaml" <<-'EOF'
@@ -49,7 +56,7 @@ wait_gone() { # PID SECS
 	run -0 sluice run --config "$cfg" --init -- sh -c '
 		"$0" orphans 50 0 >/dev/null
 		for i in $(seq 200); do
-			z=$("$0" zombies); [ "$z" = "zombies: 0" ] && break; sleep 0.02
+			z=$("$0" zombies "$PPID"); [ "$z" = "zombies: 0" ] && break; sleep 0.02
 		done
 		echo "$z"; echo "pid: $$"' "$PROBE"
 	assert_eq "${lines[0]}" "zombies: 0"
@@ -196,7 +203,7 @@ wait_gone() { # PID SECS
 @test "killing sluice run at once, before the helper is set up, leaves nothing" {
 	local i pid
 	for i in 1 2 3 4 5; do
-		"$SLUICE" run -- "$PROBE" sleep 300 -- "$M" </dev/null >/dev/null 2>&1 &
+		"$SLUICE" run -- "$PROBE" sleep 300 -- "$M" </dev/null >/dev/null 2>&1 3>&- &
 		pid=$!
 		sleep "0.00$i"
 		kill -KILL "$pid"
@@ -213,6 +220,7 @@ on_tty() {
 	local fifo=$BATS_TEST_TMPDIR/tty-in deadline
 	rm -f "$fifo" "$OUT" && mkfifo "$fifo"
 	(
+		_close_extra_fds # bats's output (fd 3) is not for a job that may outlive the test
 		exec 0<"$fifo"
 		script --quiet --return --flush --command "$(printf '%q ' "$@")" /dev/null >"$OUT" 2>&1
 	) &
@@ -396,6 +404,9 @@ ctrl_z() {
 	printf '\032' >&7
 	wait_state "$sluice_pid" T || return 1
 	wait_state "$workload" T || return 1
+	# A shell's fg comes after the job has stopped, script included: a
+	# CONT before script stops itself would be lost.
+	wait_state "$script_pid" T || return 1
 	kill -CONT "$script_pid"
 	wait_state "$workload" RS || return 1
 	wait_state "$sluice_pid" RS || return 1

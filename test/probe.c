@@ -574,17 +574,44 @@ static char proc_state(const char *pid)
 	return paren && paren[1] == ' ' ? paren[2] : '?';
 }
 
+/* The parent's pid from /proc/PID/stat, or -1. */
+static long proc_ppid(const char *pid)
+{
+	char path[64], buf[512];
+	const char *paren;
+	ssize_t len;
+	long ppid = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return -1;
+	buf[len] = '\0';
+	paren = strrchr(buf, ')');
+	if (!paren || sscanf(paren + 1, " %*c %ld", &ppid) != 1)
+		return -1;
+	return ppid;
+}
+
+/* zombies [PPID]: without a pid namespace /proc shows the whole host, whose
+ * other zombies are none of ours: PPID counts only that parent's. */
 static int cmd_zombies(char **argv)
 {
 	struct dirent *de;
 	DIR *d = opendir("/proc");
+	long parent = argv[0] ? strtol(argv[0], NULL, 10) : -1;
 	int n = 0;
 
-	(void)argv;
 	if (!d)
 		return fail("open", "/proc");
 	while ((de = readdir(d)))
-		if (de->d_name[0] >= '1' && de->d_name[0] <= '9' && proc_state(de->d_name) == 'Z')
+		if (de->d_name[0] >= '1' && de->d_name[0] <= '9' && proc_state(de->d_name) == 'Z' &&
+		    (parent < 0 || proc_ppid(de->d_name) == parent))
 			n++;
 	closedir(d);
 	printf("zombies: %d\n", n);
@@ -875,7 +902,7 @@ static const struct subcommand {
 	{ "exit", cmd_exit, 1, 1, "N  exit with status N" },
 	{ "kill", cmd_kill, 1, 1, "SIG  die by signal SIG" },
 	{ "orphans", cmd_orphans, 1, 2, "N [SECS]  leave N orphans living SECS" },
-	{ "zombies", cmd_zombies, 0, 0, "zombies: N (processes in state Z)" },
+	{ "zombies", cmd_zombies, 0, 1, "[PPID]  zombies: N (processes in state Z, of PPID)" },
 	{ "sleep", cmd_sleep, 1, 2, "SECS [READYFILE|-]" },
 	{ "ignore-term", cmd_ignore_term, 1, 2, "SECS [READYFILE|-]  ignore SIGTERM, sleep" },
 	{ "ignoring", cmd_ignoring, 1, 16,
