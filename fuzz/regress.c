@@ -17,6 +17,7 @@
 
 int fuzz_config_input(const uint8_t *data, size_t size);
 int fuzz_proto_input(const uint8_t *data, size_t size);
+int fuzz_intake_input(const uint8_t *data, size_t size);
 
 struct target {
 	const char *name;
@@ -29,6 +30,9 @@ static const struct target targets[] = {
 	  fuzz_config_input,
 	  { "fuzz/regressions/config", "fuzz/seeds/config", "configs" } },
 	{ "proto", fuzz_proto_input, { "fuzz/regressions/proto", "fuzz/seeds/proto" } },
+	{ "intake",
+	  fuzz_intake_input,
+	  { "fuzz/regressions/intake", "fuzz/seeds/intake", "fuzz/seeds/proto" } },
 };
 
 static int cmp_names(const void *a, const void *b)

@@ -3,8 +3,9 @@
 #
 #   asan          the whole suite against an ASan+UBSan build (build-asan/)
 #   valgrind      sluice run and libsluice under memcheck (build-valgrind/)
-#   fuzz          libFuzzer on the config loader and the protocol decoder,
-#                 FUZZ_SECONDS (60) each (build-fuzz/)
+#   fuzz          libFuzzer on the config loader, the protocol decoder and
+#                 the helper's whole config intake, FUZZ_SECONDS (60) each
+#                 (build-fuzz/)
 #   analyze       clang -Werror build, clang --analyze, cppcheck
 #   format-check  clang-format against .clang-format (`make format` fixes)
 #   shellcheck    every shell script, the bats helpers and files
@@ -69,13 +70,17 @@ $(LOOP_BIN): test/libsluice_loop.c $(BUILD)/libsluice.a
 	$(CC) $(ALL_CFLAGS) $(LINK_MODE) $(LDFLAGS) -o $@ $< $(BUILD)/libsluice.a $(LIBS)
 
 # The fuzz targets without libFuzzer, each entry under a name of its own.
-$(FUZZ_REGRESS_BIN): fuzz/regress.c fuzz/fuzz_config.c fuzz/fuzz_proto.c fuzz/fuzz.h \
+FUZZ_TARGETS := config proto intake
+
+$(FUZZ_REGRESS_BIN): fuzz/regress.c $(FUZZ_TARGETS:%=fuzz/fuzz_%.c) fuzz/fuzz.h \
 		test/unit/tap.h $(BUILD)/libsluice.a
 	@mkdir -p $(dir $@) $(BUILD)/obj/fuzz
-	$(CC) $(ALL_CFLAGS) -Ifuzz -DFUZZ_ENTRY=fuzz_config_input -c -o $(BUILD)/obj/fuzz/regress_config.o fuzz/fuzz_config.c
-	$(CC) $(ALL_CFLAGS) -Ifuzz -DFUZZ_ENTRY=fuzz_proto_input -c -o $(BUILD)/obj/fuzz/regress_proto.o fuzz/fuzz_proto.c
+	for t in $(FUZZ_TARGETS); do \
+		$(CC) $(ALL_CFLAGS) -Ifuzz -DFUZZ_ENTRY=fuzz_$${t}_input -c \
+			-o $(BUILD)/obj/fuzz/regress_$$t.o fuzz/fuzz_$$t.c || exit 1; \
+	done
 	$(CC) $(ALL_CFLAGS) -Ifuzz -Itest/unit $(LINK_MODE) $(LDFLAGS) -o $@ fuzz/regress.c \
-		$(BUILD)/obj/fuzz/regress_config.o $(BUILD)/obj/fuzz/regress_proto.o $(BUILD)/libsluice.a $(LIBS)
+		$(FUZZ_TARGETS:%=$(BUILD)/obj/fuzz/regress_%.o) $(BUILD)/libsluice.a $(LIBS)
 
 $(FD_LINT_TEST): test/unit/test_fd_lint.sh
 	@mkdir -p $(dir $@)
@@ -103,7 +108,7 @@ FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=
 
 fuzz-build:
 	$(MAKE) BUILD=$(FUZZ_BUILD) CC=$(CLANG) LINK_MODE= CFLAGS='-O1 -g $(FUZZ_FLAGS)' \
-		$(FUZZ_BUILD)/fuzz/fuzz_config $(FUZZ_BUILD)/fuzz/fuzz_proto
+		$(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz/fuzz_%)
 
 $(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(BUILD)/libsluice.a
 	@mkdir -p $(dir $@)

@@ -9,13 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
 
 void sluice_freep(void *p)
 {
@@ -223,54 +220,44 @@ int sluice_write_file(const char *path, const char *text, size_t len)
 	return r;
 }
 
-static bool kept(int fd, const int *keep, size_t nkeep)
-{
-	for (size_t i = 0; i < nkeep; i++)
-		if (keep[i] == fd)
-			return true;
-	return false;
-}
-
-static int cloexec_proc_fallback(int from, const int *keep, size_t nkeep)
+static void close_proc_fallback(unsigned int lo, unsigned int hi)
 {
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *de;
 
-	if (!d)
-		return -errno;
+	if (!d) {
+		for (unsigned int fd = lo; fd <= hi && fd < 65536; fd++)
+			(void)close((int)fd);
+		return;
+	}
 	while ((de = readdir(d))) {
 		char *end;
-		long fd = strtol(de->d_name, &end, 10);
-		if (*end || end == de->d_name || fd < from || fd == dirfd(d))
+		unsigned long fd = strtoul(de->d_name, &end, 10);
+		if (*end || end == de->d_name || fd < lo || fd > hi || (int)fd == dirfd(d))
 			continue;
-		if (!kept((int)fd, keep, nkeep))
-			(void)fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+		(void)close((int)fd);
 	}
 	closedir(d);
-	return 0;
 }
 
 /* Belt and braces: every fd sluice opens is already O_CLOEXEC, but whatever
  * we inherited or a library opened without the flag is caught here. */
-int sluice_cloexec_from(int from, const int *keep, size_t nkeep)
+void sluice_close_range(unsigned int lo, unsigned int hi)
 {
-	unsigned int lo = (unsigned int)from;
+	if (lo > hi)
+		return;
+	if (syscall(SYS_close_range, lo, hi, 0U) < 0)
+		close_proc_fallback(lo, hi);
+}
 
-	for (;;) {
-		unsigned int hi = UINT_MAX;
-		/* next kept fd at or above lo bounds this range */
-		for (size_t i = 0; i < nkeep; i++)
-			if (keep[i] >= 0 && (unsigned int)keep[i] >= lo &&
-			    (unsigned int)keep[i] - 1 < hi)
-				hi = (unsigned int)keep[i] - 1;
-		if (hi == UINT_MAX || hi >= lo) {
-			if (syscall(SYS_close_range, lo, hi, CLOSE_RANGE_CLOEXEC) < 0)
-				return cloexec_proc_fallback(from, keep, nkeep);
-		}
-		if (hi == UINT_MAX)
-			return 0;
-		lo = hi + 2;
-	}
+void sluice_close_from(unsigned int lo)
+{
+	sluice_close_range(lo, UINT_MAX);
+}
+
+void sluice_set_dumpable(bool on)
+{
+	(void)prctl(PR_SET_DUMPABLE, on ? 1 : 0, 0, 0, 0);
 }
 
 size_t sluice_strv_len(char *const *v)

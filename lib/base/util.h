@@ -55,9 +55,15 @@ int sluice_read_fd(int fd, size_t max, char **out, size_t *len);
 /* Write a short string to a file such as /proc/PID/uid_map. Returns 0 or -errno. */
 int sluice_write_file(const char *path, const char *text, size_t len);
 
-/* Mark every fd >= from close-on-exec, except those in keep[0..nkeep).
- * close_range(CLOSE_RANGE_CLOEXEC) with a /proc/self/fd fallback. */
-int sluice_cloexec_from(int from, const int *keep, size_t nkeep);
+/* Close every fd in lo..hi (inclusive): close_range, with a /proc/self/fd
+ * walk where the kernel lacks it.  sluice_close_from(lo): lo and above. */
+void sluice_close_range(unsigned int lo, unsigned int hi);
+void sluice_close_from(unsigned int lo);
+
+/* prctl(PR_SET_DUMPABLE): a process that is not dumpable keeps its
+ * /proc/PID/{mem,environ,fd,exe} and ptrace from anyone without
+ * CAP_SYS_PTRACE over its user namespace (docs/security.md). */
+void sluice_set_dumpable(bool on);
 
 /* strv: NULL-terminated string vectors. */
 size_t sluice_strv_len(char *const *v);

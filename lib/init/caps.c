@@ -75,5 +75,7 @@ int sluice_caps_apply(const struct sluice_config *c, struct sluice_error *err)
 		    cap_set_ambient((cap_value_t)cap, CAP_SET) < 0)
 			return sluice_err(err, SLUICE_EXIT_SETUP, errno, "raise ambient %s",
 					  sluice_cap_name(cap));
+	/* Fewer capabilities reset dumpability too (identity.c). */
+	sluice_set_dumpable(false);
 	return 0;
 }

@@ -14,16 +14,6 @@
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-static void close_from(unsigned int lo, unsigned int hi)
-{
-	if (lo > hi)
-		return;
-	if (syscall(SYS_close_range, lo, hi, 0) == 0)
-		return;
-	for (unsigned int fd = lo; fd <= hi && fd < 65536; fd++)
-		(void)close((int)fd);
-}
-
 /* 0, 1, 2 and the preserved fds (waiting at 5.., moved to 3..) reach the
  * workload; the status channel stays, close-on-exec, to report a failed
  * exec; everything else is closed. */
@@ -43,10 +33,10 @@ static int arrange_fds(const struct sluice_config *c, int *status_fd, struct slu
 		if (dup2(SLUICE_PRESERVED_FD_BASE + i, 3 + i) < 0)
 			return sluice_err(err, SLUICE_EXIT_SETUP, errno, "preserved fd %d", 3 + i);
 	if (*status_fd >= 0) {
-		close_from((unsigned int)first_free, (unsigned int)*status_fd - 1);
-		close_from((unsigned int)*status_fd + 1, UINT_MAX);
+		sluice_close_range((unsigned int)first_free, (unsigned int)*status_fd - 1);
+		sluice_close_range((unsigned int)*status_fd + 1, UINT_MAX);
 	} else {
-		close_from((unsigned int)first_free, UINT_MAX);
+		sluice_close_range((unsigned int)first_free, UINT_MAX);
 	}
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "error.h"
+#include "intake.h"
 #include "namespaces.h"
 #include "protocol.h"
 #include "util.h"
@@ -70,125 +71,126 @@ static void config_name(char *name, size_t len)
 		name[n] = '\0';
 }
 
-static int read_framed(struct helper *h, char **text, size_t *len, struct sluice_error *err)
+static int read_framed(struct sluice_intake *in, struct sluice_error *err)
 {
-	for (;;) {
-		struct sluice_frame f;
-		char *payload = NULL;
-		int r = sluice_proto_read(SLUICE_CONFIG_FD, &f, &payload);
+	int r = 0;
 
+	while (r == 0) {
+		struct sluice_frame f;
+		cleanup_free char *payload = NULL;
+
+		r = sluice_proto_read(SLUICE_CONFIG_FD, &f, &payload);
 		if (r == -EPIPE)
 			return sluice_err(err, SLUICE_EXIT_SETUP, 0,
 					  "fd 3 closed before the go-ahead: the runtime gave up");
 		if (r < 0)
 			return sluice_err(err, SLUICE_EXIT_SETUP, -r, "fd 3: bad frame");
-		if (f.type == SLUICE_MSG_GO && *text) {
-			free(payload);
-			return 0;
-		}
-		if (f.type == SLUICE_MSG_CONFIG && !*text) {
-			*text = payload;
-			*len = f.len;
-			continue;
-		}
-		if (f.type == SLUICE_MSG_NAMESPACES && !*text &&
-		    sluice_proto_decode_u64(&f, &h->prepared) == 0) {
-			free(payload);
-			continue;
-		}
-		free(payload);
-		return sluice_err(err, SLUICE_EXIT_SETUP, 0,
-				  "fd 3: message %u out of order (expected NAMESPACES?, CONFIG, GO)",
-				  f.type);
+		f.payload = payload;
+		r = sluice_intake_frame(in, &f, err);
 	}
+	return r < 0 ? -1 : 0;
 }
 
-static int read_raw(const char *head, size_t nhead, char **text, size_t *len,
+static int read_raw(struct sluice_intake *in, const char *head, size_t nhead,
 		    struct sluice_error *err)
 {
-	char *rest = NULL, *all;
+	char *rest = NULL;
 	size_t nrest = 0;
 	int r = sluice_read_fd(SLUICE_CONFIG_FD, SLUICE_PROTO_MAX_PAYLOAD, &rest, &nrest);
 
 	if (r < 0)
 		return sluice_err(err, SLUICE_EXIT_CONFIG, -r, "fd 3: cannot read the config");
-	all = malloc(nhead + nrest + 1);
-	if (!all) {
+	in->text = malloc(nhead + nrest + 1);
+	if (!in->text) {
 		free(rest);
 		return sluice_err(err, SLUICE_EXIT_SETUP, ENOMEM, "fd 3");
 	}
-	memcpy(all, head, nhead);
-	memcpy(all + nhead, rest, nrest + 1);
+	memcpy(in->text, head, nhead);
+	memcpy(in->text + nhead, rest, nrest + 1);
 	free(rest);
-	*text = all;
-	*len = nhead + nrest;
+	in->len = nhead + nrest;
 	return 0;
 }
 
-/* A framed config is complete (what `sluice run` sends); raw text is a
- * user's file and is overlaid on the embedded default, as --config is. */
-static int load_config(struct helper *h, const char *text, size_t len, struct sluice_error *err)
+/* Decode fd 3 (docs/protocol.md): the preamble, then frames up to GO, or
+ * raw text up to EOF. */
+static int read_stream(struct sluice_intake *in, struct sluice_error *err)
+{
+	char head[SLUICE_PROTO_MAGIC_LEN];
+	ssize_t n = sluice_read_all(SLUICE_CONFIG_FD, head, sizeof(head));
+	int framed;
+
+	if (n < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, (int)-n,
+				  "fd 3: cannot read (start sluice init with the config on fd 3)");
+	framed = sluice_intake_detect(head, (size_t)n, err);
+	if (framed < 0)
+		return -1;
+	in->framed = framed;
+	return framed ? read_framed(in, err) : read_raw(in, head, (size_t)n, err);
+}
+
+/* The directory of the file behind fd 3: relative paths of a raw config
+ * file resolve against it, as for --config. */
+static const char *config_dir(const char *name, char *dir, size_t len)
+{
+	char *slash;
+
+	if (name[0] != '/')
+		return NULL;
+	snprintf(dir, len, "%s", name);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir)
+		*slash = '\0';
+	return dir;
+}
+
+/*
+ * Every fd the workload is not meant to get is closed before any path of
+ * the config is resolved: an fd inherited from whoever started us is a
+ * door to the host (/proc/self/fd/N as a cwd or a root, the CVE-2024-21626
+ * class), and close-on-exec would only shut it at the very end.  Kept:
+ * 0-2, the status channel, the preserved fds at 5..
+ */
+static void close_strays(const struct helper *h)
+{
+	if (h->status_fd != SLUICE_STATUS_FD)
+		sluice_close(SLUICE_STATUS_FD);
+	sluice_close_from((unsigned int)SLUICE_PRESERVED_FD_BASE +
+			  (unsigned int)h->cfg.sluice.preserve_fds);
+}
+
+/* One intake for raw and framed configs (intake.h); the caller is whoever
+ * started us, as the kernel sees it. */
+static int read_config(struct helper *h, struct sluice_error *err)
 {
 	char name[PATH_MAX], cwd[PATH_MAX], dir[PATH_MAX];
 	struct sluice_caller who = { .uid = getuid(),
 				     .gid = getgid(),
 				     .cwd = getcwd(cwd, sizeof(cwd)) };
-	char *slash;
-
-	config_name(name, sizeof(name));
-	if (h->framed) {
-		sluice_config_init(&h->cfg);
-		return sluice_config_load_buffer(&h->cfg, name, text, len, "/", err);
-	}
-	if (sluice_config_default(&h->cfg, &who, err) < 0)
-		return -1;
-	snprintf(dir, sizeof(dir), "%s", name);
-	slash = strrchr(dir, '/');
-	if (slash && slash != dir)
-		*slash = '\0';
-	if (sluice_config_load_buffer(&h->cfg, name, text, len, name[0] == '/' ? dir : NULL, err) <
-	    0)
-		return -1;
-	if (sluice_config_finalize(&h->cfg, &who, err) < 0)
-		return -1;
-	/* A cgroup is made and entered by the runtime before the go-ahead
-	 * (docs/cgroups.md): with no runtime there would be none, and the
-	 * limits would be silently missing. */
-	if (sluice_config_wants_cgroup(&h->cfg))
-		return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
-				  "%s: linux.resources and linux.cgroupsPath need a runtime that "
-				  "makes the cgroup before the go-ahead (sluice run, or the framed "
-				  "protocol); sluice init with a raw config cannot",
-				  name);
-	return sluice_config_check_paths(&h->cfg, err);
-}
-
-static int read_config(struct helper *h, struct sluice_error *err)
-{
-	char head[SLUICE_PROTO_MAGIC_LEN];
-	cleanup_free char *text = NULL;
-	size_t len = 0;
-	ssize_t n = sluice_read_all(SLUICE_CONFIG_FD, head, sizeof(head));
+	struct sluice_intake in;
 	int r;
 
-	if (n < 0)
-		return sluice_err(err, SLUICE_EXIT_SETUP, (int)-n,
-				  "fd 3: cannot read (start sluice init with the config on fd 3)");
-	h->framed =
-		n == (ssize_t)sizeof(head) && memcmp(head, SLUICE_PROTO_MAGIC, sizeof(head)) == 0;
-	/* NUL never starts YAML: this is a preamble, of a version we do not
-	 * know (docs/protocol.md "Versioning"), not a config to parse. */
-	if (!h->framed && n == (ssize_t)sizeof(head) &&
-	    memcmp(head, SLUICE_PROTO_MAGIC, sizeof(head) - 1) == 0)
-		return sluice_err(err, SLUICE_EXIT_SETUP, 0,
-				  "fd 3: protocol version %u not supported (this helper speaks 1)",
-				  (unsigned)(unsigned char)head[sizeof(head) - 1]);
-	r = h->framed ? read_framed(h, &text, &len, err) :
-			read_raw(head, (size_t)n, &text, &len, err);
-	if (r == 0)
-		r = load_config(h, text, len, err);
+	sluice_intake_init(&in);
+	config_name(name, sizeof(name));
+	r = read_stream(&in, err);
 	sluice_close(SLUICE_CONFIG_FD);
-	return r;
+	/* From here until the workload's exec, no process in the sandbox may
+	 * read our memory, fds or exe (docs/security.md). */
+	sluice_set_dumpable(false);
+	if (r == 0)
+		r = sluice_intake_config(&in, &h->cfg, name,
+					 in.framed ? "/" : config_dir(name, dir, sizeof(dir)), &who,
+					 err);
+	h->framed = in.framed;
+	h->prepared = in.prepared;
+	sluice_intake_free(&in);
+	if (r < 0)
+		return -1;
+	close_strays(h);
+	if (sluice_config_check_paths(&h->cfg, err) < 0)
+		return -1;
+	return sluice_ns_verify_prepared(h->prepared, err);
 }
 
 /*
@@ -208,6 +210,8 @@ static int become_ns_root(const struct sluice_config *c, struct sluice_error *er
 	if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
 		return sluice_err(err, SLUICE_EXIT_SETUP, errno,
 				  "become uid 0 in the user namespace");
+	/* A change of ids resets dumpability to fs.suid_dumpable. */
+	sluice_set_dumpable(false);
 	return 0;
 }
 
@@ -227,10 +231,7 @@ static int step_namespaces(struct helper *h, struct sluice_error *err)
 
 	if (sluice_ns_join(c, err) < 0)
 		return -1;
-	if (need && unshare((int)need) < 0)
-		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "unshare namespaces %#llx",
-				  (unsigned long long)need);
-	if ((need & CLONE_NEWUSER) && sluice_idmap_write(0, c, uid, gid, err) < 0)
+	if (need && sluice_ns_unshare(c, need, uid, gid, err) < 0)
 		return -1;
 	if (become_ns_root(c, err) < 0)
 		return -1;
@@ -301,17 +302,18 @@ struct step {
 };
 
 /* The setup order (docs/protocol.md "Steps").  The session first, so that
- * every process of the sandbox is born outside the caller's; /proc-dependent
- * steps come before the mounts; the terminal guard while the helper still
- * has CAP_SYS_ADMIN (it needs it or no_new_privs); credentials change last,
- * capabilities after the identity (keepcaps), no_new_privs after
- * capabilities. */
+ * every process of the sandbox is born outside the caller's; oom-score-adj
+ * before the helper joins anything: it writes our own /proc file, which it
+ * may only while dumpable (rlimits.c); /proc-dependent steps come before
+ * the mounts; the terminal guard while the helper still has CAP_SYS_ADMIN
+ * (it needs it or no_new_privs); credentials change last, capabilities
+ * after the identity (keepcaps), no_new_privs after capabilities. */
 static const struct step steps[] = {
 	{ "session", .run = step_session },
+	{ "oom-score-adj", .apply = sluice_oom_apply },
 	{ "namespaces", .run = step_namespaces },
 	{ "hostname", .apply = sluice_uts_apply },
 	{ "sysctl", .apply = sluice_sysctl_apply },
-	{ "oom-score-adj", .apply = sluice_oom_apply },
 	{ "network", .apply = net_apply },
 	{ "mounts", .apply = sluice_mounts_apply },
 	{ "terminal", .run = step_terminal },
@@ -372,7 +374,6 @@ int sluice_helper_main(void)
 {
 	static struct helper h;
 	struct sluice_error err = { 0 };
-	const int keep[] = { SLUICE_CONFIG_FD, SLUICE_STATUS_FD };
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 
 	/* Whoever started us may have left SIGCHLD ignored: as init we would
@@ -385,8 +386,6 @@ int sluice_helper_main(void)
 		fail(&h, &err);
 	if (h.cfg.process.terminal)
 		h.host_pts = sluice_terminal_devpts();
-	/* Anything inherited without close-on-exec stops here. */
-	(void)sluice_cloexec_from(SLUICE_PRESERVED_FD_BASE + h.cfg.sluice.preserve_fds, keep, 2);
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		const struct step *st = &steps[i];
 

@@ -67,5 +67,8 @@ int sluice_identity_apply(const struct sluice_config *c, struct sluice_error *er
 				  errno == EINVAL ? " (not mapped in the user namespace)" : "");
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "prctl(PR_SET_KEEPCAPS)");
+	/* The id change reset dumpability to fs.suid_dumpable, which a host
+	 * may have set to 1: the helper stays out of the workload's reach. */
+	sluice_set_dumpable(false);
 	return 0;
 }

@@ -2,10 +2,15 @@
 #include "namespaces.h"
 
 #include <fcntl.h>
+#include <linux/nsfs.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "util.h"
@@ -217,4 +222,278 @@ int sluice_idmap_write(pid_t pid, const struct sluice_config *c, uid_t who_uid, 
 		return -1;
 	return write_one_map(pid, "gid", c->linux.gid_mappings, c->linux.n_gid_mappings, gid_direct,
 			     err);
+}
+
+/* ---- the runtime's NAMESPACES claim, checked against the kernel ---- */
+
+static const char *const ns_files[SLUICE_NS_COUNT] = {
+	[SLUICE_NS_USER] = "user",     [SLUICE_NS_MOUNT] = "mnt", [SLUICE_NS_PID] = "pid",
+	[SLUICE_NS_UTS] = "uts",       [SLUICE_NS_IPC] = "ipc",	  [SLUICE_NS_NET] = "net",
+	[SLUICE_NS_CGROUP] = "cgroup", [SLUICE_NS_TIME] = "time",
+};
+
+/* The runtime's pid as our /proc knows it: getppid() is 0 in a new pid
+ * namespace, whose parent lives outside it. */
+static pid_t parent_pid(void)
+{
+	char buf[1024];
+	pid_t ppid = getppid();
+	int fd;
+	ssize_t n;
+	const char *line;
+
+	if (ppid > 0)
+		return ppid;
+	fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	sluice_close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	line = strstr(buf, "\nPPid:");
+	return line ? (pid_t)strtol(line + 6, NULL, 10) : -1;
+}
+
+static int ns_stat(const char *who, enum sluice_ns ns, struct stat *st)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%s/ns/%s", who, ns_files[ns]);
+	return stat(path, st) < 0 ? -errno : 0;
+}
+
+/* The inode of the user namespace that owns our namespace ns. */
+static int ns_owner(enum sluice_ns ns, struct stat *owner)
+{
+	char path[64];
+	cleanup_close int fd = -1;
+	cleanup_close int user = -1;
+
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", ns_files[ns]);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	user = ioctl(fd, NS_GET_USERNS);
+	if (user < 0 || fstat(user, owner) < 0)
+		return -errno;
+	return 0;
+}
+
+static bool same_ns(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* Read whole (small) file into buf; its length or -1. */
+static ssize_t read_small(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len);
+	sluice_close(fd);
+	return n;
+}
+
+static int maps_differ(pid_t parent, const char *kind)
+{
+	char mine[4096], theirs[4096], path[64];
+	ssize_t a, b;
+
+	snprintf(path, sizeof(path), "/proc/self/%s_map", kind);
+	a = read_small(path, mine, sizeof(mine));
+	snprintf(path, sizeof(path), "/proc/%d/%s_map", (int)parent, kind);
+	b = read_small(path, theirs, sizeof(theirs));
+	if (a < 0 || b < 0)
+		return -EACCES;
+	return a != b || memcmp(mine, theirs, (size_t)a) != 0;
+}
+
+/*
+ * Our user namespace, when the runtime's cannot be inspected (a process in
+ * a child user namespace may not read its parent's /proc/PID/ns, nor ask
+ * nsfs for a namespace above its own).  The kernel shows a namespace's id
+ * maps relative to the reader's namespace when the two differ, relative
+ * to its parent when they are one: the maps of one shared namespace read
+ * the same from both sides, those of two read differently (but for a new
+ * namespace that maps every id onto itself: refused, as cannot be told).
+ */
+static int user_ns_apart(pid_t parent)
+{
+	int r = maps_differ(parent, "uid");
+
+	return r == 0 ? maps_differ(parent, "gid") : r;
+}
+
+/* 1: ns is a namespace of our own, apart from the runtime's; 0: it is the
+ * runtime's; -errno: cannot tell. */
+static int ns_apart(enum sluice_ns ns, pid_t parent, const struct stat *user_ns, bool user_new)
+{
+	char who[16];
+	struct stat mine, theirs, owner;
+	int r;
+
+	/* The first process of a new pid namespace is its init. */
+	if (ns == SLUICE_NS_PID)
+		return getpid() == 1;
+	snprintf(who, sizeof(who), "%d", (int)parent);
+	r = ns_stat("self", ns, &mine);
+	if (r == 0)
+		r = ns_stat(who, ns, &theirs);
+	if (r == 0)
+		return !same_ns(&mine, &theirs);
+	if (r != -EACCES && r != -EPERM)
+		return r;
+	if (ns == SLUICE_NS_USER)
+		return user_ns_apart(parent);
+	/* A namespace owned by our new user namespace was made with it or
+	 * after it: it cannot be one the runtime was already in. */
+	if (!user_new)
+		return r;
+	r = ns_owner(ns, &owner);
+	/* nsfs refuses to name an owner above our own user namespace: then
+	 * it is not ours. */
+	if (r == -EPERM)
+		return 0;
+	return r < 0 ? r : same_ns(&owner, user_ns);
+}
+
+int sluice_ns_verify_prepared(uint64_t prepared, struct sluice_error *err)
+{
+	pid_t parent;
+	struct stat user_ns;
+	bool user_new = false;
+
+	if (!prepared)
+		return 0;
+	parent = parent_pid();
+	if (parent <= 0)
+		return sluice_err(
+			err, SLUICE_EXIT_SETUP, 0,
+			"fd 3: NAMESPACES: cannot find the runtime's pid to check the claim");
+	if (ns_stat("self", SLUICE_NS_USER, &user_ns) < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "/proc/self/ns/user");
+	for (int k = 0; k < SLUICE_NS_COUNT; k++) {
+		enum sluice_ns ns = join_order[k];
+		int r;
+
+		if (!(prepared & ns_flags[ns]))
+			continue;
+		r = ns_apart(ns, parent, &user_ns, user_new);
+		if (r < 0)
+			return sluice_err(err, SLUICE_EXIT_SETUP, -r,
+					  "fd 3: NAMESPACES claims a new %s namespace: cannot check "
+					  "it against the runtime's (pid %d)",
+					  sluice_ns_names[ns], (int)parent);
+		if (r == 0)
+			return sluice_err(err, SLUICE_EXIT_SETUP, 0,
+					  "fd 3: NAMESPACES claims a new %s namespace, but the "
+					  "helper is in its runtime's (pid %d): refused",
+					  sluice_ns_names[ns], (int)parent);
+		if (ns == SLUICE_NS_USER)
+			user_new = true;
+	}
+	return 0;
+}
+
+/* ---- creating namespaces in the helper ---- */
+
+static bool self_maps(const struct sluice_config *c, uid_t uid, gid_t gid)
+{
+	return (!c->linux.n_uid_mappings ||
+		self_mappable(c->linux.uid_mappings, c->linux.n_uid_mappings, uid)) &&
+	       (!c->linux.n_gid_mappings ||
+		self_mappable(c->linux.gid_mappings, c->linux.n_gid_mappings, gid));
+}
+
+/* The writer: forked before the unshare, so it stays in the parent user
+ * namespace with our privileges there, and writes the maps of the new one
+ * (directly as root, else with newuidmap/newgidmap).  Its error comes back
+ * whole through res. */
+static __attribute__((noreturn)) void map_writer(const struct sluice_config *c, pid_t target,
+						 uid_t uid, gid_t gid, int go, int res)
+{
+	struct sluice_error e = { 0 };
+	char b;
+
+	if (read(go, &b, 1) != 1)
+		_exit(1);
+	if (sluice_idmap_write(target, c, uid, gid, &e) < 0) {
+		(void)sluice_write_all(res, &e, sizeof(e));
+		_exit(1);
+	}
+	_exit(0);
+}
+
+static int unshare_with_writer(const struct sluice_config *c, uint64_t flags, uid_t uid, gid_t gid,
+			       struct sluice_error *err)
+{
+	cleanup_close int go_r = -1, go_w = -1, res_r = -1, res_w = -1;
+	int p[2], status = 0, r = 0;
+	struct sluice_error e;
+	pid_t self = getpid(), w;
+	ssize_t n;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "pipe2");
+	go_r = p[0], go_w = p[1];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "pipe2");
+	res_r = p[0], res_w = p[1];
+	w = fork();
+	if (w < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "fork the id-map writer");
+	if (w == 0)
+		map_writer(c, self, uid, gid, go_r, res_w);
+	sluice_closep(&res_w);
+	if (unshare((int)flags) < 0)
+		r = sluice_err(err, SLUICE_EXIT_SETUP, errno, "unshare namespaces %#llx",
+			       (unsigned long long)flags);
+	/* newuidmap opens our /proc/PID/uid_map as the caller: only a
+	 * dumpable process's /proc files are the caller's. */
+	sluice_set_dumpable(r == 0);
+	if (r == 0 && write(go_w, "m", 1) != 1)
+		r = sluice_err(err, SLUICE_EXIT_SETUP, errno, "start the id-map writer");
+	sluice_closep(&go_w);
+	n = sluice_read_all(res_r, &e, sizeof(e));
+	while (waitpid(w, &status, 0) < 0 && errno == EINTR)
+		;
+	sluice_set_dumpable(false);
+	if (r < 0)
+		return r;
+	if (n == (ssize_t)sizeof(e)) {
+		e.msg[sizeof(e.msg) - 1] = '\0';
+		*err = e;
+		return -1;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, 0, "the id-map writer failed");
+	return 0;
+}
+
+int sluice_ns_unshare(const struct sluice_config *c, uint64_t flags, uid_t uid, gid_t gid,
+		      struct sluice_error *err)
+{
+	int r;
+
+	if (!(flags & CLONE_NEWUSER) || !self_maps(c, uid, gid)) {
+		if (flags & CLONE_NEWUSER)
+			return unshare_with_writer(c, flags, uid, gid, err);
+		if (unshare((int)flags) < 0)
+			return sluice_err(err, SLUICE_EXIT_SETUP, errno, "unshare namespaces %#llx",
+					  (unsigned long long)flags);
+		return 0;
+	}
+	if (unshare((int)flags) < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "unshare namespaces %#llx",
+				  (unsigned long long)flags);
+	/* Our own uid_map is ours to write only while we are dumpable. */
+	sluice_set_dumpable(true);
+	r = sluice_idmap_write(0, c, uid, gid, err);
+	sluice_set_dumpable(false);
+	return r;
 }

@@ -21,6 +21,22 @@ bool sluice_ns_joined(const struct sluice_config *c, enum sluice_ns ns);
  * namespace first and the mount namespace last. */
 int sluice_ns_join(const struct sluice_config *c, struct sluice_error *err);
 
+/* In the helper: unshare the namespaces in flags; with a new user
+ * namespace, write its maps: our own single ids ourselves, anything else
+ * (root's map onto an unprivileged id, id ranges) from a writer process
+ * forked before the unshare, which keeps our privileges in the parent
+ * namespace.  uid/gid: our ids before the unshare. */
+int sluice_ns_unshare(const struct sluice_config *c, uint64_t flags, uid_t uid, gid_t gid,
+		      struct sluice_error *err);
+
+/* The runtime's NAMESPACES claim (CLONE_NEW* flags it says it created for
+ * us), checked against the kernel: each such namespace must be apart from
+ * the runtime's own (compared through /proc/PPID/ns, or, where a child
+ * user namespace may not look there, by what owns it).  A false claim
+ * would have the helper pivot_root, rename and reconfigure the caller's
+ * own namespaces.  0, or -1 (125) naming the namespace. */
+int sluice_ns_verify_prepared(uint64_t prepared, struct sluice_error *err);
+
 /* Write the uid/gid maps of process pid ("self" when pid is 0).  Direct
  * writes when privileged or for a single mapping of the caller's own id
  * (then setgroups is denied first, as the kernel demands); newuidmap and

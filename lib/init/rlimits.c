@@ -32,7 +32,11 @@ int sluice_oom_apply(const struct sluice_config *c, struct sluice_error *err)
 	if (!c->process.oom_score_adj_set)
 		return 0;
 	n = snprintf(buf, sizeof(buf), "%d", c->process.oom_score_adj);
+	/* Our /proc files are ours to write only while we are dumpable; this
+	 * step runs before the helper joins or creates anything itself. */
+	sluice_set_dumpable(true);
 	r = sluice_write_file("/proc/self/oom_score_adj", buf, (size_t)n);
+	sluice_set_dumpable(false);
 	if (r < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, -r, "set oom_score_adj to %d%s",
 				  c->process.oom_score_adj,

@@ -165,15 +165,38 @@ out:
 	return ret;
 }
 
-/* process.cwd, inside the new root.  getcwd() proves it: a directory
- * outside the root reads back as "(unreachable)...". */
+/*
+ * process.cwd, inside the sandbox's view in every mode (rootfs or the
+ * host's /): resolved from the root with RESOLVE_IN_ROOT, so that no
+ * symlink leads out, and RESOLVE_NO_MAGICLINKS, so that /proc/self/fd/N,
+ * /proc/PID/cwd and the like, which name whatever an fd holds, host
+ * directories of other mount namespaces included (the CVE-2024-21626
+ * class), are refused.  getcwd() then proves it: a directory outside the
+ * root reads back as "(unreachable)...".
+ */
 int sluice_cwd_apply(const struct sluice_config *c, struct sluice_error *err)
 {
+	struct sluice_root root = { .fd = AT_FDCWD };
 	char buf[PATH_MAX];
+	cleanup_close int fd = -1;
 
 	if (!c->process.cwd)
 		return 0;
-	if (chdir(c->process.cwd) < 0)
+	root.fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root.fd < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "open /");
+	fd = sluice_root_open(&root, c->process.cwd, O_PATH | O_DIRECTORY);
+	sluice_close(root.fd);
+	if (fd == -ELOOP)
+		return sluice_err(err, SLUICE_EXIT_SETUP, ELOOP,
+				  "process.cwd %s: a /proc magic link (/proc/self/fd/N, "
+				  "/proc/PID/cwd) or a symlink loop: it must name a directory of "
+				  "the sandbox's own view",
+				  c->process.cwd);
+	if (fd < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, -fd, "process.cwd %s%s", c->process.cwd,
+				  fd == -EACCES ? " (the sandbox's user may not enter it)" : "");
+	if (fchdir(fd) < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "process.cwd %s", c->process.cwd);
 	if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
 		return sluice_err(err, SLUICE_EXIT_SETUP, EXDEV,
