@@ -3,18 +3,21 @@
 
 #include <endian.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <linux/capability.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 
 #include "error.h"
+#include "exe_seal.h"
 #include "namespaces.h"
 #include "protocol.h"
 #include "util.h"
@@ -31,7 +34,9 @@ extern char **environ;
 /* Everything the child needs, prepared before clone: after clone the child
  * only makes async-signal-safe calls until it execs. */
 struct child_plan {
-	const char *exe;
+	struct sluice_exe_plan exe;
+	bool ns_applied; /* clone3 created the namespaces */
+	char *envp[5];
 	sigset_t mask;
 	pid_t parent;
 	bool new_pidns, new_userns;
@@ -185,10 +190,37 @@ static __attribute__((noreturn)) void child_main(const struct child_plan *p)
 	move_fds(p);
 	if (p->new_userns)
 		raise_ambient_caps();
-	execve(p->exe, argv, environ);
+	sluice_exe_exec(&p->exe, p->ns_applied, argv, p->envp);
 	if (write(SLUICE_STATUS_FD, p->error_frame, p->error_frame_len) < 0)
 		_exit(SLUICE_EXIT_SETUP);
 	_exit(SLUICE_EXIT_SETUP);
+}
+
+/*
+ * The helper starts with an empty environment: the workload's comes from
+ * the config, and the launcher's (tokens, keys) must not sit in the memory
+ * of an init that lives inside the sandbox (/proc/1/environ).  Only what
+ * makes a test build one passes: SLUICE_FAULT, which only a fault-injection
+ * helper reads (and every helper wipes at once, helper.c), and in such
+ * builds the sanitizers' options.
+ */
+static void plan_env(struct child_plan *p)
+{
+	static const char *const pass[] = {
+		"SLUICE_FAULT=",
+#ifdef SLUICE_FAULT_INJECTION
+		"ASAN_OPTIONS=",
+		"UBSAN_OPTIONS=",
+		"LSAN_OPTIONS=",
+#endif
+	};
+	size_t n = 0, max = sizeof(p->envp) / sizeof(p->envp[0]) - 1;
+
+	for (size_t i = 0; environ && environ[i]; i++)
+		for (size_t k = 0; k < sizeof(pass) / sizeof(pass[0]) && n < max; k++)
+			if (!strncmp(environ[i], pass[k], strlen(pass[k])))
+				p->envp[n++] = environ[i];
+	p->envp[n] = NULL;
 }
 
 /* The error frame for a failed re-exec is built before clone so that the
@@ -198,7 +230,8 @@ static void plan_error_frame(struct child_plan *p)
 	struct sluice_error e;
 	int fds[2];
 
-	sluice_err(&e, SLUICE_EXIT_SETUP, ENOEXEC, "cannot re-execute %s as the helper", p->exe);
+	sluice_err(&e, SLUICE_EXIT_SETUP, ENOEXEC, "cannot re-execute %s as the helper",
+		   p->exe.path);
 	p->error_frame_len = 0;
 	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
 		return;
@@ -335,13 +368,17 @@ static int spawn(struct sluice_launch *l, const struct sluice_config *c,
 	bool applied;
 	uint64_t flags = sluice_ns_any_joined(c) ? 0 : sluice_ns_new_flags(c);
 	int cgroup_fd = l->cg ? sluice_cgroup_clone_fd(l->cg) : -1;
+	int clone_errno;
 
 	/* A cgroup namespace is rooted where its creator is: the helper makes
 	 * it after GO, once it is in the sandbox's cgroup. */
 	if (l->cg)
 		flags &= ~(uint64_t)CLONE_NEWCGROUP;
 	memset(&plan, 0, sizeof(plan));
-	plan.exe = who->helper ? who->helper : "/proc/self/exe";
+	if (sluice_exe_plan(&plan.exe, c, who->helper,
+			    SLUICE_PRESERVED_FD_BASE + c->sluice.preserve_fds, err) < 0)
+		return -1;
+	plan_env(&plan);
 	plan.mask = *mask;
 	plan.parent = getpid();
 	plan.new_pidns = flags & CLONE_NEWPID;
@@ -353,12 +390,16 @@ static int spawn(struct sluice_launch *l, const struct sluice_config *c,
 	plan_error_frame(&plan);
 
 	l->pid = clone_child(flags, &l->pidfd, cgroup_fd, &applied, &l->in_cgroup);
+	if (l->pid == 0) {
+		plan.ns_applied = applied && (flags & CLONE_NEWNS);
+		child_main(&plan);
+	}
+	clone_errno = errno;
+	sluice_exe_plan_release(&plan.exe);
 	if (l->pid < 0)
-		return sluice_err(err, SLUICE_EXIT_SETUP, errno,
+		return sluice_err(err, SLUICE_EXIT_SETUP, clone_errno,
 				  "cannot create the sandbox (clone3 with namespaces %#llx)",
 				  (unsigned long long)flags);
-	if (l->pid == 0)
-		child_main(&plan);
 	/* With the fork fallback nothing was created: the helper does it. */
 	*created = applied ? flags : 0;
 	l->new_pidns = (*created & CLONE_NEWPID) != 0;
@@ -374,7 +415,17 @@ int sluice_launch_start(struct sluice_launch *l, const struct sluice_config *c,
 	size_t len = 0;
 	uint64_t created = 0;
 	int min = SLUICE_PRESERVED_FD_BASE + c->sluice.preserve_fds;
+	struct rlimit nofile;
 
+	/* The helper holds the preserved fds at 5.. and its own above them:
+	 * all must be below the open-file limit. */
+	if (c->sluice.preserve_fds && getrlimit(RLIMIT_NOFILE, &nofile) == 0 &&
+	    (rlim_t)min + 8 > nofile.rlim_cur)
+		return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+				  "%s: sluice.preserveFds %d: the helper would hold fds up to %d, "
+				  "above the open-file limit (RLIMIT_NOFILE %llu)",
+				  c->source ? c->source : "<config>", c->sluice.preserve_fds,
+				  min + 8, (unsigned long long)nofile.rlim_cur);
 	if (prepare_console(l, c, who, err) < 0)
 		return -1;
 	if (sluice_config_wants_cgroup(c) && sluice_cgroup_create(c, NULL, &l->cg, err) < 0)
