@@ -19,6 +19,7 @@
 
 struct run_ctx {
 	struct sluice_config *c;
+	const struct sluice_caller *who;
 	struct sluice_error *err;
 	bool print_config;
 	bool cwd_given;
@@ -84,6 +85,7 @@ static int opt_rootfs(struct run_ctx *x, const char *arg)
 		return sluice_err(x->err, SLUICE_EXIT_CONFIG, errno, "--rootfs %s", arg);
 	if (!x->cwd_given && set_str(&x->c->process.cwd, "/", x->err) < 0)
 		return -1;
+	x->c->cwd_inherited = false;
 	return set_str(&x->c->root.path, buf, x->err);
 }
 
@@ -228,6 +230,7 @@ static int opt_cwd(struct run_ctx *x, const char *arg)
 	if (arg[0] != '/')
 		return usage_err(x, "--cwd: must be an absolute path inside the sandbox", arg);
 	x->cwd_given = true;
+	x->c->cwd_inherited = false;
 	return set_str(&x->c->process.cwd, arg, x->err);
 }
 
@@ -276,12 +279,11 @@ static int caps_change(struct run_ctx *x, const char *arg, bool add, const char 
 		x->c->process.caps[s] =
 			add ? x->c->process.caps[s] | bits : x->c->process.caps[s] & ~bits;
 	if (add && bits == ~0ULL) {
-		/* keep only the capabilities this kernel knows */
-		uint64_t known = 0;
-		for (int cap = 0; cap < 64 && sluice_cap_name(cap); cap++)
-			known |= 1ULL << cap;
+		/* ALL: every capability sluice could grant, not those the host's
+		 * bounding set withholds (podman's "all" means the same) */
+		uint64_t grantable = sluice_caps_grantable();
 		for (int s = 0; s < SLUICE_CAP_COUNT; s++)
-			x->c->process.caps[s] &= known;
+			x->c->process.caps[s] &= grantable;
 	}
 	return 0;
 }
@@ -424,6 +426,26 @@ static int opt_cpus(struct run_ctx *x, const char *arg)
 	return sluice_config_set_cpus(x->c, "--cpus", arg, x->err);
 }
 
+static int opt_real_root(struct run_ctx *x, const char *arg)
+{
+	(void)arg;
+	return sluice_config_real_root(x->c, x->who, x->err);
+}
+
+static int opt_no_new_keyring(struct run_ctx *x, const char *arg)
+{
+	(void)arg;
+	x->c->sluice.no_new_keyring = true;
+	return 0;
+}
+
+static int opt_nested_userns(struct run_ctx *x, const char *arg)
+{
+	(void)arg;
+	x->c->sluice.nested_userns = true;
+	return 0;
+}
+
 static int opt_print_config(struct run_ctx *x, const char *arg)
 {
 	(void)arg;
@@ -474,6 +496,12 @@ static const struct opt opts[] = {
 	  "limit memory to SIZE (512m, 1g; a memory cgroup, docs/cgroups.md)" },
 	{ "pids-limit", 0, "N", opt_pids_limit, "allow at most N processes (a pids cgroup)" },
 	{ "cpus", 0, "N", opt_cpus, "allow N CPUs' worth of time (1.5: 150 ms per 100 ms period)" },
+	{ "real-root", 0, NULL, opt_real_root,
+	  "as root: run as the host's root, no user namespace (default: uid 65534 outside)" },
+	{ "no-new-keyring", 0, NULL, opt_no_new_keyring,
+	  "keep the caller's session keyring (default: a new, empty one)" },
+	{ "nested-userns", 0, NULL, opt_nested_userns,
+	  "let the command create user namespaces of its own (default: refused)" },
 	{ "print-config", 0, NULL, opt_print_config, "print the effective config as YAML and exit" },
 	{ "help", 'h', NULL, NULL, "show this help" },
 };
@@ -635,7 +663,7 @@ int cmd_run(int argc, char **argv)
 	struct sluice_caller who = { .uid = geteuid(),
 				     .gid = getegid(),
 				     .cwd = getcwd(cwd, sizeof(cwd)) };
-	struct run_ctx x = { .c = &c, .err = &err };
+	struct run_ctx x = { .c = &c, .who = &who, .err = &err };
 	size_t n = 0;
 	int cmd_index = argc, r = -1;
 

@@ -21,8 +21,9 @@ LOOP=${SLUICE_LOOP_BIN:-$(dirname "$SLUICE")/test/libsluice_loop}
 # "read-config" before them, "init" (--init, or no pid namespace),
 # "controlling-terminal" and "exec" after them.  A step added to helper.c
 # fails the first test until it is covered here.
-STEPS=(session oom-score-adj namespaces hostname sysctl network mounts terminal cwd rlimits umask
-	tty-guard capabilities-bounding identity capabilities no-new-privileges parent-death-signal)
+STEPS=(session oom-score-adj namespaces hostname sysctl nested-userns network mounts terminal cwd
+	rlimits umask tty-guard capabilities-bounding identity capabilities no-new-privileges
+	parent-death-signal)
 ALL_STEPS=(read-config "${STEPS[@]}" init controlling-terminal exec)
 # The launcher's own steps for a config with a cgroup (lib/cgroup/cgroup.c,
 # cg_fault): make the directories, write the limits (both before the
@@ -384,13 +385,13 @@ userns_config() {
 	assert_no_leftovers "$M"
 }
 
-@test "without clone3, root with a user namespace: the helper maps its own ids (uid 1000 -> 0)" {
+@test "without clone3, root with a user namespace: the helper's writer maps it (uid 1000 -> 65534)" {
 	requires_root
 	local cfg
 	cfg=$(userns_config)
 	SLUICE_FORCE_FALLBACK=clone3 run -0 sluice run --config "$cfg" --rootfs "$ROOTFS" \
 		-- sh -c 'cat /proc/self/uid_map /proc/self/gid_map; id -u' "$M"
-	assert_eq "$(xargs <<<"$output")" "1000 0 1 1000 0 1 1000"
+	assert_eq "$(xargs <<<"$output")" "1000 65534 1 1000 65534 1 1000"
 	assert_no_leftovers "$M"
 }
 
@@ -412,12 +413,12 @@ raw_userns_config() {
 	printf '%s\n' "$cfg"
 }
 
-@test "sluice init 3<config as root, a user namespace it creates itself: its own ids mapped; ranges too" {
+@test "sluice init 3<config as root, a user namespace it creates itself: 65534 mapped; ranges too" {
 	requires_root
 	local cfg
 	cfg=$(raw_userns_config)
 	run -0 sluice_init_file "$cfg"
-	assert_eq "$(xargs <<<"$output")" "1000 0 1 1000"
+	assert_eq "$(xargs <<<"$output")" "1000 65534 1 1000"
 	# Maps the helper cannot write for itself are written by a process it
 	# forks before the unshare, which keeps root's rights outside.
 	cfg=$(raw_userns_config 'uidMappings: [{containerID: 0, hostID: 100000, size: 65536}]' \

@@ -16,7 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sched.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -880,6 +883,132 @@ static int cmd_lines(char **argv)
 	return 0;
 }
 
+/* ---- what a workload may reach of the host (test/security.bats) ---- */
+
+/* Prints "ok" or the errno's name; the status says which. */
+static int outcome(int r)
+{
+	puts(r < 0 ? errno_name(errno) : "ok");
+	return r < 0;
+}
+
+static int cmd_read(char **argv)
+{
+	char c;
+	int fd = open(argv[0], O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int r = fd < 0 ? -1 : (int)read(fd, &c, 1);
+
+	if (fd >= 0)
+		close(fd);
+	return outcome(r);
+}
+
+static int cmd_open_write(char **argv)
+{
+	int fd = open(argv[0], O_WRONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd >= 0)
+		close(fd);
+	return outcome(fd);
+}
+
+static int cmd_ptrace(char **argv)
+{
+	long pid;
+	int r;
+
+	if (parse_int(argv[0], 1, INT_MAX, &pid) < 0)
+		return 2;
+	r = (int)syscall(SYS_ptrace, 0x4206 /* PTRACE_SEIZE */, (pid_t)pid, 0, 0);
+	if (r == 0)
+		(void)syscall(SYS_ptrace, 17 /* PTRACE_DETACH */, (pid_t)pid, 0, 0);
+	return outcome(r);
+}
+
+static int cmd_connect(char **argv)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int r;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", argv[0]);
+	r = fd < 0 ? -1 : connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	if (fd >= 0)
+		close(fd);
+	return outcome(r);
+}
+
+static int cmd_unshare_user(char **argv)
+{
+	(void)argv;
+	return outcome(unshare(CLONE_NEWUSER));
+}
+
+/* The file behind /proc/PID/exe: "file: DEV:INO", its seals, and whether
+ * we may write it ("access: ok" or the errno). */
+static int cmd_exe(char **argv)
+{
+	char path[64];
+	struct stat st;
+	int fd, seals;
+
+	snprintf(path, sizeof(path), "/proc/%s/exe", argv[0]);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		printf("open: %s\n", errno_name(errno));
+		return 1;
+	}
+	seals = fcntl(fd, F_GET_SEALS);
+	printf("file: %u:%lu\n", (unsigned)st.st_dev, (unsigned long)st.st_ino);
+	if (seals < 0)
+		printf("seals: none\n");
+	else
+		printf("seals:%s%s%s%s\n", seals & F_SEAL_SEAL ? " seal" : "",
+		       seals & F_SEAL_SHRINK ? " shrink" : "", seals & F_SEAL_GROW ? " grow" : "",
+		       seals & F_SEAL_WRITE ? " write" : "");
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	printf("access: %s\n", access(path, W_OK) < 0 ? errno_name(errno) : "ok");
+	close(fd);
+	return 0;
+}
+
+/* Keys, through the raw system calls (no libkeyutils in a static probe). */
+#define KEY_SPEC_USER_KEYRING -4
+#define KEY_SPEC_SESSION_KEYRING -3
+#define KEYCTL_REVOKE 3
+#define KEYCTL_SEARCH 10
+
+static long key_search(long ring, const char *desc)
+{
+	return syscall(SYS_keyctl, KEYCTL_SEARCH, ring, "user", desc, 0);
+}
+
+static int cmd_key_add(char **argv)
+{
+	long id = syscall(SYS_add_key, "user", argv[0], argv[1], strlen(argv[1]),
+			  KEY_SPEC_USER_KEYRING);
+
+	return outcome(id < 0 ? -1 : 0);
+}
+
+/* "session: found|ERRNO" and "user: found|ERRNO". */
+static int cmd_key_find(char **argv)
+{
+	long s = key_search(KEY_SPEC_SESSION_KEYRING, argv[0]);
+	const char *se = s < 0 ? errno_name(errno) : "found";
+	long u = key_search(KEY_SPEC_USER_KEYRING, argv[0]);
+
+	printf("session: %s\nuser: %s\n", se, u < 0 ? errno_name(errno) : "found");
+	return 0;
+}
+
+static int cmd_key_del(char **argv)
+{
+	long id = key_search(KEY_SPEC_USER_KEYRING, argv[0]);
+
+	return outcome(id < 0 ? -1 : (int)syscall(SYS_keyctl, KEYCTL_REVOKE, id));
+}
+
 /* ---- dispatch ---- */
 
 static const struct subcommand {
@@ -915,6 +1044,15 @@ static const struct subcommand {
 	{ "tty", cmd_tty, 0, 0, "names of 0-2, ctty, session, foreground, size" },
 	{ "winch", cmd_winch, 0, 1, "[N]  size, ready, size after each of N SIGWINCH" },
 	{ "lines", cmd_lines, 0, 0, "ready, then line: TEXT per line of stdin, eof" },
+	{ "read", cmd_read, 1, 1, "PATH  read a byte of PATH: ok or ERRNO" },
+	{ "open-write", cmd_open_write, 1, 1, "PATH  open PATH for writing: ok or ERRNO" },
+	{ "ptrace", cmd_ptrace, 1, 1, "PID  PTRACE_SEIZE PID: ok or ERRNO" },
+	{ "connect", cmd_connect, 1, 1, "PATH  connect to a unix socket: ok or ERRNO" },
+	{ "unshare-user", cmd_unshare_user, 0, 0, "unshare(CLONE_NEWUSER): ok or ERRNO" },
+	{ "exe", cmd_exe, 1, 1, "PID  file: DEV:INO, seals, access of /proc/PID/exe" },
+	{ "key-add", cmd_key_add, 2, 2, "DESC DATA  a user key in the user keyring" },
+	{ "key-find", cmd_key_find, 1, 1, "DESC  session: found|ERRNO, user: found|ERRNO" },
+	{ "key-del", cmd_key_del, 1, 1, "DESC  revoke it from the user keyring" },
 };
 
 static int usage(void)

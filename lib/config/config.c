@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 
 #include "util.h"
@@ -205,6 +206,16 @@ int sluice_cap_from_name(const char *name)
 	return -1;
 }
 
+uint64_t sluice_caps_grantable(void)
+{
+	uint64_t set = 0;
+
+	for (size_t cap = 0; cap < N_CAPS && cap < 64; cap++)
+		if (cap_names[cap] && prctl(PR_CAPBSET_READ, (unsigned long)cap, 0, 0, 0) == 1)
+			set |= UINT64_C(1) << cap;
+	return set;
+}
+
 const char *sluice_cap_name(int cap)
 {
 	if (cap < 0 || (size_t)cap >= N_CAPS)
@@ -328,4 +339,112 @@ bool config_path_within(const char *path, const char *prefix)
 	if (len == 1 && prefix[0] == '/')
 		return path[0] == '/';
 	return !strncmp(path, prefix, len) && (path[len] == '\0' || path[len] == '/');
+}
+
+/* UTF-8 as YAML takes it: well-formed, shortest form, no surrogates, at
+ * most U+10FFFF. */
+bool config_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+
+	while (p < end) {
+		unsigned char c = *p;
+		size_t n = c < 0x80	      ? 1 :
+			   (c & 0xe0) == 0xc0 ? 2 :
+			   (c & 0xf0) == 0xe0 ? 3 :
+			   (c & 0xf8) == 0xf0 ? 4 :
+						0;
+		uint32_t cp = n == 1 ? c : n == 2 ? c & 0x1f : n == 3 ? c & 0x0f : c & 0x07;
+
+		if (!n || (size_t)(end - p) < n)
+			return false;
+		for (size_t i = 1; i < n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		p += n;
+	}
+	return true;
+}
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+char *config_base64_encode(const char *data, size_t len)
+{
+	const unsigned char *d = (const unsigned char *)data;
+	char *out = malloc((len + 2) / 3 * 4 + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len; i += 3) {
+		uint32_t v = (uint32_t)d[i] << 16 | (i + 1 < len ? (uint32_t)d[i + 1] << 8 : 0) |
+			     (i + 2 < len ? d[i + 2] : 0);
+		*o++ = b64[v >> 18 & 63];
+		*o++ = b64[v >> 12 & 63];
+		*o++ = i + 1 < len ? b64[v >> 6 & 63] : '=';
+		*o++ = i + 2 < len ? b64[v & 63] : '=';
+	}
+	*o = '\0';
+	return out;
+}
+
+int config_base64_decode(const char *text, size_t len, char **out, size_t *out_len)
+{
+	char *buf = malloc(len / 4 * 3 + 4);
+	size_t n = 0, pad = 0, quad = 0;
+	uint32_t v = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	for (size_t i = 0; i < len; i++) {
+		const char *at = text[i] ? strchr(b64, text[i]) : NULL;
+		if (strchr(" \t\r\n", text[i]))
+			continue;
+		if (text[i] == '=' && quad >= 2) {
+			pad++;
+			at = b64; /* a zero sextet */
+		} else if (!at || pad) {
+			free(buf);
+			return -EINVAL;
+		}
+		v = v << 6 | (uint32_t)(at - b64);
+		if (++quad == 4) {
+			buf[n++] = (char)(v >> 16);
+			buf[n++] = (char)(v >> 8);
+			buf[n++] = (char)v;
+			n -= pad;
+			quad = 0;
+			v = 0;
+		}
+	}
+	if (quad) {
+		free(buf);
+		return -EINVAL;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*out_len = n;
+	return 0;
+}
+
+int64_t sluice_config_host_id(const struct sluice_config *c, bool group)
+{
+	const struct sluice_namespace *user = &c->linux.ns[SLUICE_NS_USER];
+	const struct sluice_idmap *m = group ? c->linux.gid_mappings : c->linux.uid_mappings;
+	size_t n = group ? c->linux.n_gid_mappings : c->linux.n_uid_mappings;
+	uint32_t id = group ? c->process.user.gid : c->process.user.uid;
+
+	if (!user->enabled)
+		return id;
+	if (user->path)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (id >= m[i].container_id &&
+		    (uint64_t)id < (uint64_t)m[i].container_id + m[i].size)
+			return (int64_t)m[i].host_id + (id - m[i].container_id);
+	return -1;
 }

@@ -254,6 +254,12 @@ struct sluice_config {
 	/* hostname is the embedded default's, not asked for: finalize drops it
 	 * when the config has no uts namespace instead of calling it an error */
 	bool hostname_inherited;
+	/* process.cwd is the caller's directory, not asked for: finalize falls
+	 * back to / when the sandbox's identity could not enter it */
+	bool cwd_inherited;
+	/* the user namespace is the embedded default's, not asked for: for
+	 * root, finalize keeps it only where the sandbox sees the host's tree */
+	bool userns_inherited;
 	char *domainname; /* NULL: not set */
 
 	struct sluice_mount *mounts;
@@ -284,7 +290,10 @@ struct sluice_config {
 		bool init_signal_group; /* forward signals to the workload's group */
 		int *remap_exit;	/* exit codes reported as 0 */
 		size_t n_remap_exit;
-		int preserve_fds; /* fds 3..3+N-1 reach the workload */
+		int preserve_fds;	    /* fds 3..3+N-1 reach the workload */
+		bool no_new_keyring;	    /* keep the caller's session keyring */
+		bool nested_userns;	    /* the workload may create user namespaces */
+		bool stdio_follow_symlinks; /* file:PATH may end in a symlink */
 	} sluice;
 };
 
@@ -315,6 +324,16 @@ SLUICE_API void sluice_config_init(struct sluice_config *c);
 /* The embedded default for this caller (docs/config.md "Defaults"). */
 SLUICE_API int sluice_config_default(struct sluice_config *c, const struct sluice_caller *who,
 				     struct sluice_error *err);
+
+/* The host id that root's sandboxes run as by default: a new user
+ * namespace without mappings maps process.user onto it when the caller is
+ * root, so that what only root may read stays unread (docs/security.md). */
+#define SLUICE_SANDBOX_ID 65534
+
+/* As root: run as the host's real root instead, without the user namespace
+ * (`sluice run --real-root`).  78 when the caller is not root. */
+SLUICE_API int sluice_config_real_root(struct sluice_config *c, const struct sluice_caller *who,
+				       struct sluice_error *err);
 
 /* Overlay the YAML/JSON document in buf onto c.  name is used in messages
  * (file:line:column); base_dir resolves relative root.path and bind sources
@@ -350,9 +369,17 @@ SLUICE_API int sluice_config_emit(const struct sluice_config *c, char **out, siz
 
 SLUICE_API void sluice_config_free(struct sluice_config *c);
 
+/* The host uid (group: gid) that process.user runs as: through the maps
+ * of a new user namespace, itself without one; -1 when it cannot be told
+ * (a joined user namespace) or is unmapped. */
+int64_t sluice_config_host_id(const struct sluice_config *c, bool group);
+
 /* Helpers shared by the loader and the command line. */
-int sluice_ns_from_name(const char *name);     /* -1 if unknown */
-int sluice_cap_from_name(const char *name);    /* "CAP_SYS_ADMIN" or "sys_admin"; -1 if unknown */
+int sluice_ns_from_name(const char *name);  /* -1 if unknown */
+int sluice_cap_from_name(const char *name); /* "CAP_SYS_ADMIN" or "sys_admin"; -1 if unknown */
+/* The capabilities sluice could grant: known to this build and in the
+ * bounding set it runs with (what --cap-add ALL means). */
+uint64_t sluice_caps_grantable(void);
 const char *sluice_cap_name(int cap);	       /* "CAP_SYS_ADMIN" */
 int sluice_rlimit_from_name(const char *name); /* "RLIMIT_NOFILE"; -1 if unknown */
 const char *sluice_rlimit_name(int resource);

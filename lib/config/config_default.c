@@ -36,9 +36,10 @@ static const char default_yaml[] =
 	"- {destination: /dev/shm, type: tmpfs, source: shm,\n"
 	"   options: [nosuid, noexec, nodev, mode=1777, size=65536k]}\n"
 	"- {destination: /tmp, type: tmpfs, source: tmpfs, options: [nosuid, nodev, mode=1777]}\n"
+	"- {destination: /run, type: tmpfs, source: tmpfs, options: [nosuid, nodev, mode=755]}\n"
 	"linux:\n"
-	"  namespaces: [{type: mount}, {type: pid}, {type: ipc}, {type: uts}, {type: network},\n"
-	"               {type: cgroup}]\n"
+	"  namespaces: [{type: user}, {type: mount}, {type: pid}, {type: ipc}, {type: uts},\n"
+	"               {type: network}, {type: cgroup}]\n"
 	"  maskedPaths: [/proc/acpi, /proc/asound, /proc/kcore, /proc/keys, /proc/latency_stats,\n"
 	"                /proc/timer_list, /proc/timer_stats, /proc/sched_debug, /proc/scsi,\n"
 	"                /sys/firmware, /sys/devices/virtual/powercap]\n"
@@ -52,7 +53,10 @@ static const char default_yaml[] =
 	"  init: true\n"
 	"  initSignalGroup: false\n"
 	"  remapExitCodes: []\n"
-	"  preserveFds: 0\n";
+	"  preserveFds: 0\n"
+	"  noNewKeyring: false\n"
+	"  nestedUserNamespaces: false\n"
+	"  stdioFollowSymlinks: false\n";
 
 /* A cwd on a mount the sandbox replaces would not be the caller's
  * directory any more, and may not exist: fall back to "/". */
@@ -74,14 +78,14 @@ static struct sluice_mount *find_mount(struct sluice_config *c, const char *dest
 	return NULL;
 }
 
-/* gid 5 is the "tty" group only as root: in a user namespace that maps
- * just the caller, gid 5 is unmapped and devpts refuses to mount. */
+/* gid 5 is the "tty" group only as the host's root: in a user namespace
+ * that maps a single id, gid 5 is unmapped and devpts refuses to mount. */
 static int add_devpts_gid(struct sluice_config *c)
 {
 	struct sluice_mount *m = find_mount(c, "/dev/pts");
 	char *data;
 
-	if (!m)
+	if (!m || (m->data && strstr(m->data, "gid=")))
 		return 0;
 	if (sluice_strv_push(&m->options, "gid=5") < 0)
 		return -ENOMEM;
@@ -92,21 +96,47 @@ static int add_devpts_gid(struct sluice_config *c)
 	return 0;
 }
 
+/* The caller's ids inside; a user namespace for everyone, root included:
+ * finalize maps root's onto SLUICE_SANDBOX_ID (docs/security.md). */
 static int apply_caller(struct sluice_config *c, const struct sluice_caller *who)
 {
 	c->process.user.uid = who->uid;
 	c->process.user.gid = who->gid;
-	if (who->uid != 0)
-		c->linux.ns[SLUICE_NS_USER].enabled = true;
-	else if (add_devpts_gid(c) < 0)
-		return -ENOMEM;
 	if (cwd_usable(c, who->cwd)) {
 		char *cwd = strdup(who->cwd);
 		if (!cwd)
 			return -ENOMEM;
 		free(c->process.cwd);
 		c->process.cwd = cwd;
+		c->cwd_inherited = true;
 	}
+	return 0;
+}
+
+int config_real_root(struct sluice_config *c)
+{
+	c->linux.ns[SLUICE_NS_USER].enabled = false;
+	c->userns_inherited = false;
+	free(c->linux.uid_mappings);
+	free(c->linux.gid_mappings);
+	c->linux.uid_mappings = c->linux.gid_mappings = NULL;
+	c->linux.n_uid_mappings = c->linux.n_gid_mappings = 0;
+	return add_devpts_gid(c);
+}
+
+int sluice_config_real_root(struct sluice_config *c, const struct sluice_caller *who,
+			    struct sluice_error *err)
+{
+	const struct sluice_namespace *user = &c->linux.ns[SLUICE_NS_USER];
+
+	if (who->uid != 0)
+		return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+				  "--real-root: sluice runs as uid %u, not as root", who->uid);
+	if (user->path)
+		return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+				  "--real-root: the config joins the user namespace %s", user->path);
+	if (config_real_root(c) < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -122,6 +152,7 @@ int sluice_config_default(struct sluice_config *c, const struct sluice_caller *w
 		return -1;
 	}
 	c->hostname_inherited = true;
+	c->userns_inherited = true;
 	/* nothing in the default is relative: no directory to remember */
 	free(c->base_dir);
 	c->base_dir = NULL;

@@ -142,6 +142,24 @@ static bool has_control(const char *s)
 	return false;
 }
 
+/* Bytes that are not UTF-8 (an argument, a file name) as !!binary. */
+static void binary(struct emit *E, const char *s)
+{
+	yaml_event_t ev;
+	char *text = config_base64_encode(s, strlen(s));
+	int ok;
+
+	if (!text) {
+		fail(E, "out of memory");
+		return;
+	}
+	ok = yaml_scalar_event_initialize(&ev, NULL, (yaml_char_t *)CONFIG_BINARY_TAG,
+					  (yaml_char_t *)text, (int)strlen(text), 0, 0,
+					  YAML_ANY_SCALAR_STYLE);
+	emit_event(E, &ev, ok);
+	free(text);
+}
+
 /* Double quotes for what would otherwise read as another type, and for
  * control characters: "a\nb" beats a single-quoted string folded over
  * blank lines. */
@@ -149,6 +167,10 @@ static void str(struct emit *E, const char *s)
 {
 	bool quote = ambiguous(s) || has_control(s);
 
+	if (!config_utf8_valid(s, strlen(s))) {
+		binary(E, s);
+		return;
+	}
 	scalar(E, s, quote ? YAML_DOUBLE_QUOTED_SCALAR_STYLE : YAML_ANY_SCALAR_STYLE);
 }
 
@@ -492,6 +514,9 @@ static void emit_sluice(struct emit *E, const struct sluice_config *c)
 	}
 	seq_end(E);
 	kv_i64(E, "preserveFds", c->sluice.preserve_fds);
+	kv_bool(E, "noNewKeyring", c->sluice.no_new_keyring);
+	kv_bool(E, "nestedUserNamespaces", c->sluice.nested_userns);
+	kv_bool(E, "stdioFollowSymlinks", c->sluice.stdio_follow_symlinks);
 	map_end(E);
 }
 

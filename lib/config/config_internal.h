@@ -182,11 +182,26 @@ size_t config_rlimit_names(const char **out, size_t max);
 int config_propagation_from_name(const char *name, unsigned long *flags);
 const char *config_propagation_name(unsigned long flags);
 
+/* Strings that are not UTF-8 (argv and env are bytes to the kernel, and a
+ * file name may be any) travel through YAML as !!binary scalars: base64 of
+ * the bytes, which the emitter writes and the loader decodes. */
+#define CONFIG_BINARY_TAG "tag:yaml.org,2002:binary"
+bool config_utf8_valid(const char *s, size_t len);
+char *config_base64_encode(const char *data, size_t len); /* NULL on ENOMEM */
+/* Whitespace is skipped (YAML folds long !!binary text); -EINVAL on a
+ * character or length base64 does not have, -ENOMEM.  *out is malloc'd
+ * and NUL-terminated. */
+int config_base64_decode(const char *text, size_t len, char **out, size_t *out_len);
+
 /* Lexically join a relative path onto an absolute base, dropping "."
  * components and doubled slashes.  NULL on ENOMEM. */
 char *config_path_join(const char *base, const char *rel);
 /* path equals prefix or lies beneath it (component-wise). */
 bool config_path_within(const char *path, const char *prefix);
+
+/* Real root: no new user namespace, no mappings, devpts with the tty
+ * group (config_default.c; --real-root and root's own rootfs). */
+int config_real_root(struct sluice_config *c);
 
 /* Options equivalent to m's derived fields (for mounts built in code). */
 int config_mount_synth_options(const struct sluice_mount *m, char ***out);

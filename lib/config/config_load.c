@@ -225,6 +225,25 @@ static int load_preserve_fds(struct config_load *L, const struct config_node *v,
 	return r;
 }
 
+static int load_no_new_keyring(struct config_load *L, const struct config_node *v, void *obj,
+			       const char *path)
+{
+	return config_get_bool(L, v, path, &((struct sluice_config *)obj)->sluice.no_new_keyring);
+}
+
+static int load_nested_userns(struct config_load *L, const struct config_node *v, void *obj,
+			      const char *path)
+{
+	return config_get_bool(L, v, path, &((struct sluice_config *)obj)->sluice.nested_userns);
+}
+
+static int load_stdio_follow(struct config_load *L, const struct config_node *v, void *obj,
+			     const char *path)
+{
+	return config_get_bool(L, v, path,
+			       &((struct sluice_config *)obj)->sluice.stdio_follow_symlinks);
+}
+
 static const struct config_field sluice_fields[] = {
 	{ "timeout", load_timeout },
 	{ "killGrace", load_kill_grace },
@@ -235,6 +254,9 @@ static const struct config_field sluice_fields[] = {
 	{ "initSignalGroup", load_init_signal_group },
 	{ "remapExitCodes", load_remap_exit },
 	{ "preserveFds", load_preserve_fds },
+	{ "noNewKeyring", load_no_new_keyring },
+	{ "nestedUserNamespaces", load_nested_userns },
+	{ "stdioFollowSymlinks", load_stdio_follow },
 };
 
 static int load_sluice(struct config_load *L, const struct config_node *v, void *obj,

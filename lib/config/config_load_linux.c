@@ -106,6 +106,8 @@ static int load_namespaces(struct config_load *L, const struct config_node *v, v
 	int r = config_each_item(L, v, path, "namespaces", load_ns, &list);
 
 	/* the list replaces the whole set: unlisted types are inherited */
+	if (r == 0)
+		c->userns_inherited = false;
 	for (int i = 0; i < SLUICE_NS_COUNT; i++) {
 		if (r < 0) {
 			free(list.ns[i].path);

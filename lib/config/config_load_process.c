@@ -84,6 +84,7 @@ static int load_env(struct config_load *L, const struct config_node *v, void *ob
 
 static int load_cwd(struct config_load *L, const struct config_node *v, void *obj, const char *path)
 {
+	((struct sluice_config *)obj)->cwd_inherited = false;
 	return config_get_abs_path(L, v, path, &((struct sluice_config *)obj)->process.cwd);
 }
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 
 #include "util.h"
@@ -32,18 +33,23 @@ static int add_identity_map(struct sluice_idmap **maps, size_t *n, uint32_t insi
 
 /* A new user namespace without mappings would leave the workload as the
  * overflow uid (65534) with no rights at all: map process.user onto the
- * caller, the one mapping an unprivileged caller may always write. */
+ * caller, the one mapping an unprivileged caller may always write.  Root's
+ * sandboxes get SLUICE_SANDBOX_ID instead of root itself, so that what
+ * only root may read (/etc/shadow, /root, root's keys) stays unread. */
 static int default_mappings(struct sluice_config *c, const struct sluice_caller *who)
 {
+	uint32_t uid = who->uid == 0 ? SLUICE_SANDBOX_ID : who->uid;
+	uint32_t gid = who->uid == 0 ? SLUICE_SANDBOX_ID : who->gid;
+
 	if (!ns_new(c, SLUICE_NS_USER))
 		return 0;
 	if (c->linux.n_uid_mappings == 0 &&
 	    add_identity_map(&c->linux.uid_mappings, &c->linux.n_uid_mappings, c->process.user.uid,
-			     who->uid) < 0)
+			     uid) < 0)
 		return -ENOMEM;
 	if (c->linux.n_gid_mappings == 0 &&
 	    add_identity_map(&c->linux.gid_mappings, &c->linux.n_gid_mappings, c->process.user.gid,
-			     who->gid) < 0)
+			     gid) < 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -81,12 +87,125 @@ static int ambient_raisable(struct sluice_config *c)
 	return sluice_strv_push(&c->warnings, msg);
 }
 
+/* The host id that id runs as, through the maps; -1 when unmapped. */
+static int64_t host_id(const struct sluice_idmap *m, size_t n, uint32_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (id >= m[i].container_id &&
+		    (uint64_t)id < (uint64_t)m[i].container_id + m[i].size)
+			return (int64_t)m[i].host_id + (id - m[i].container_id);
+	return -1;
+}
+
+/* Every directory on the way to path (path included) searchable by
+ * "others": what a uid that owns none of them and is in none of their
+ * groups needs to enter it (ACLs aside). */
+static bool others_may_enter(const char *path)
+{
+	char buf[4096];
+	struct stat st;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return false;
+	for (char *p = buf;; p++) {
+		char saved = *p;
+		if (saved != '/' && saved != '\0')
+			continue;
+		*p = '\0';
+		if (stat(buf[0] ? buf : "/", &st) < 0 || !(st.st_mode & S_IXOTH))
+			return false;
+		*p = saved;
+		if (!saved)
+			return true;
+	}
+}
+
+/* The caller's directory, inherited by default, is kept only where the
+ * sandbox's identity can enter it: root's sandboxes run as another uid,
+ * which /root or a 0700 home shuts out.  There the default falls back to
+ * "/", as it does for a directory the sandbox replaces (bubblewrap does the
+ * same).  A cwd asked for is never changed: it fails at setup, saying so. */
+static int inherited_cwd(struct sluice_config *c, const struct sluice_caller *who)
+{
+	int64_t host;
+	char *root;
+
+	if (!c->cwd_inherited || !c->process.cwd || !ns_new(c, SLUICE_NS_USER))
+		return 0;
+	host = host_id(c->linux.uid_mappings, c->linux.n_uid_mappings, c->process.user.uid);
+	if (host == (int64_t)who->uid || others_may_enter(c->process.cwd))
+		return 0;
+	root = strdup("/");
+	if (!root)
+		return -ENOMEM;
+	free(c->process.cwd);
+	c->process.cwd = root;
+	return 0;
+}
+
+/* A mount namespace of our own never shows the host's /dev (devtmpfs, not
+ * nodev: root could write /dev/kmsg): unless the config mounts something
+ * on /dev itself, sluice's minimal /dev goes there, before the first mount
+ * under it. */
+static int minimal_dev(struct sluice_config *c)
+{
+	static const char *const opts[] = { "nosuid", "strictatime", "mode=755", "size=65536k" };
+	struct sluice_mount m = { .flags = MS_NOSUID | MS_STRICTATIME };
+	struct sluice_mount *nm;
+	size_t at = c->n_mounts;
+
+	if (!c->linux.ns[SLUICE_NS_MOUNT].enabled)
+		return 0;
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		cleanup_free char *dest = config_path_join("/", c->mounts[i].destination);
+		if (!dest)
+			return -ENOMEM;
+		if (!strcmp(dest, "/dev"))
+			return 0;
+		if (at == c->n_mounts && config_path_within(dest, "/dev"))
+			at = i;
+	}
+	m.destination = strdup("/dev");
+	m.type = strdup("tmpfs");
+	m.source = strdup("tmpfs");
+	m.data = strdup("mode=755,size=65536k");
+	bool ok = m.destination && m.type && m.source && m.data;
+	for (size_t i = 0; ok && i < sizeof(opts) / sizeof(opts[0]); i++)
+		ok = sluice_strv_push(&m.options, opts[i]) == 0;
+	nm = ok ? realloc(c->mounts, (c->n_mounts + 1) * sizeof(*nm)) : NULL;
+	if (!nm) {
+		config_mount_clear(&m);
+		return -ENOMEM;
+	}
+	memmove(nm + at + 1, nm + at, (c->n_mounts - at) * sizeof(*nm));
+	nm[at] = m;
+	c->mounts = nm;
+	c->n_mounts++;
+	return 0;
+}
+
+/*
+ * Root's sandboxes get the user namespace of the embedded default only
+ * where they see the host's own tree (root.path "/"): there it keeps what
+ * only root may read out of reach.  With a root filesystem of their own,
+ * nothing of the host's is in view but what the caller binds in, and they
+ * run as real root, as with runc and podman.  A config that lists its
+ * namespaces decides for itself (docs/security.md "Root").
+ */
+static int root_identity(struct sluice_config *c, const struct sluice_caller *who)
+{
+	if (who->uid != 0 || !c->userns_inherited || !c->root.path || !strcmp(c->root.path, "/"))
+		return 0;
+	return config_real_root(c);
+}
+
 int sluice_config_finalize(struct sluice_config *c, const struct sluice_caller *who,
 			   struct sluice_error *err)
 {
 	bool creates = false;
 
-	if (default_mappings(c, who) < 0 || ambient_raisable(c) < 0)
+	if (root_identity(c, who) < 0 || default_mappings(c, who) < 0 || ambient_raisable(c) < 0 ||
+	    inherited_cwd(c, who) < 0 || minimal_dev(c) < 0)
 		return sluice_err(err, SLUICE_EXIT_CONFIG, ENOMEM, "%s", SRC(c));
 	/* The default's hostname is for a uts namespace of our own: without
 	 * one, or in one joined by path, the name already there stays. */

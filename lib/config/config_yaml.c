@@ -153,6 +153,29 @@ static struct config_node *node_new(enum config_node_kind kind, const yaml_mark_
 	return n;
 }
 
+static bool is_binary(const yaml_event_t *ev)
+{
+	return ev->type == YAML_SCALAR_EVENT && ev->data.scalar.tag &&
+	       !strcmp((const char *)ev->data.scalar.tag, CONFIG_BINARY_TAG);
+}
+
+/* A !!binary scalar is the string its base64 text decodes to: never plain,
+ * so it is a string wherever it goes, never a number or a boolean. */
+static int binary_value(struct builder *b, const yaml_event_t *ev, struct config_node *n)
+{
+	size_t len = 0;
+	int r = config_base64_decode((const char *)ev->data.scalar.value, ev->data.scalar.length,
+				     &n->value, &len);
+
+	if (r == -ENOMEM)
+		return fail_nomem(b);
+	if (r < 0)
+		return fail_at(b, &ev->start_mark, "a !!binary string is not base64");
+	if (memchr(n->value, '\0', len))
+		return fail_at(b, &ev->start_mark, "a !!binary string contains a NUL byte");
+	return 0;
+}
+
 static int on_scalar(struct builder *b, const yaml_event_t *ev)
 {
 	const char *v = (const char *)ev->data.scalar.value;
@@ -164,6 +187,13 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
 	n = node_new(CONFIG_SCALAR, &ev->start_mark);
 	if (!n)
 		return fail_nomem(b);
+	if (is_binary(ev)) {
+		if (binary_value(b, ev, n) < 0) {
+			config_node_free(n);
+			return -1;
+		}
+		return attach(b, n, &ev->start_mark);
+	}
 	n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 	n->value = strndup(v, len);
 	if (!n->value) {
@@ -264,8 +294,9 @@ static bool has_anchor_or_tag(const yaml_event_t *ev, const char **what)
 		anchor = ev->data.mapping_start.anchor;
 		tag = ev->data.mapping_start.tag;
 	}
-	*what = anchor ? "anchors and aliases are not supported" : "tags are not supported";
-	return anchor || tag;
+	*what = anchor ? "anchors and aliases are not supported" :
+			 "tags are not supported (but !!binary on a string)";
+	return anchor || (tag && !is_binary(ev));
 }
 
 static int on_event(struct builder *b, const yaml_event_t *ev)

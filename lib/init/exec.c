@@ -24,6 +24,11 @@ static int arrange_fds(const struct sluice_config *c, int *status_fd, struct slu
 
 	if (*status_fd >= 0) {
 		int moved = fcntl(*status_fd, F_DUPFD_CLOEXEC, SLUICE_PRESERVED_FD_BASE + n);
+		if (moved < 0 && errno == EINVAL)
+			return sluice_err(err, SLUICE_EXIT_SETUP, errno,
+					  "sluice.preserveFds %d: the status fd cannot move above "
+					  "fd %d: the open-file limit (RLIMIT_NOFILE) is lower",
+					  n, SLUICE_PRESERVED_FD_BASE + n);
 		if (moved < 0)
 			return sluice_err(err, SLUICE_EXIT_SETUP, errno, "move the status fd");
 		sluice_close(*status_fd);
@@ -110,7 +115,7 @@ int sluice_exec_workload(const struct sluice_config *c, int *status_fd, struct s
 {
 	char **env;
 
-	if (arrange_fds(c, status_fd, err) < 0)
+	if (arrange_fds(c, status_fd, err) < 0 || sluice_rlimit_nofile_final(c, err) < 0)
 		return -1;
 	env = workload_env(c);
 	if (!env)

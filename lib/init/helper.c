@@ -18,6 +18,8 @@
 #include "protocol.h"
 #include "util.h"
 
+extern char **environ;
+
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif
@@ -198,18 +200,30 @@ static int read_config(struct helper *h, struct sluice_error *err)
  * 0 -> 300000), the helper still holds the launcher's ids, which read as
  * the overflow id inside: files it makes (mount points) would fail with
  * EOVERFLOW.  So it becomes the namespace's root first, as runc does.  A
- * namespace without 0 in its map (EINVAL) leaves the ids as they are.
+ * namespace without 0 in its map (EINVAL: root's default maps only the
+ * workload's uid 1000 onto 65534) makes it the workload's ids instead,
+ * which the map holds.  Neither is the namespace's root as the kernel
+ * counts it for the capability rules, so the helper keeps its own.
  */
+static int become_id(uid_t uid, gid_t gid)
+{
+	if (setresgid(gid, gid, gid) < 0)
+		return -errno;
+	return setresuid(uid, uid, uid) < 0 ? -errno : 0;
+}
+
 static int become_ns_root(const struct sluice_config *c, struct sluice_error *err)
 {
+	int r;
+
 	if (!c->linux.ns[SLUICE_NS_USER].enabled || (getuid() == 0 && getgid() == 0))
 		return 0;
-	if (setresgid(0, 0, 0) < 0 && errno != EINVAL)
-		return sluice_err(err, SLUICE_EXIT_SETUP, errno,
-				  "become gid 0 in the user namespace");
-	if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
-		return sluice_err(err, SLUICE_EXIT_SETUP, errno,
-				  "become uid 0 in the user namespace");
+	r = become_id(0, 0);
+	if (r == -EINVAL)
+		r = become_id(c->process.user.uid, c->process.user.gid);
+	if (r < 0 && r != -EINVAL)
+		return sluice_err(err, SLUICE_EXIT_SETUP, -r,
+				  "become uid 0 (or process.user) in the user namespace");
 	/* A change of ids resets dumpability to fs.suid_dumpable. */
 	sluice_set_dumpable(false);
 	return 0;
@@ -233,7 +247,7 @@ static int step_namespaces(struct helper *h, struct sluice_error *err)
 		return -1;
 	if (need && sluice_ns_unshare(c, need, uid, gid, err) < 0)
 		return -1;
-	if (become_ns_root(c, err) < 0)
+	if (sluice_keyring_apply(c, err) < 0 || become_ns_root(c, err) < 0)
 		return -1;
 	if ((need & (CLONE_NEWPID | CLONE_NEWTIME)) || joined_children) {
 		struct sluice_pid1_opts o = { .status_fd = h->status_fd };
@@ -314,6 +328,7 @@ static const struct step steps[] = {
 	{ "namespaces", .run = step_namespaces },
 	{ "hostname", .apply = sluice_uts_apply },
 	{ "sysctl", .apply = sluice_sysctl_apply },
+	{ "nested-userns", .apply = sluice_nested_userns_apply },
 	{ "network", .apply = net_apply },
 	{ "mounts", .apply = sluice_mounts_apply },
 	{ "terminal", .run = step_terminal },
@@ -334,10 +349,14 @@ static const struct step steps[] = {
  * prove the parent notices a helper that vanishes mid-handshake; the init
  * of a pid namespace cannot SIGKILL itself (the kernel drops it), so
  * STEP:hang says so on stderr and waits there to be killed from outside. */
+#ifdef SLUICE_FAULT_INJECTION
+static char fault_want[64];
+#endif
+
 static int fault_injected(const char *step, struct sluice_error *err)
 {
 #ifdef SLUICE_FAULT_INJECTION
-	const char *want = getenv("SLUICE_FAULT");
+	const char *want = fault_want[0] ? fault_want : NULL;
 	size_t n = strlen(step);
 
 	if (!want || strncmp(want, step, n) != 0)
@@ -362,6 +381,26 @@ static int fault_injected(const char *step, struct sluice_error *err)
 	return 0;
 }
 
+/*
+ * Whoever started us may have given us an environment (a shell's, a
+ * program embedding libsluice): the workload's comes from the config, and
+ * an init that lives in the sandbox must not keep the caller's secrets in
+ * its memory, where /proc/PID/environ reads them.  The strings are wiped
+ * in place, not just unset.
+ */
+static void wipe_environment(void)
+{
+#ifdef SLUICE_FAULT_INJECTION
+	const char *want = getenv("SLUICE_FAULT");
+
+	if (want)
+		snprintf(fault_want, sizeof(fault_want), "%s", want);
+#endif
+	for (char **e = environ; e && *e; e++)
+		explicit_bzero(*e, strlen(*e));
+	(void)clearenv();
+}
+
 static void report_ready(struct helper *h)
 {
 	uint32_t pid = htobe32((uint32_t)getpid());
@@ -379,6 +418,7 @@ int sluice_helper_main(void)
 	/* Whoever started us may have left SIGCHLD ignored: as init we would
 	 * then never see the workload end (the kernel reaps it unseen). */
 	sigaction(SIGCHLD, &dfl, NULL);
+	wipe_environment();
 	h.status_fd = find_status_fd();
 	h.pty = -1;
 	h.step = "read-config";

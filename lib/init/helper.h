@@ -21,6 +21,8 @@ SLUICE_API int sluice_helper_main(void);
 /* Setup modules, in the order the helper runs them.  Each returns 0 or -1
  * with err filled.  They run inside the new namespaces, before pivot_root
  * unless said otherwise. */
+int sluice_keyring_apply(const struct sluice_config *c, struct sluice_error *err);
+int sluice_nested_userns_apply(const struct sluice_config *c, struct sluice_error *err);
 int sluice_uts_apply(const struct sluice_config *c, struct sluice_error *err);
 int sluice_sysctl_apply(const struct sluice_config *c, struct sluice_error *err);
 int sluice_oom_apply(const struct sluice_config *c, struct sluice_error *err);
@@ -29,6 +31,9 @@ int sluice_mounts_apply(const struct sluice_config *c,
 			struct sluice_error *err); /* ends with pivot_root */
 int sluice_cwd_apply(const struct sluice_config *c, struct sluice_error *err);
 int sluice_rlimits_apply(const struct sluice_config *c, struct sluice_error *err);
+/* The config's RLIMIT_NOFILE, which rlimits_apply left no lower than the
+ * helper's own: applied by the exec step once the fds are in place. */
+int sluice_rlimit_nofile_final(const struct sluice_config *c, struct sluice_error *err);
 int sluice_caps_drop_bounding(const struct sluice_config *c, struct sluice_error *err);
 int sluice_identity_apply(const struct sluice_config *c, struct sluice_error *err);
 int sluice_caps_apply(const struct sluice_config *c, struct sluice_error *err);

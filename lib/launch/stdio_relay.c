@@ -52,12 +52,22 @@ static int open_null(int i, struct sluice_stdio_setup *s, struct sluice_error *e
 }
 
 /* Output files are created as a shell's `>` does: 0666 less the umask,
- * truncated.  O_NOCTTY: a path naming a terminal must not become ours. */
-static int open_file(int i, const char *path, struct sluice_error *err)
+ * truncated.  O_NOCTTY: a path naming a terminal must not become ours.
+ * The path is opened with the launcher's rights: a last component that is
+ * a symlink is refused unless sluice.stdioFollowSymlinks says otherwise,
+ * so that a link planted where a log is written cannot point the write at
+ * another file (docs/security.md). */
+static int open_file(int i, const char *path, bool follow, struct sluice_error *err)
 {
 	int flags = i == STDIN_FILENO ? O_RDONLY : O_WRONLY | O_CREAT | O_TRUNC;
-	int fd = fd_above_stdio(open(path, flags | O_NOCTTY | O_CLOEXEC, 0666));
+	int fd = fd_above_stdio(
+		open(path, flags | O_NOCTTY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW), 0666));
 
+	if (fd < 0 && errno == ELOOP && !follow)
+		return sluice_err(err, SLUICE_EXIT_SETUP, ELOOP,
+				  "sluice.%s file %s: a symbolic link (sluice.stdioFollowSymlinks: "
+				  "true follows it)",
+				  stream_names[i], path);
 	if (fd < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "%s file %s: cannot open",
 				  stream_names[i], path);
@@ -86,8 +96,8 @@ static int share_stdout_file(struct sluice_stdio_setup *s, const char *path,
 	return 0;
 }
 
-static int prepare_file(const struct sluice_stdio *io, int i, struct sluice_stdio_setup *s,
-			struct sluice_error *err)
+static int prepare_file(const struct sluice_config *c, const struct sluice_stdio *io, int i,
+			struct sluice_stdio_setup *s, struct sluice_error *err)
 {
 	const char *path = io[i].path;
 	bool after_stdout = i == STDERR_FILENO && io[STDOUT_FILENO].mode == SLUICE_STDIO_FILE;
@@ -99,7 +109,7 @@ static int prepare_file(const struct sluice_stdio *io, int i, struct sluice_stdi
 	/* Same spelling: do not even open twice (a FIFO would need two readers). */
 	if (after_stdout && strcmp(path, io[STDOUT_FILENO].path) == 0)
 		return share_stdout_file(s, path, err);
-	fd = open_file(i, path, err);
+	fd = open_file(i, path, c->sluice.stdio_follow_symlinks, err);
 	if (fd < 0)
 		return -1;
 	if (after_stdout && same_file(fd, s->child_fd[STDOUT_FILENO])) {
@@ -112,7 +122,24 @@ static int prepare_file(const struct sluice_stdio *io, int i, struct sluice_stdi
 
 /* The child gets the read end of stdin's pipe and the write end of an
  * output's; the parent keeps the other end to relay. */
-static int prepare_pipe(int i, struct sluice_stdio_setup *s, struct sluice_error *err)
+/*
+ * The workload may reopen its stdio (`>/dev/stderr` opens /proc/self/fd/2
+ * anew), which checks the pipe's owner: a pipe made by root is root's,
+ * 0600, and root's sandbox runs as another uid (docs/security.md "Root").
+ * The pipes sluice makes for the workload are the workload's: given to the
+ * uid it runs as outside.  Only root can, and only root needs to.
+ */
+static int give_pipe(const struct sluice_config *c, int fd)
+{
+	int64_t uid = sluice_config_host_id(c, false), gid = sluice_config_host_id(c, true);
+
+	if (geteuid() != 0 || uid < 0 || gid < 0 || (uid == 0 && gid == 0))
+		return 0;
+	return fchown(fd, (uid_t)uid, (gid_t)gid);
+}
+
+static int prepare_pipe(const struct sluice_config *c, int i, struct sluice_stdio_setup *s,
+			struct sluice_error *err)
 {
 	cleanup_close int rd = -1;
 	cleanup_close int wr = -1;
@@ -125,7 +152,7 @@ static int prepare_pipe(int i, struct sluice_stdio_setup *s, struct sluice_error
 	if (rd < 0)
 		goto fail;
 	wr = fd_above_stdio(steal_fd(&wr));
-	if (wr < 0)
+	if (wr < 0 || give_pipe(c, wr) < 0)
 		goto fail;
 	s->child_fd[i] = steal_fd(i == STDIN_FILENO ? &rd : &wr);
 	s->relay_fd[i] = steal_fd(i == STDIN_FILENO ? &wr : &rd);
@@ -134,8 +161,8 @@ fail:
 	return sluice_err(err, SLUICE_EXIT_SETUP, errno, "%s pipe: cannot create", stream_names[i]);
 }
 
-static int prepare_stream(const struct sluice_stdio *io, int i, struct sluice_stdio_setup *s,
-			  struct sluice_error *err)
+static int prepare_stream(const struct sluice_config *c, const struct sluice_stdio *io, int i,
+			  struct sluice_stdio_setup *s, struct sluice_error *err)
 {
 	switch (io[i].mode) {
 	case SLUICE_STDIO_INHERIT:
@@ -143,9 +170,9 @@ static int prepare_stream(const struct sluice_stdio *io, int i, struct sluice_st
 	case SLUICE_STDIO_NULL:
 		return open_null(i, s, err);
 	case SLUICE_STDIO_PIPE:
-		return prepare_pipe(i, s, err);
+		return prepare_pipe(c, i, s, err);
 	case SLUICE_STDIO_FILE:
-		return prepare_file(io, i, s, err);
+		return prepare_file(c, io, i, s, err);
 	}
 	return sluice_err(err, SLUICE_EXIT_SETUP, EINVAL, "%s: unknown mode %d", stream_names[i],
 			  (int)io[i].mode);
@@ -165,7 +192,7 @@ int sluice_stdio_prepare(const struct sluice_config *c, struct sluice_stdio_setu
 	for (int i = 0; i < 3; i++)
 		s->child_fd[i] = s->relay_fd[i] = -1;
 	for (int i = 0; i < 3; i++) {
-		if (prepare_stream(io, i, s, err) < 0) {
+		if (prepare_stream(c, io, i, s, err) < 0) {
 			sluice_stdio_release(s);
 			return -1;
 		}

@@ -150,18 +150,24 @@ static void test_default_root(void)
 	is_str(c.root.path, "/", "default: root /");
 	ok(c.root.readonly, "default: root read-only");
 	is_str(c.hostname, "sluice", "default: hostname");
-	ok(!c.linux.ns[SLUICE_NS_USER].enabled, "default as root: no user namespace");
+	ok(c.linux.ns[SLUICE_NS_USER].enabled && c.userns_inherited,
+	   "default as root: a user namespace, the default's");
 	ok(c.linux.ns[SLUICE_NS_MOUNT].enabled && c.linux.ns[SLUICE_NS_PID].enabled &&
 		   c.linux.ns[SLUICE_NS_IPC].enabled && c.linux.ns[SLUICE_NS_UTS].enabled &&
 		   c.linux.ns[SLUICE_NS_NET].enabled && c.linux.ns[SLUICE_NS_CGROUP].enabled &&
 		   !c.linux.ns[SLUICE_NS_TIME].enabled,
 	   "default: mount pid ipc uts network cgroup");
-	is_int(c.n_mounts, 5, "default: five mounts");
+	is_int(c.n_mounts, 6, "default: six mounts");
+	m = find_mount(&c, "/run");
+	ok(m && m->flags == (MS_NOSUID | MS_NODEV) && m->type && !strcmp(m->type, "tmpfs"),
+	   "default: an empty tmpfs on /run");
+	ok(!c.sluice.no_new_keyring && !c.sluice.nested_userns && !c.sluice.stdio_follow_symlinks,
+	   "default: a new keyring, no nested user namespaces, no stdio symlinks");
 	m = find_mount(&c, "/proc");
 	ok(m && m->flags == (MS_NOSUID | MS_NOEXEC | MS_NODEV) && !m->data, "default: /proc flags");
 	m = find_mount(&c, "/dev/pts");
-	is_str(m ? m->data : NULL, "newinstance,ptmxmode=0666,mode=0620,gid=5",
-	       "default as root: devpts gets gid=5");
+	is_str(m ? m->data : NULL, "newinstance,ptmxmode=0666,mode=0620",
+	       "default as root: no gid=5 (a user namespace)");
 	m = find_mount(&c, "/dev");
 	ok(m && m->flags == (MS_NOSUID | MS_STRICTATIME), "default: /dev flags");
 	is_str(m ? m->data : NULL, "mode=755,size=65536k", "default: /dev data");
@@ -981,7 +987,14 @@ static void test_errors_yaml(void)
 	load_fails("process:\n  args: *cmd\n", "config.yaml:2:9: aliases are not supported");
 	load_fails("process:\n  args: &cmd [a]\n",
 		   "config.yaml:2:9: anchors and aliases are not supported");
-	load_fails("hostname: !!str a\n", "config.yaml:1:11: tags are not supported");
+	load_fails("hostname: !!str a\n",
+		   "config.yaml:1:11: tags are not supported (but !!binary on a string)");
+	load_fails("hostname: !!binary a*b=\n", "config.yaml:1:11: a !!binary string is not base64");
+	load_fails("hostname: !!binary YQBi\n",
+		   "config.yaml:1:11: a !!binary string contains a NUL byte");
+	load_fails("process: {user: {uid: !!binary MTA=}}\n",
+		   "config.yaml:1:23: process.user.uid: expected an integer, got the quoted string "
+		   "\"10\"");
 	load_fails("hostname: a\n---\nhostname: b\n",
 		   "config.yaml:2:1: multiple documents are not supported");
 	load_fails("hostname: \"a\\0b\"\n", "config.yaml:1:11: a string contains a NUL character");
@@ -1125,6 +1138,7 @@ static void test_finalize(void)
 {
 	struct sluice_config c;
 	struct sluice_error err = { 0 };
+	struct sluice_mount *m;
 
 	finalize_fails(0, "process: {args: [sh]}\nlinux: {sysctl: {vm.swappiness: \"10\"}}\n",
 		       "config.yaml: linux.sysctl vm.swappiness: not a namespaced key (it would "
@@ -1170,7 +1184,52 @@ static void test_finalize(void)
 	sluice_config_free(&c);
 
 	is_int(finalize_yaml(0, "process: {args: [sh]}\n", &c, &err), 0, "root default");
-	ok(c.linux.n_uid_mappings == 0, "root default: no user namespace, no mappings");
+	ok(c.linux.n_uid_mappings == 1 && c.linux.uid_mappings[0].container_id == 0 &&
+		   c.linux.uid_mappings[0].host_id == SLUICE_SANDBOX_ID &&
+		   c.linux.gid_mappings[0].host_id == SLUICE_SANDBOX_ID,
+	   "root default: uid/gid 0 inside are 65534 outside");
+	sluice_config_free(&c);
+
+	is_int(finalize_yaml(0, "process: {args: [sh]}\nroot: {path: /srv/rootfs}\n", &c, &err), 0,
+	       "root with a rootfs");
+	ok(!c.linux.ns[SLUICE_NS_USER].enabled && c.linux.n_uid_mappings == 0,
+	   "root with a rootfs: real root, no user namespace");
+	m = find_mount(&c, "/dev/pts");
+	is_str(m ? m->data : NULL, "newinstance,ptmxmode=0666,mode=0620,gid=5",
+	       "root with a rootfs: devpts gets gid=5");
+	sluice_config_free(&c);
+
+	is_int(finalize_yaml(0,
+			     "process: {args: [sh]}\nroot: {path: /srv/rootfs}\n"
+			     "linux: {namespaces: [{type: user}, {type: mount}]}\n",
+			     &c, &err),
+	       0, "root, a rootfs, a user namespace listed");
+	ok(c.linux.ns[SLUICE_NS_USER].enabled && c.linux.n_uid_mappings == 1 &&
+		   c.linux.uid_mappings[0].host_id == SLUICE_SANDBOX_ID,
+	   "a listed user namespace stays: 0 -> 65534");
+	sluice_config_free(&c);
+
+	is_int(finalize_yaml(0, "process: {args: [sh]}\nmounts: []\n", &c, &err), 0,
+	       "mounts without /dev");
+	ok(c.n_mounts == 1 && !strcmp(c.mounts[0].destination, "/dev") &&
+		   !strcmp(c.mounts[0].type, "tmpfs"),
+	   "sluice's minimal /dev is added");
+	sluice_config_free(&c);
+	is_int(finalize_yaml(0,
+			     "process: {args: [sh]}\nmounts: [{destination: /proc, type: proc},\n"
+			     "  {destination: /dev/pts, type: devpts}]\n",
+			     &c, &err),
+	       0, "mounts with /dev/pts, no /dev");
+	ok(c.n_mounts == 3 && !strcmp(c.mounts[1].destination, "/dev") &&
+		   !strcmp(c.mounts[2].destination, "/dev/pts"),
+	   "/dev goes before the first mount under it");
+	sluice_config_free(&c);
+	is_int(finalize_yaml(0,
+			     "process: {args: [sh]}\nmounts: [{destination: /dev/, type: bind, "
+			     "source: /dev, options: [rbind]}]\n",
+			     &c, &err),
+	       0, "a /dev of the config's own");
+	ok(c.n_mounts == 1, "a /dev the config binds is left alone");
 	sluice_config_free(&c);
 
 	finalize_fails(1000, "process: {args: [sh]}\nlinux: {namespaces: [{type: mount}]}\n",
@@ -1252,8 +1311,8 @@ static void test_validate(void)
 	is_int((int)sluice_strv_len(c.warnings), 0, "no warning");
 	sluice_config_free(&c);
 	finalize_fails(0,
-		       "process: {args: [sh]}\nlinux: {uidMappings: [{containerID: 0, hostID: 0, "
-		       "size: 1}]}\n",
+		       "process: {args: [sh]}\nlinux: {namespaces: [{type: mount}], uidMappings: "
+		       "[{containerID: 0, hostID: 0, size: 1}]}\n",
 		       "config.yaml: linux.uidMappings and gidMappings need a new user namespace: add "
 		       "{type: user} to linux.namespaces");
 }
@@ -1305,12 +1364,27 @@ static void test_emit_edge(void)
 	char *text = NULL;
 	size_t len = 0;
 
+	/* argv and env are bytes: what is not UTF-8 goes as !!binary */
 	make_default(&c, 0, "/");
 	sluice_strv_push(&c.process.args, "printf");
 	sluice_strv_push(&c.process.args, "\xff\xfe");
-	is_int(sluice_config_emit(&c, &text, &len, &err), -1, "emit: invalid UTF-8 is refused");
-	is_str(err.msg, "<default>: cannot write the config at args: a string is not valid UTF-8",
-	       "emit: UTF-8 message");
+	sluice_strv_push(&c.process.env, "X=caf\xe9");
+	is_int(sluice_config_emit(&c, &text, &len, &err), 0, "emit: not UTF-8 is fine");
+	ok(text && strstr(text, "- !!binary //4=\n") && strstr(text, "- !!binary WD1jYWbp\n"),
+	   "emit: bytes as !!binary");
+	free(text);
+	text = NULL;
+	round_trip(&c, "not UTF-8");
+	sluice_config_free(&c);
+	sluice_config_init(&c);
+	{
+		static const char doc[] = "process: {args: [!!binary //4=, !!binary \"YWJj\"]}\n";
+		is_int(sluice_config_load_buffer(&c, "b.yaml", doc, sizeof(doc) - 1, "/", &err), 0,
+		       "load: !!binary strings");
+	}
+	ok(c.process.args && c.process.args[0] && !strcmp(c.process.args[0], "\xff\xfe") &&
+		   c.process.args[1] && !strcmp(c.process.args[1], "abc"),
+	   "load: !!binary decodes to the bytes");
 	sluice_config_free(&c);
 
 	/* a mount built in code, without an options list */
