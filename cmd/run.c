@@ -522,6 +522,12 @@ static void help(void)
 			 opts[i].arg ? opts[i].arg : "");
 		printf("  %-28s %s\n", left, opts[i].help);
 	}
+	printf("\nAs root, the sandbox of the host's / runs as uid 65534 outside its user namespace;\n"
+	       "--real-root runs it as the host's root (a --rootfs sandbox does by default).\n"
+	       "--cap-add ALL grants every capability the host allows, over the sandbox's own\n"
+	       "namespaces; as the host's root (--real-root): full privilege, the command can\n"
+	       "mount the host's disks and replace any file, sluice's binary included\n"
+	       "(docs/security.md).\n");
 	printf("\nExit status: the command's own; 128+N if killed by signal N; %d usage,\n"
 	       "%d config error, %d setup failure, %d timeout, %d not executable, %d not found\n"
 	       "(docs/exit-codes.md).\n",

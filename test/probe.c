@@ -1002,6 +1002,18 @@ static int cmd_key_find(char **argv)
 	return 0;
 }
 
+/* A session keyring of our own holding the key, as a login session has
+ * one; then exec CMD within it. */
+static int cmd_with_key(char **argv)
+{
+	if (syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, NULL) < 0 ||
+	    syscall(SYS_add_key, "user", argv[0], argv[1], strlen(argv[1]),
+		    KEY_SPEC_SESSION_KEYRING) < 0)
+		return fail("keyctl", argv[0]);
+	execvp(argv[2], argv + 2);
+	return fail("exec", argv[2]);
+}
+
 static int cmd_key_del(char **argv)
 {
 	long id = key_search(KEY_SPEC_USER_KEYRING, argv[0]);
@@ -1053,6 +1065,8 @@ static const struct subcommand {
 	{ "key-add", cmd_key_add, 2, 2, "DESC DATA  a user key in the user keyring" },
 	{ "key-find", cmd_key_find, 1, 1, "DESC  session: found|ERRNO, user: found|ERRNO" },
 	{ "key-del", cmd_key_del, 1, 1, "DESC  revoke it from the user keyring" },
+	{ "with-key", cmd_with_key, 3, 64,
+	  "DESC DATA CMD...  CMD in a new session keyring with it" },
 };
 
 static int usage(void)
