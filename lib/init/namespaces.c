@@ -334,7 +334,7 @@ static int user_ns_apart(pid_t parent)
 static int ns_apart(enum sluice_ns ns, pid_t parent, const struct stat *user_ns, bool user_new)
 {
 	char who[16];
-	struct stat mine, theirs, owner;
+	struct stat mine = { 0 }, theirs = { 0 }, owner = { 0 };
 	int r;
 
 	/* The first process of a new pid namespace is its init. */
@@ -365,7 +365,7 @@ static int ns_apart(enum sluice_ns ns, pid_t parent, const struct stat *user_ns,
 int sluice_ns_verify_prepared(uint64_t prepared, struct sluice_error *err)
 {
 	pid_t parent;
-	struct stat user_ns;
+	struct stat user_ns = { 0 };
 	bool user_new = false;
 
 	if (!prepared)

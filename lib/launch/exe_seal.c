@@ -271,7 +271,7 @@ static bool ro_bind_will_do(const struct sluice_config *c)
  * the file the path names there must be the one we would execute. */
 static int real_path(const char *path, char *out, size_t len, const struct stat *want)
 {
-	struct stat st;
+	struct stat st = { 0 };
 	ssize_t n;
 
 	if (path) {
@@ -292,7 +292,7 @@ int sluice_exe_plan(struct sluice_exe_plan *x, const struct sluice_config *c, co
 		    int min_fd, struct sluice_error *err)
 {
 	int fd = -1, r;
-	struct stat st;
+	struct stat st = { 0 };
 
 	memset(x, 0, sizeof(*x));
 	x->fd = -1;
