@@ -358,7 +358,8 @@ printf "ptrace "; probe ptrace 1'
 }
 
 # sluice_workload_exe SLUICE ARGS...: runs SLUICE ARGS... --init --
-# /proc/self/exe init: the helper executes its own binary as the workload,
+# /proc/self/exe init (in the host view, where a sanitizer build finds its
+# libraries): the helper executes its own binary as the workload,
 # which then waits on fd 3 (a pipe held open here) while the host looks at
 # its /proc/PID/exe with `probe exe`; prints what the probe says.
 sluice_workload_exe() {
@@ -388,7 +389,7 @@ sluice_workload_exe() {
 	requires_root
 	local sum
 	sum=$(sha256sum <"$SLUICE")
-	run -0 sluice_workload_exe "$SLUICE" run --real-root --rootfs "$ROOTFS" --preserve-fds 1
+	run -0 sluice_workload_exe "$SLUICE" run --real-root --preserve-fds 1
 	assert_eq "${lines[2]}" "access: EROFS"
 	assert_eq "$(sha256sum <"$SLUICE")" "$sum"
 	assert_no_leftovers
@@ -400,7 +401,7 @@ sluice_workload_exe() {
 	cp "$SLUICE" "$bin"
 	give_to_user "$bin"
 	as_user_cmd
-	run -0 sluice_workload_exe "${AS_USER[@]}" "$bin" run --rootfs "$ROOTFS" --preserve-fds 1
+	run -0 sluice_workload_exe "${AS_USER[@]}" "$bin" run --preserve-fds 1
 	assert_eq "${lines[2]}" "access: EROFS"
 	cmp "$SLUICE" "$bin"
 }
