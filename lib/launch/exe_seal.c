@@ -275,7 +275,8 @@ static int real_path(const char *path, char *out, size_t len, const struct stat 
 	ssize_t n;
 
 	if (path) {
-		if (snprintf(out, len, "%s", path) >= (int)len)
+		char abs[PATH_MAX];
+		if (!realpath(path, abs) || snprintf(out, len, "%s", abs) >= (int)len)
 			return -1;
 	} else {
 		n = readlink("/proc/self/exe", out, len - 1);
@@ -349,8 +350,10 @@ static void fd_path_of(char *buf, int fd)
 static void exec_fd(int fd, const char *fd_path, char *const argv[], char *const envp[])
 {
 	syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
-	if (errno == ENOSYS) /* valgrind 3.19 */
-		execve(fd_path, argv, envp);
+	/* The same sealed file by its /proc path: for a kernel before 3.19,
+	 * and for valgrind 3.19, whose execveat looks the fd's name up as a
+	 * path ("/memfd:sluice (deleted)"). */
+	execve(fd_path, argv, envp);
 }
 
 /* The fork fallback created no namespace: no mount to bind in, so the
