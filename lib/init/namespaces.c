@@ -232,19 +232,28 @@ static const char *const ns_files[SLUICE_NS_COUNT] = {
 	[SLUICE_NS_CGROUP] = "cgroup", [SLUICE_NS_TIME] = "time",
 };
 
+/* What the check holds: our /proc/self/ns and the runtime's, once each. */
+struct ns_check {
+	pid_t parent;
+	int self, theirs;   /* O_PATH fds of the two ns directories */
+	bool theirs_hidden; /* the runtime's ns links are not ours to read */
+	bool user_new;	    /* ... claimed and found new */
+};
+
 /* The runtime's pid as our /proc knows it: getppid() is 0 in a new pid
- * namespace, whose parent lives outside it. */
+ * namespace, whose parent lives outside it; /proc/self/stat's fourth
+ * field then says (after the command name, which may hold anything). */
 static pid_t parent_pid(void)
 {
-	char buf[1024];
+	char buf[512];
 	pid_t ppid = getppid();
 	int fd;
 	ssize_t n;
-	const char *line;
+	const char *end;
 
 	if (ppid > 0)
 		return ppid;
-	fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	n = read(fd, buf, sizeof(buf) - 1);
@@ -252,33 +261,9 @@ static pid_t parent_pid(void)
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
-	line = strstr(buf, "\nPPid:");
-	return line ? (pid_t)strtol(line + 6, NULL, 10) : -1;
-}
-
-static int ns_stat(const char *who, enum sluice_ns ns, struct stat *st)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/%s/ns/%s", who, ns_files[ns]);
-	return stat(path, st) < 0 ? -errno : 0;
-}
-
-/* The inode of the user namespace that owns our namespace ns. */
-static int ns_owner(enum sluice_ns ns, struct stat *owner)
-{
-	char path[64];
-	cleanup_close int fd = -1;
-	cleanup_close int user = -1;
-
-	snprintf(path, sizeof(path), "/proc/self/ns/%s", ns_files[ns]);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	user = ioctl(fd, NS_GET_USERNS);
-	if (user < 0 || fstat(user, owner) < 0)
-		return -errno;
-	return 0;
+	end = strrchr(buf, ')');
+	return end && end[1] == ' ' && end[2] && end[3] == ' ' ? (pid_t)strtol(end + 4, NULL, 10) :
+								 -1;
 }
 
 static bool same_ns(const struct stat *a, const struct stat *b)
@@ -286,7 +271,24 @@ static bool same_ns(const struct stat *a, const struct stat *b)
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
-/* Read whole (small) file into buf; its length or -1. */
+/* Whether our namespace ns is owned by our own user namespace or one
+ * below it: nsfs names an owner (NS_GET_USERNS) only there, and refuses
+ * (EPERM) one above ours, where the runtime's namespaces are.  Nothing
+ * below our new user namespace exists yet but what was made with it. */
+static int ns_owned_by_us(const struct ns_check *k, enum sluice_ns ns)
+{
+	cleanup_close int fd = openat(k->self, ns_files[ns], O_RDONLY | O_CLOEXEC);
+	cleanup_close int user = -1;
+
+	if (fd < 0)
+		return -errno;
+	user = ioctl(fd, NS_GET_USERNS);
+	if (user < 0)
+		return errno == EPERM ? 0 : -errno;
+	return 1;
+}
+
+/* Read a whole (small) file into buf; its length or -1. */
 static ssize_t read_small(const char *path, char *buf, size_t len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -330,74 +332,85 @@ static int user_ns_apart(pid_t parent)
 }
 
 /* 1: ns is a namespace of our own, apart from the runtime's; 0: it is the
- * runtime's; -errno: cannot tell. */
-static int ns_apart(enum sluice_ns ns, pid_t parent, const struct stat *user_ns, bool user_new)
+ * runtime's; -errno: cannot tell.  Once the runtime's links turn out to be
+ * out of our sight (EACCES: we are in a child user namespace, or lack
+ * ptrace rights over it), the others are not asked again. */
+static int ns_apart(struct ns_check *k, enum sluice_ns ns)
 {
-	char who[16];
-	struct stat mine = { 0 }, theirs = { 0 }, owner = { 0 };
-	int r;
+	struct stat mine = { 0 }, theirs = { 0 };
 
 	/* The first process of a new pid namespace is its init. */
 	if (ns == SLUICE_NS_PID)
 		return getpid() == 1;
-	snprintf(who, sizeof(who), "%d", (int)parent);
-	r = ns_stat("self", ns, &mine);
-	if (r == 0)
-		r = ns_stat(who, ns, &theirs);
-	if (r == 0)
-		return !same_ns(&mine, &theirs);
-	if (r != -EACCES && r != -EPERM)
-		return r;
+	if (!k->theirs_hidden) {
+		if (fstatat(k->self, ns_files[ns], &mine, 0) < 0)
+			return -errno;
+		if (fstatat(k->theirs, ns_files[ns], &theirs, 0) == 0)
+			return !same_ns(&mine, &theirs);
+		if (errno != EACCES && errno != EPERM)
+			return -errno;
+		k->theirs_hidden = true;
+	}
 	if (ns == SLUICE_NS_USER)
-		return user_ns_apart(parent);
+		return user_ns_apart(k->parent);
 	/* A namespace owned by our new user namespace was made with it or
 	 * after it: it cannot be one the runtime was already in. */
-	if (!user_new)
-		return r;
-	r = ns_owner(ns, &owner);
-	/* nsfs refuses to name an owner above our own user namespace: then
-	 * it is not ours. */
-	if (r == -EPERM)
-		return 0;
-	return r < 0 ? r : same_ns(&owner, user_ns);
+	if (!k->user_new)
+		return -EACCES;
+	return ns_owned_by_us(k, ns);
 }
 
-int sluice_ns_verify_prepared(uint64_t prepared, struct sluice_error *err)
+static int verify_each(struct ns_check *k, uint64_t prepared, struct sluice_error *err)
 {
-	pid_t parent;
-	struct stat user_ns = { 0 };
-	bool user_new = false;
-
-	if (!prepared)
-		return 0;
-	parent = parent_pid();
-	if (parent <= 0)
-		return sluice_err(
-			err, SLUICE_EXIT_SETUP, 0,
-			"fd 3: NAMESPACES: cannot find the runtime's pid to check the claim");
-	if (ns_stat("self", SLUICE_NS_USER, &user_ns) < 0)
-		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "/proc/self/ns/user");
-	for (int k = 0; k < SLUICE_NS_COUNT; k++) {
-		enum sluice_ns ns = join_order[k];
+	for (int i = 0; i < SLUICE_NS_COUNT; i++) {
+		enum sluice_ns ns = join_order[i];
 		int r;
 
 		if (!(prepared & ns_flags[ns]))
 			continue;
-		r = ns_apart(ns, parent, &user_ns, user_new);
+		r = ns_apart(k, ns);
 		if (r < 0)
 			return sluice_err(err, SLUICE_EXIT_SETUP, -r,
 					  "fd 3: NAMESPACES claims a new %s namespace: cannot check "
 					  "it against the runtime's (pid %d)",
-					  sluice_ns_names[ns], (int)parent);
+					  sluice_ns_names[ns], (int)k->parent);
 		if (r == 0)
 			return sluice_err(err, SLUICE_EXIT_SETUP, 0,
 					  "fd 3: NAMESPACES claims a new %s namespace, but the "
 					  "helper is in its runtime's (pid %d): refused",
-					  sluice_ns_names[ns], (int)parent);
+					  sluice_ns_names[ns], (int)k->parent);
 		if (ns == SLUICE_NS_USER)
-			user_new = true;
+			k->user_new = true;
 	}
 	return 0;
+}
+
+int sluice_ns_verify_prepared(uint64_t prepared, struct sluice_error *err)
+{
+	struct ns_check k = { .self = -1, .theirs = -1 };
+	char path[64];
+	int r;
+
+	if (!prepared)
+		return 0;
+	k.parent = parent_pid();
+	if (k.parent <= 0)
+		return sluice_err(
+			err, SLUICE_EXIT_SETUP, 0,
+			"fd 3: NAMESPACES: cannot find the runtime's pid to check the claim");
+	snprintf(path, sizeof(path), "/proc/%d/ns", (int)k.parent);
+	k.self = open("/proc/self/ns", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	k.theirs = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (k.theirs < 0 && (errno == EACCES || errno == EPERM))
+		k.theirs_hidden = true;
+	if (k.self < 0 || (k.theirs < 0 && !k.theirs_hidden))
+		r = sluice_err(err, SLUICE_EXIT_SETUP, errno, "fd 3: NAMESPACES: /proc/self/ns, %s",
+			       path);
+	else
+		r = verify_each(&k, prepared, err);
+	sluice_close(k.self);
+	sluice_close(k.theirs);
+	return r;
 }
 
 /* ---- creating namespaces in the helper ---- */
