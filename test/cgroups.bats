@@ -585,12 +585,14 @@ refused_at_start() { # CONFIG MESSAGE [OPTION...]
 		'  resources: {devices: [{allow: false, access: rwm}]}' >"$DIR/d.yaml"
 	printf '%s\n' 'linux:' '  devices: [{path: /dev/tun, type: c, major: 10, minor: 200}]' \
 		'  resources: {devices: [{allow: false, access: rwm}, {allow: true, type: c, major: 10, minor: 200, access: rw}]}' >"$DIR/a.yaml"
-	run --separate-stderr v2_sluice "$SLUICE" run --config "$DIR/d.yaml" -- sh -c \
+	# --real-root: a device node is made (mknod) only outside a user
+	# namespace; in one it is bound from the host, which has no /dev/tun
+	run --separate-stderr v2_sluice "$SLUICE" run --real-root --config "$DIR/d.yaml" -- sh -c \
 		'head -c 4 /dev/zero | wc -c; echo x >/dev/null && echo null; grep ^0:: /proc/self/cgroup; exec 3<>/dev/tun' "$M"
 	assert_status 2
 	assert_eq "$output" $'4\nnull\n0::/' "the cgroup namespace reads 0::/ on pure v2"
 	assert_contains "$stderr" "/dev/tun: Operation not permitted"
-	run -0 --separate-stderr v2_sluice "$SLUICE" run --config "$DIR/a.yaml" -- sh -c \
+	run -0 --separate-stderr v2_sluice "$SLUICE" run --real-root --config "$DIR/a.yaml" -- sh -c \
 		'exec 3<>/dev/tun && echo opened' "$M"
 	assert_eq "$output" opened
 	assert_no_leftovers "$M"

@@ -155,13 +155,28 @@ only_stdio_and_preserved() {
 }
 
 init_outside_the_session() {
+	local workload init i
 	use "$1"
-	# PID 1 is sluice's init: its 0, 1, 2 are /dev/null, it leads a
-	# session without a terminal; the workload (PID 2) leads the pty's.
+	# PID 1 is sluice's init: it leads a session without a terminal; the
+	# workload (PID 2) leads the pty's, and cannot read the init's fds
+	# (docs/security.md).
 	run -0 --separate-stderr as_who "$S" run --tty --init -- sh -c \
-		'readlink /proc/1/fd/0 /proc/1/fd/1 /proc/1/fd/2; ls /proc/1/fd | wc -l; ps -A -o pid=,sid=,tty= | head -n 2'
+		'ls /proc/1/fd >/dev/null 2>&1 || echo hidden; ps -A -o pid=,sid=,tty= | head -n 2'
 	output=$(tr -d '\r' <<<"$output" | sed 's/  */ /g; s/^ //')
-	assert_eq "$output" $'/dev/null\n/dev/null\n/dev/null\n3\n1 1 ?\n2 2 pts/0'
+	assert_eq "$output" $'hidden\n1 1 ?\n2 2 pts/0'
+	# Seen from the host: the init's 0, 1, 2 are /dev/null, and it holds
+	# nothing else (no pty).
+	as_who "$S" run --tty --init -- "$P" sleep 60 - -- "$M" </dev/null >/dev/null 2>&1 &
+	for i in $(seq 250); do
+		workload=$(pgrep -f -x -- "$P sleep 60 - -- $M") && break
+		sleep 0.02
+	done
+	[[ -n $workload ]] || fail "the workload did not start"
+	init=$(ps -o ppid= -p "$workload" | tr -d ' ')
+	output=$(for fd in /proc/"$init"/fd/*; do readlink "$fd"; done)
+	kill -TERM "$workload"
+	wait
+	assert_eq "$output" $'/dev/null\n/dev/null\n/dev/null'
 }
 
 @test "root: with --init the init holds nothing of the pty and stays out of its session" {
@@ -173,7 +188,8 @@ init_outside_the_session() {
 
 @test "the pty belongs to the workload's user (as runc); the group stays devpts' tty group" {
 	requires_root
-	run -0 --separate-stderr sluice run --tty --uid 1000 --gid 1000 -- stat -c '%u %g %a' /dev/pts/0
+	# --real-root: in a user namespace the tty group (5) is not mapped
+	run -0 --separate-stderr sluice run --real-root --tty --uid 1000 --gid 1000 -- stat -c '%u %g %a' /dev/pts/0
 	assert_eq "$(tr -d '\r' <<<"$output")" "1000 5 620"
 }
 
@@ -382,12 +398,15 @@ bad_console_socket() {
 
 # ---- what the container could plant ----
 
-# a config without sluice's /dev tmpfs: the rootfs's own /dev is used
+# a config that binds the rootfs's own /dev over sluice's (what the
+# container planted there is then what it sees: docs/security.md)
 bare_dev_config() {
 	cat >"$DIR/bare.yaml" <<-EOF
 		root: {path: $ROOTFS, readonly: false}
+		process: {cwd: /}
 		mounts:
 		- {destination: /proc, type: proc, source: proc}
+		- {destination: /dev, type: bind, source: $ROOTFS/dev, options: [rbind]}
 		- {destination: /dev/pts, type: devpts, source: devpts, options: [newinstance, ptmxmode=0666]}
 		linux:
 		  maskedPaths: []
@@ -426,10 +445,11 @@ bare_dev_config() {
 }
 
 @test "the host's devpts is refused as the container's: the terminal must be its own" {
-	# the host's / without sluice's /dev: /dev/pts is the host's
+	# the host's /dev bound in on purpose: /dev/pts is the host's
 	cat >"$DIR/hostpts.yaml" <<-'EOF'
 		mounts:
 		- {destination: /proc, type: proc, source: proc}
+		- {destination: /dev, type: bind, source: /dev, options: [rbind]}
 	EOF
 	run -125 --separate-stderr sluice run --config "$DIR/hostpts.yaml" --tty -- "$PROBE" tty -- "$M"
 	assert_eq "$stderr" "$WARNING"$'\nsluice: terminal: /dev/pts in the container is the host\'s devpts: mount a devpts of its own there (as the default config does)'
