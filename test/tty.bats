@@ -155,18 +155,19 @@ only_stdio_and_preserved() {
 }
 
 init_outside_the_session() {
-	local workload init i
+	local workload init i job
 	use "$1"
 	# PID 1 is sluice's init: it leads a session without a terminal; the
 	# workload (PID 2) leads the pty's, and cannot read the init's fds
 	# (docs/security.md).
 	run -0 --separate-stderr as_who "$S" run --tty --init -- sh -c \
-		'ls /proc/1/fd >/dev/null 2>&1 || echo hidden; ps -A -o pid=,sid=,tty= | head -n 2'
+		'readlink /proc/1/fd/0 >/dev/null 2>&1 || echo hidden; ps -A -o pid=,sid=,tty= | head -n 2'
 	output=$(tr -d '\r' <<<"$output" | sed 's/  */ /g; s/^ //')
 	assert_eq "$output" $'hidden\n1 1 ?\n2 2 pts/0'
 	# Seen from the host: the init's 0, 1, 2 are /dev/null, and it holds
 	# nothing else (no pty).
 	as_who "$S" run --tty --init -- "$P" sleep 60 - -- "$M" </dev/null >/dev/null 2>&1 &
+	job=$!
 	for i in $(seq 250); do
 		workload=$(pgrep -f -x -- "$P sleep 60 - -- $M") && break
 		sleep 0.02
@@ -175,7 +176,7 @@ init_outside_the_session() {
 	init=$(ps -o ppid= -p "$workload" | tr -d ' ')
 	output=$(for fd in /proc/"$init"/fd/*; do readlink "$fd"; done)
 	kill -TERM "$workload"
-	wait
+	wait "$job" || :
 	assert_eq "$output" $'/dev/null\n/dev/null\n/dev/null'
 }
 
@@ -451,7 +452,8 @@ bare_dev_config() {
 		- {destination: /proc, type: proc, source: proc}
 		- {destination: /dev, type: bind, source: /dev, options: [rbind]}
 	EOF
-	run -125 --separate-stderr sluice run --config "$DIR/hostpts.yaml" --tty -- "$PROBE" tty -- "$M"
+	# --real-root: in a user namespace the host's device nodes are nodev
+	run -125 --separate-stderr sluice run --real-root --config "$DIR/hostpts.yaml" --tty -- "$PROBE" tty -- "$M"
 	assert_eq "$stderr" "$WARNING"$'\nsluice: terminal: /dev/pts in the container is the host\'s devpts: mount a devpts of its own there (as the default config does)'
 	assert_no_leftovers "$M"
 }
