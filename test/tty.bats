@@ -155,7 +155,7 @@ only_stdio_and_preserved() {
 }
 
 init_outside_the_session() {
-	local workload init i job
+	local workload init job _
 	use "$1"
 	# PID 1 is sluice's init: it leads a session without a terminal; the
 	# workload (PID 2) leads the pty's, and cannot read the init's fds
@@ -168,7 +168,7 @@ init_outside_the_session() {
 	# nothing else (no pty).
 	as_who "$S" run --tty --init -- "$P" sleep 60 - -- "$M" </dev/null >/dev/null 2>&1 &
 	job=$!
-	for i in $(seq 250); do
+	for _ in $(seq 250); do
 		workload=$(pgrep -f -x -- "$P sleep 60 - -- $M") && break
 		sleep 0.02
 	done
