@@ -175,6 +175,12 @@ with_tty() {
 	return "${PIPESTATUS[0]}"
 }
 
+# under_asan: true when the binaries under test are the ASan build
+# (scripts/sanitizer-suite sets ASAN_OPTIONS for them).
+under_asan() {
+	[[ -n ${ASAN_OPTIONS:-} ]]
+}
+
 # wait_for_file PATH SECS [LINE]: waits until PATH exists (and holds the
 # line LINE) for at most SECS (whole) seconds.  The only polling in the suite.
 wait_for_file() {
