@@ -3,7 +3,7 @@
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS := yaml-0.1 libcap
+PKGS := yaml-0.1 libcap libseccomp
 
 BUILD ?= build
 # lib/ is in folders by what the code serves (README "Layout"); every
@@ -29,7 +29,7 @@ UNIT_SRCS := $(sort $(wildcard test/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:test/unit/%.c=$(BUILD)/test/%)
 
 .PHONY: all clean check unit bats clients clients-runc deps demo
-all: $(BUILD)/sluice $(BUILD)/libsluice.a $(BUILD)/probe
+all: $(BUILD)/sluice $(BUILD)/libsluice.a $(BUILD)/probe $(BUILD)/seccomp_agent
 
 $(BUILD)/obj/%.o: %.c $(wildcard lib/*.h lib/*/*.h cmd/*.h) Makefile
 	@mkdir -p $(dir $@)
@@ -45,6 +45,11 @@ $(BUILD)/sluice: $(CMD_OBJS) $(BUILD)/libsluice.a
 
 # The probe runs inside test sandboxes (often a bare busybox rootfs): static.
 $(BUILD)/probe: test/probe.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -O2 -static -o $@ $<
+
+# The seccomp agent of test/seccomp.bats: takes a listener, answers calls.
+$(BUILD)/seccomp_agent: test/seccomp_agent.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -O2 -static -o $@ $<
 

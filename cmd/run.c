@@ -22,6 +22,7 @@ struct run_ctx {
 	const struct sluice_caller *who;
 	struct sluice_error *err;
 	bool print_config;
+	bool print_seccomp;
 	bool cwd_given;
 	const char *console_socket;
 };
@@ -446,10 +447,30 @@ static int opt_nested_userns(struct run_ctx *x, const char *arg)
 	return 0;
 }
 
+static int opt_seccomp(struct run_ctx *x, const char *arg)
+{
+	return sluice_config_load_seccomp_file(x->c, arg, x->err);
+}
+
+static int opt_no_seccomp(struct run_ctx *x, const char *arg)
+{
+	(void)arg;
+	sluice_config_no_seccomp(x->c);
+	return 0;
+}
+
 static int opt_print_config(struct run_ctx *x, const char *arg)
 {
 	(void)arg;
 	x->print_config = true;
+	return 0;
+}
+
+static int opt_print_seccomp(struct run_ctx *x, const char *arg)
+{
+	(void)arg;
+	x->print_config = true; /* a config printed, not run: needs no command */
+	x->print_seccomp = true;
 	return 0;
 }
 
@@ -502,7 +523,12 @@ static const struct opt opts[] = {
 	  "keep the caller's session keyring (default: a new, empty one)" },
 	{ "nested-userns", 0, NULL, opt_nested_userns,
 	  "let the command create user namespaces of its own (default: refused)" },
+	{ "seccomp", 0, "FILE", opt_seccomp,
+	  "filter system calls with the profile in FILE (OCI JSON or YAML)" },
+	{ "no-seccomp", 0, NULL, opt_no_seccomp, "no seccomp filter, not even the default one" },
 	{ "print-config", 0, NULL, opt_print_config, "print the effective config as YAML and exit" },
+	{ "print-seccomp", 0, NULL, opt_print_seccomp,
+	  "print the effective seccomp profile as OCI JSON and exit" },
 	{ "help", 'h', NULL, NULL, "show this help" },
 };
 #define N_OPTS (sizeof(opts) / sizeof(opts[0]))
@@ -649,12 +675,14 @@ static void print_warnings(const struct sluice_config *c)
 		fprintf(stderr, "sluice: warning: %s\n", c->warnings[i]);
 }
 
-static int print_config(const struct sluice_config *c, struct sluice_error *err)
+static int print_config(const struct sluice_config *c, bool seccomp, struct sluice_error *err)
 {
 	cleanup_free char *text = NULL;
 	size_t len = 0;
 
-	if (sluice_config_emit(c, &text, &len, err) < 0)
+	if (seccomp && sluice_seccomp_json(c->linux.seccomp, &text, &len) < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, ENOMEM, "out of memory");
+	if (!seccomp && sluice_config_emit(c, &text, &len, err) < 0)
 		return -1;
 	fwrite(text, 1, len, stdout);
 	return fflush(stdout) == 0 ? 0 : sluice_err(err, SLUICE_EXIT_SETUP, errno, "stdout");
@@ -701,7 +729,7 @@ int cmd_run(int argc, char **argv)
 	if (c.process.terminal && !x.console_socket && !x.print_config && !isatty(STDIN_FILENO))
 		fprintf(stderr, "sluice: warning: stdin is not a terminal: its input is relayed "
 				"to the sandbox's terminal as it comes\n");
-	r = x.print_config ? print_config(&c, &err) : sluice_run(&c, &who, &err);
+	r = x.print_config ? print_config(&c, x.print_seccomp, &err) : sluice_run(&c, &who, &err);
 out:
 	if (r < 0)
 		sluice_error_print(&err);

@@ -4,7 +4,8 @@
  * Each input is read the ways the two ends read what they receive:
  *   - as a buffer of frames (sluice_proto_parse), after the preamble when
  *     it starts with one, each payload decoded as its type says: READY
- *     (u32), NAMESPACES (u64), ERROR (sluice_proto_decode_error);
+ *     and SECCOMP_LISTENER (u32), NAMESPACES (u64), ERROR
+ *     (sluice_proto_decode_error), SECCOMP (flags and a filter program);
  *   - as a stream on an fd (sluice_proto_read), frame after frame until it
  *     ends or is refused;
  *   - whole, as the payload of an ERROR frame.
@@ -22,6 +23,7 @@
 #include "error.h"
 #include "fuzz.h"
 #include "protocol.h"
+#include "seccomp_filter.h"
 
 static void broken(const char *what)
 {
@@ -71,6 +73,20 @@ static void decode_error(const char *payload, size_t len, size_t step_len)
 		error_round_trip(&e, step);
 }
 
+/* A SECCOMP frame the helper accepts holds a whole program it may load. */
+static void decode_seccomp(const struct sluice_frame *f)
+{
+	struct sluice_bpf prog = { 0 };
+	unsigned int flags;
+
+	if (sluice_seccomp_frame_decode(f->payload, f->len, &flags, &prog) < 0)
+		return;
+	if (prog.len + 4 != f->len || sluice_bpf_check(prog.insns, prog.len) < 0 ||
+	    memcmp(prog.insns, f->payload + 4, prog.len))
+		broken("an accepted SECCOMP frame is not its program");
+	sluice_bpf_release(&prog);
+}
+
 static void decode_frame(const struct sluice_frame *f)
 {
 	uint32_t u32;
@@ -85,6 +101,12 @@ static void decode_frame(const struct sluice_frame *f)
 		break;
 	case SLUICE_MSG_ERROR:
 		decode_error(f->payload, f->len, 64);
+		break;
+	case SLUICE_MSG_SECCOMP:
+		decode_seccomp(f);
+		break;
+	case SLUICE_MSG_SECCOMP_LISTENER:
+		(void)sluice_proto_decode_u32(f, &u32);
 		break;
 	default:
 		break;

@@ -1,5 +1,7 @@
 # `make bench`: sluice against runc, crun, bubblewrap and the unshare floor
-# (docs/performance.md).  Never part of `make check`: it times things.
+# (docs/performance.md), and what a seccomp filter costs sluice and crun
+# (the same profile: sluice's default, sluice run --print-seccomp).  Never
+# part of `make check`: it times things.
 #
 #   make bench                       all five figures, report in build/bench/
 #   make bench BENCH_RUNS=500        more starts per contender (default 200)

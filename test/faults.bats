@@ -19,12 +19,13 @@ LOOP=${SLUICE_LOOP_BIN:-$(dirname "$SLUICE")/test/libsluice_loop}
 
 # The steps every test here covers: lib/init/helper.c's steps[] in order,
 # "read-config" before them, "init" (--init, or no pid namespace),
-# "controlling-terminal" and "exec" after them.  A step added to helper.c
-# fails the first test until it is covered here.
+# "controlling-terminal", "seccomp" (the filter, loaded by the process that
+# execs: the default profile's here) and "exec" after them.  A step added
+# to helper.c fails the first test until it is covered here.
 STEPS=(session oom-score-adj namespaces hostname sysctl nested-userns network mounts terminal cwd
 	rlimits umask tty-guard capabilities-bounding identity capabilities no-new-privileges
 	parent-death-signal)
-ALL_STEPS=(read-config "${STEPS[@]}" init controlling-terminal exec)
+ALL_STEPS=(read-config "${STEPS[@]}" init controlling-terminal seccomp exec)
 # The launcher's own steps for a config with a cgroup (lib/cgroup/cgroup.c,
 # cg_fault): make the directories, write the limits (both before the
 # clone), move the helper in (after it, before GO).  STEP:kill SIGKILLs the
@@ -200,6 +201,10 @@ seconds_since() { # START (an $EPOCHREALTIME): whole milliseconds since then
 	tty_fault_case controlling-terminal --init
 }
 @test "fault at init (--init): 125, one line naming it, nothing left" { fault_case init --init; }
+@test "fault at seccomp: 125, one line naming it, nothing left" { fault_case seccomp; }
+@test "fault at seccomp with --init: 125, one line naming it, nothing left" {
+	fault_case seccomp --init
+}
 @test "fault at exec: 125, one line naming it, nothing left" { fault_case exec; }
 
 @test "every fault on the host's / with --init and relayed stdio: 125, the step, nothing left" {
@@ -251,7 +256,8 @@ seconds_since() { # START (an $EPOCHREALTIME): whole milliseconds since then
 	local cfg step start ms
 	cfg=$(nopid_config)
 	for step in "${ALL_STEPS[@]}"; do
-		[[ $step == exec ]] && continue
+		# after READY: the next test
+		[[ $step == exec || $step == seccomp ]] && continue
 		start=$EPOCHREALTIME
 		run --separate-stderr fault_sluice "$step:kill" run --config "$cfg" --rootfs "$ROOTFS" \
 			-- sh -c : "$M"
@@ -275,13 +281,16 @@ seconds_since() { # START (an $EPOCHREALTIME): whole milliseconds since then
 }
 
 @test "SIGKILL right before the exec (after READY): status 137, nothing left" {
-	local cfg
+	local cfg step
 	cfg=$(nopid_config)
-	run --separate-stderr fault_sluice exec:kill run --config "$cfg" --rootfs "$ROOTFS" -- sh -c : "$M"
-	assert_status 137
-	assert_eq "$stderr" "" "a workload killed by a signal is not sluice's error"
-	assert_no_leftovers "$M"
-	assert_no_helper
+	for step in seccomp exec; do
+		run --separate-stderr fault_sluice "$step:kill" run --config "$cfg" --rootfs "$ROOTFS" \
+			-- sh -c : "$M"
+		assert_status 137
+		assert_eq "$stderr" "" "a workload killed by a signal is not sluice's error ($step)"
+		assert_no_leftovers "$M"
+		assert_no_helper
+	done
 }
 
 @test "a pid namespace's init cannot SIGKILL itself: STEP:kill says so instead of hanging" {

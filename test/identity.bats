@@ -42,11 +42,12 @@ ids_are() {
 	printf 'groups:%s\n' "${3:+ $3}"
 }
 
-# caps_are INH PRM EFF BND AMB [NNP]: what `probe caps` prints.
+# caps_are INH PRM EFF BND AMB [NNP [SECCOMP]]: what `probe caps` prints
+# (Seccomp: 2, a filter: the default profile, docs/seccomp.md).
 caps_are() {
 	printf 'CapInh: %016x\nCapPrm: %016x\nCapEff: %016x\nCapBnd: %016x\nCapAmb: %016x\n' \
 		"$1" "$2" "$3" "$4" "$5"
-	printf 'NoNewPrivs: %s\nSeccomp: 0\n' "${6:-1}"
+	printf 'NoNewPrivs: %s\nSeccomp: %s\n' "${6:-1}" "${7:-2}"
 }
 
 CAP_KILL=$((1 << 5)) CAP_CHOWN=$((1 << 0)) CAP_NET_BIND_SERVICE=$((1 << 10))

@@ -8,10 +8,13 @@
  * usage errors exit 2.
  */
 #include <dirent.h>
+#include <pthread.h>
+#include <sched.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +27,8 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/fsuid.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/mman.h>
 #include <sys/types.h>
 #include <sys/utsname.h>
@@ -866,6 +871,269 @@ static int cmd_winch(char **argv)
 	return 0;
 }
 
+/* ---- system calls (test/seccomp.bats) ---- */
+
+/* Each call with arguments that fail harmlessly, and where the kernel
+ * allows, fail with something else than EPERM: so a seccomp filter's
+ * EPERM can be told from the kernel's own answer. */
+static long try_fork_ns(int how)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		long r = how ? syscall(SYS_unshare, CLONE_NEWUSER) :
+			       syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
+		if (r == 0 && !how)
+			_exit(0);
+		_exit(r < 0 ? errno : 0);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) < 0)
+		return -1;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	errno = WIFEXITED(st) ? WEXITSTATUS(st) : EINTR;
+	return -1;
+}
+
+static long try_ioctl(int fd, unsigned long req)
+{
+	char c = 'x';
+	int nul = fd >= 0 ? fd : open("/dev/null", O_RDONLY | O_CLOEXEC);
+	long r = syscall(SYS_ioctl, nul, req, &c);
+	int e = errno;
+
+	if (fd < 0 && nul >= 0)
+		close(nul);
+	errno = e;
+	return r;
+}
+
+static long try_socket_vsock(void)
+{
+	long r = syscall(SYS_socket, 40 /* AF_VSOCK */, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (r >= 0) {
+		close((int)r);
+		r = 0;
+	}
+	return r;
+}
+
+static long try_open_tree(void)
+{
+	long r = syscall(SYS_open_tree, AT_FDCWD, "/", 0x80000 /* OPEN_TREE_CLOEXEC */);
+
+	if (r >= 0) {
+		close((int)r);
+		r = 0;
+	}
+	return r;
+}
+
+static long try_vhangup(void)
+{
+	/* never hang up a real terminal: only where the kernel refuses */
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[256];
+	unsigned long long eff = ~0ULL;
+
+	while (f && fgets(line, sizeof(line), f))
+		sscanf(line, "CapEff: %llx", &eff);
+	if (f)
+		fclose(f);
+	if (eff & (1ULL << 26)) { /* CAP_SYS_TTY_CONFIG */
+		errno = ECANCELED;
+		return -1;
+	}
+	return syscall(SYS_vhangup);
+}
+
+static long try_mkdir(const char *mode)
+{
+	char path[64];
+	long m = strtol(mode, NULL, 8);
+
+	snprintf(path, sizeof(path), "/tmp/probe-mkdir-%s", mode);
+	return syscall(SYS_mkdir, path, m);
+}
+
+static long try_socket(const char *spec)
+{
+	long domain = strtol(spec, NULL, 10), type = 0, r;
+	const char *colon = strchr(spec, ':');
+
+	if (colon)
+		type = strtol(colon + 1, NULL, 10);
+	r = syscall(SYS_socket, domain, type, 0);
+	if (r >= 0) {
+		close((int)r);
+		r = 0;
+	}
+	return r;
+}
+
+#define BAD ((long)1) /* an address nothing is mapped at */
+
+static long try_call(const char *name)
+{
+	static const struct {
+		const char *name;
+		long nr;
+		long a[6];
+	} plain[] = {
+		{ "add_key", SYS_add_key, { 0, 0, 0, 0, -1 } },
+		{ "keyctl", SYS_keyctl, { -1 } },
+		{ "request_key", SYS_request_key, { 0, 0, 0, 0 } },
+		{ "kexec_load", SYS_kexec_load, { 0, 0, 0, 0xffff0000 } },
+		{ "kexec_file_load", SYS_kexec_file_load, { -1, -1, 0, 0, 0xffff } },
+		{ "init_module", SYS_init_module, { 0, 0, 0 } },
+		{ "finit_module", SYS_finit_module, { -1, 0, 0 } },
+		{ "delete_module", SYS_delete_module, { (long)"sluice_no_such_module", O_NONBLOCK } },
+		{ "reboot", SYS_reboot, { 0, 0, 0, 0 } },
+		{ "bpf", SYS_bpf, { -1, 0, 0 } },
+		{ "perf_event_open", SYS_perf_event_open, { 0, 0, -1, -1, 0 } },
+		{ "userfaultfd", SYS_userfaultfd, { 1 | 0x40000000 } },
+		{ "io_uring_setup", SYS_io_uring_setup, { 1, 0 } },
+		{ "io_uring_enter", SYS_io_uring_enter, { -1, 0, 0, 0, 0, 0 } },
+		{ "io_uring_register", SYS_io_uring_register, { -1, 0, 0, 0 } },
+		{ "open_by_handle_at", SYS_open_by_handle_at, { -1, 0, 0 } },
+		{ "clone3", SYS_clone3, { 0, 0 } },
+		{ "setns", SYS_setns, { -1, 0 } },
+		{ "mount", SYS_mount, { 0, BAD, 0, 0, 0 } },
+		{ "umount2", SYS_umount2, { BAD, 0xffff } },
+		{ "pivot_root", SYS_pivot_root, { BAD, BAD } },
+		{ "fsopen", SYS_fsopen, { BAD, 0xffff } },
+		{ "fsconfig", SYS_fsconfig, { -1, 0xffff, 0, 0, 0 } },
+		{ "fsmount", SYS_fsmount, { -1, 0xffff, 0 } },
+		{ "fspick", SYS_fspick, { -1, BAD, 0xffff } },
+		{ "move_mount", SYS_move_mount, { -1, BAD, -1, BAD, 0xffff } },
+		{ "mount_setattr", SYS_mount_setattr, { -1, 0, 0, 0, 0 } },
+		{ "chroot", SYS_chroot, { BAD } },
+		{ "settimeofday", SYS_settimeofday, { BAD, 0 } },
+		{ "clock_settime", SYS_clock_settime, { 0, BAD } },
+		{ "swapon", SYS_swapon, { BAD, 0 } },
+		{ "swapoff", SYS_swapoff, { BAD } },
+		{ "quotactl", SYS_quotactl, { 0xffff, 0, 0, 0 } },
+		{ "quotactl_fd", SYS_quotactl_fd, { -1, 0xffff, 0, 0 } },
+		{ "sethostname", SYS_sethostname, { BAD, 100000 } },
+		{ "setdomainname", SYS_setdomainname, { BAD, 100000 } },
+		{ "fanotify_init", SYS_fanotify_init, { -1, 0 } },
+		{ "lookup_dcookie", SYS_lookup_dcookie, { 0, 0, 0 } },
+		{ "acct", SYS_acct, { BAD } },
+		{ "syslog", SYS_syslog, { -1, 0, 0 } },
+		{ "iopl", SYS_iopl, { 99 } },
+		{ "ioperm", SYS_ioperm, { 0, 0, 1 } },
+		{ "kcmp", SYS_kcmp, { 0, 0, 99, 0, 0 } },
+		{ "pidfd_getfd", SYS_pidfd_getfd, { -1, 0, 0 } },
+		{ "process_madvise", SYS_process_madvise, { -1, 0, 0, 0, 0 } },
+		{ "mbind", SYS_mbind, { 0, 0, 0, 0, 0, 0 } },
+		{ "set_mempolicy", SYS_set_mempolicy, { 0, 0, 0 } },
+		{ "get_mempolicy", SYS_get_mempolicy, { 0, 0, 0, 0, 0 } },
+		{ "set_mempolicy_home_node", SYS_set_mempolicy_home_node, { 0, 0, 0, 0 } },
+		{ "migrate_pages", SYS_migrate_pages, { 0, 0, 0, 0 } },
+		{ "move_pages", SYS_move_pages, { 0, 0, 0, 0, 0, 0 } },
+		{ "uselib", SYS_uselib, { 0 } },
+		{ "ustat", SYS_ustat, { 0, 0 } },
+		{ "sysfs", SYS_sysfs, { 99 } },
+		{ "_sysctl", SYS__sysctl, { 0 } },
+		{ "nfsservctl", SYS_nfsservctl, { 0 } },
+		{ "mkdir", SYS_mkdir, { (long)"/tmp/probe-mkdir", 0700 } },
+		{ "getppid", SYS_getppid, { 0 } },
+	};
+
+	if (!strncmp(name, "mkdir:", 6)) /* mkdir:MODE (octal), for argument conditions */
+		return try_mkdir(name + 6);
+	if (!strncmp(name, "socket:", 7)) /* socket:DOMAIN:TYPE (numbers) */
+		return try_socket(name + 7);
+	if (!strcmp(name, "clone-newuser"))
+		return try_fork_ns(0);
+	if (!strcmp(name, "unshare-newuser"))
+		return try_fork_ns(1);
+	if (!strcmp(name, "ioctl-tiocsti"))
+		return try_ioctl(-1, TIOCSTI);
+	if (!strcmp(name, "ioctl-tiocsti-high")) /* the kernel reads 32 bits */
+		return try_ioctl(-1, TIOCSTI | (1UL << 32));
+	if (!strcmp(name, "ioctl-tioclinux"))
+		return try_ioctl(-1, TIOCLINUX);
+	if (!strcmp(name, "ioctl-tiocsti-stdin"))
+		return try_ioctl(0, TIOCSTI);
+	if (!strcmp(name, "socket-vsock"))
+		return try_socket_vsock();
+	if (!strcmp(name, "open_tree"))
+		return try_open_tree();
+	if (!strcmp(name, "vhangup"))
+		return try_vhangup();
+	for (size_t i = 0; i < ARRAY_SIZE(plain); i++)
+		if (!strcmp(name, plain[i].name))
+			return syscall(plain[i].nr, plain[i].a[0], plain[i].a[1], plain[i].a[2],
+				       plain[i].a[3], plain[i].a[4], plain[i].a[5]);
+	errno = 0;
+	return -2;
+}
+
+static volatile sig_atomic_t trapped_nr = -1;
+
+static void on_sigsys(int sig, siginfo_t *si, void *ctx)
+{
+	(void)sig;
+	(void)ctx;
+	trapped_nr = si->si_syscall;
+}
+
+/* --trap: a SIGSYS handler reports SCMP_ACT_TRAP as "SIGSYS(NR)" (without,
+ * SIGSYS kills the probe).  --thread: each call from a second thread, the
+ * main one then says "main: alive" (SCMP_ACT_KILL_THREAD ends the caller
+ * only). */
+static void *call_in_thread(void *name)
+{
+	long r = try_call(name);
+
+	printf("%s: %s\n", (char *)name, r < 0 ? errno_name(errno) : "ok");
+	return NULL;
+}
+
+static int cmd_syscall(char **argv)
+{
+	bool thread = false;
+
+	for (; *argv && argv[0][0] == '-' && argv[0][1] == '-'; argv++) {
+		if (!strcmp(*argv, "--trap")) {
+			struct sigaction sa = { .sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO };
+			sigaction(SIGSYS, &sa, NULL);
+		} else if (!strcmp(*argv, "--thread")) {
+			thread = true;
+		}
+	}
+	if (thread) {
+		for (; *argv; argv++) {
+			pthread_t t;
+			fflush(stdout);
+			if (pthread_create(&t, NULL, call_in_thread, *argv) != 0 ||
+			    pthread_join(t, NULL) != 0)
+				return fail("thread for", *argv);
+		}
+		printf("main: alive\n");
+		return 0;
+	}
+	for (; *argv; argv++) {
+		long r;
+		errno = 0;
+		r = try_call(*argv);
+		if (r == -2 && errno == 0) {
+			fprintf(stderr, "probe: unknown call \"%s\"\n", *argv);
+			return 2;
+		}
+		if (trapped_nr >= 0) {
+			printf("%s: SIGSYS(%d)\n", *argv, (int)trapped_nr);
+			trapped_nr = -1;
+			continue;
+		}
+		printf("%s: %s\n", *argv, r < 0 ? errno_name(errno) : r == 0 ? "ok" : "ok+");
+	}
+	return 0;
+}
+
 /* Reads stdin to EOF: each line as "line: TEXT", then "eof". */
 static int cmd_lines(char **argv)
 {
@@ -1067,6 +1335,8 @@ static const struct subcommand {
 	{ "key-del", cmd_key_del, 1, 1, "DESC  revoke it from the user keyring" },
 	{ "with-key", cmd_with_key, 3, 64,
 	  "DESC DATA CMD...  CMD in a new session keyring with it" },
+	{ "syscall", cmd_syscall, 1, 64,
+	  "[--trap|--thread] NAME...  make each call: NAME: ok, ERRNO or SIGSYS(NR)" },
 };
 
 static int usage(void)

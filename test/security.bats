@@ -248,13 +248,17 @@ make_run_socket() {
 	run -0 "$PROBE" key-add "$KEY" secret
 	run -0 "$PROBE" key-find "$KEY"
 	assert_eq "$output" "$(printf '%s\n' 'session: found' 'user: found')"
+	# the default seccomp profile refuses the keyring calls outright; the
+	# keyrings themselves are checked without it
 	run -0 sluice run -- "$PROBE" key-find "$KEY"
+	assert_eq "$output" "$(printf '%s\n' 'session: EPERM' 'user: EPERM')"
+	run -0 sluice run --no-seccomp -- "$PROBE" key-find "$KEY"
 	assert_eq "$output" "$(printf '%s\n' 'session: ENOKEY' 'user: ENOKEY')"
 	# As the host's root the user keyring is root's (docs/security.md); the
 	# opt-out keeps the caller's session keyring, as runc's --no-new-keyring.
-	run -0 sluice run --real-root -- "$PROBE" key-find "$KEY"
+	run -0 sluice run --no-seccomp --real-root -- "$PROBE" key-find "$KEY"
 	assert_eq "$output" "$(printf '%s\n' 'session: ENOKEY' 'user: found')"
-	run -0 sluice run --real-root --no-new-keyring -- "$PROBE" key-find "$KEY"
+	run -0 sluice run --no-seccomp --real-root --no-new-keyring -- "$PROBE" key-find "$KEY"
 	assert_eq "${lines[0]}" "session: found"
 }
 
@@ -264,7 +268,7 @@ make_run_socket() {
 	KEY=
 	as_user_cmd
 	run -0 run_with_timeout "$SLUICE_TIMEOUT" "${AS_USER[@]}" "$PROBE_USER_BIN" with-key \
-		"sluice-security-$M" secret "$SLUICE_USER_BIN" run "$PROBE_USER_BIN" key-find \
+		"sluice-security-$M" secret "$SLUICE_USER_BIN" run --no-seccomp "$PROBE_USER_BIN" key-find \
 		"sluice-security-$M"
 	assert_eq "$output" "$(printf '%s\n' 'session: ENOKEY' 'user: ENOKEY')"
 	run -0 run_with_timeout "$SLUICE_TIMEOUT" "${AS_USER[@]}" "$PROBE_USER_BIN" with-key \
@@ -290,7 +294,11 @@ make_run_socket() {
 
 @test "default: unshare -U is refused inside; --nested-userns allows it" {
 	requires_host_probe
+	# twice: by the default seccomp profile, and without it by the cap on
+	# user namespaces; --nested-userns lifts both
 	run -1 sluice run -- "$PROBE" unshare-user -- "$M"
+	assert_eq "$output" EPERM
+	run -1 sluice run --no-seccomp -- "$PROBE" unshare-user -- "$M"
 	assert_eq "$output" ENOSPC
 	run -0 sluice run --nested-userns -- "$PROBE" unshare-user -- "$M"
 	assert_eq "$output" ok
@@ -300,6 +308,8 @@ make_run_socket() {
 	requires_host_probe
 	requires_userns
 	run -1 sluice_user run -- "$PROBE_USER_BIN" unshare-user -- "$M"
+	assert_eq "$output" EPERM
+	run -1 sluice_user run --no-seccomp -- "$PROBE_USER_BIN" unshare-user -- "$M"
 	assert_eq "$output" ENOSPC
 }
 

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "error.h"
 #include "util.h"
@@ -29,8 +30,10 @@ static bool known_type(uint32_t type)
 	case SLUICE_MSG_CONFIG:
 	case SLUICE_MSG_GO:
 	case SLUICE_MSG_NAMESPACES:
+	case SLUICE_MSG_SECCOMP:
 	case SLUICE_MSG_READY:
 	case SLUICE_MSG_ERROR:
+	case SLUICE_MSG_SECCOMP_LISTENER:
 	case SLUICE_MSG_CONSOLE:
 		return true;
 	}
@@ -68,11 +71,58 @@ static ssize_t get_all(int fd, void *buf, size_t len, int *rights)
 	return rights ? sluice_recv_all(fd, buf, len, rights) : sluice_read_all(fd, buf, len);
 }
 
-static int proto_read(int fd, struct sluice_frame *f, char **payload, int *rights)
+/* The first bytes of a header from a socket with SO_PASSCRED: the writer's
+ * pid in *sender, an fd that comes along kept as sluice_recv_all keeps
+ * one (the first, if *rights is -1; any other closed); then the rest. */
+static ssize_t recv_cred(int sock, char *buf, size_t len, int *rights, pid_t *sender)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(4 * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n, more;
+
+	*sender = 0;
+	do {
+		m.msg_control = u.buf;
+		m.msg_controllen = sizeof(u.buf);
+		n = recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+		if (c->cmsg_level != SOL_SOCKET)
+			continue;
+		if (c->cmsg_type == SCM_CREDENTIALS) {
+			struct ucred cred;
+			memcpy(&cred, CMSG_DATA(c), sizeof(cred));
+			*sender = cred.pid;
+		} else if (c->cmsg_type == SCM_RIGHTS) {
+			size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			for (size_t i = 0; i < k; i++) {
+				int fd;
+				memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+				if (*rights < 0)
+					*rights = fd;
+				else
+					sluice_close(fd);
+			}
+		}
+	}
+	if (n == 0 || (size_t)n == len)
+		return n;
+	more = sluice_recv_all(sock, buf + n, len - (size_t)n, rights);
+	return more < 0 ? more : n + more;
+}
+
+static int proto_read(int fd, struct sluice_frame *f, char **payload, int *rights, pid_t *sender)
 {
 	char hdr[SLUICE_PROTO_HEADER_LEN];
 	cleanup_free char *buf = NULL;
-	ssize_t n = get_all(fd, hdr, sizeof(hdr), rights);
+	ssize_t n = sender ? recv_cred(fd, hdr, sizeof(hdr), rights, sender) :
+			     get_all(fd, hdr, sizeof(hdr), rights);
 
 	*payload = NULL;
 	if (n < 0)
@@ -101,12 +151,18 @@ static int proto_read(int fd, struct sluice_frame *f, char **payload, int *right
 
 int sluice_proto_read(int fd, struct sluice_frame *f, char **payload)
 {
-	return proto_read(fd, f, payload, NULL);
+	return proto_read(fd, f, payload, NULL, NULL);
 }
 
 int sluice_proto_recv(int sock, struct sluice_frame *f, char **payload, int *rights)
 {
-	return proto_read(sock, f, payload, rights);
+	return proto_read(sock, f, payload, rights, NULL);
+}
+
+int sluice_proto_recv_cred(int sock, struct sluice_frame *f, char **payload, int *rights,
+			   pid_t *sender)
+{
+	return proto_read(sock, f, payload, rights, sender);
 }
 
 int sluice_proto_send_fd(int sock, uint32_t type, const void *payload, size_t len, int fd)

@@ -29,9 +29,13 @@ enum sluice_msg {
 	SLUICE_MSG_CONFIG = 1,	   /* YAML/JSON text of the effective config */
 	SLUICE_MSG_GO = 2,	   /* empty: the runtime's side is done */
 	SLUICE_MSG_NAMESPACES = 3, /* u64: CLONE_NEW* flags the runtime already created */
+	SLUICE_MSG_SECCOMP = 4,	   /* the compiled seccomp filter (struct sock_filter[]) */
 	/* helper -> runtime */
 	SLUICE_MSG_READY = 0x81, /* u32: workload pid as the helper sees it */
 	SLUICE_MSG_ERROR = 0x82, /* u32 exit code, u32 errno, step NUL, message */
+	/* u32: the fd number of a seccomp listener in the sender, which waits
+	 * for one byte back (docs/protocol.md "Seccomp notify") */
+	SLUICE_MSG_SECCOMP_LISTENER = 0x83,
 	/* u32: the pty number; the pty master rides along (SCM_RIGHTS), so
 	 * fd 4 must then be a unix socket (docs/terminal.md) */
 	SLUICE_MSG_CONSOLE = 0x86,
@@ -56,6 +60,11 @@ int sluice_proto_read(int fd, struct sluice_frame *f, char **payload);
 /* The same on a unix socket: an fd received with the frame goes to *rights
  * when that is -1, any other is closed (sluice_recv_all). */
 int sluice_proto_recv(int sock, struct sluice_frame *f, char **payload, int *rights);
+/* The same from a socket with SO_PASSCRED: *sender is the pid (in our pid
+ * namespace) of the process that wrote the frame, or 0 when the kernel
+ * attached no credentials. */
+int sluice_proto_recv_cred(int sock, struct sluice_frame *f, char **payload, int *rights,
+			   pid_t *sender);
 
 int sluice_proto_write(int fd, uint32_t type, const void *payload, size_t len);
 /* A small frame (payload up to 4096 bytes) in one sendmsg with fd attached. */

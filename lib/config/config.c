@@ -166,6 +166,7 @@ static void free_linux(struct sluice_config *c)
 	sluice_strv_free(c->linux.readonly_paths);
 	sluice_resources_free(&c->linux.resources);
 	free(c->linux.cgroups_path);
+	sluice_seccomp_free(c->linux.seccomp);
 }
 
 void sluice_config_free(struct sluice_config *c)

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "seccomp_profile.h"
 #include "sluice.h"
 
 /* -std=gnu11 predefines `linux` as 1, which would break the OCI-named
@@ -280,7 +281,11 @@ struct sluice_config {
 		unsigned long rootfs_propagation;  /* MS_* | MS_REC, 0 = MS_PRIVATE|MS_REC */
 		struct sluice_resources resources; /* cgroup limits */
 		char *cgroups_path;		   /* linux.cgroupsPath, NULL: not given */
+		struct sluice_seccomp *seccomp;	   /* NULL: no filter */
 	} linux;
+	/* linux.seccomp is the embedded default's, not asked for: finalize
+	 * makes it the default profile for the final capabilities */
+	bool seccomp_inherited;
 
 	struct {
 		double timeout;	   /* seconds, 0 = none */
@@ -354,6 +359,11 @@ SLUICE_API int sluice_config_load_file(struct sluice_config *c, const char *path
 SLUICE_API int sluice_config_finalize(struct sluice_config *c, const struct sluice_caller *who,
 				      struct sluice_error *err);
 
+/* `linux.seccomp: default` (the embedded default's): the default profile
+ * for the config's bounding set (docs/seccomp.md).  Part of finalize; a
+ * complete config (`sluice init`'s framed CONFIG) needs it alone. */
+SLUICE_API int sluice_config_seccomp_default(struct sluice_config *c, struct sluice_error *err);
+
 /* Cross-field checks after all overrides (e.g. args non-empty, cwd
  * absolute, uid mapped when a user namespace is used). */
 SLUICE_API int sluice_config_validate(const struct sluice_config *c, struct sluice_error *err);
@@ -373,6 +383,14 @@ SLUICE_API void sluice_config_free(struct sluice_config *c);
  * of a new user namespace, itself without one; -1 when it cannot be told
  * (a joined user namespace) or is unmapped. */
 int64_t sluice_config_host_id(const struct sluice_config *c, bool group);
+
+/* `sluice run --seccomp FILE`: linux.seccomp from a profile file of its own
+ * (OCI JSON or YAML: the object linux.seccomp holds), replacing the
+ * config's.  Errors as sluice_config_load_buffer's, naming FILE. */
+SLUICE_API int sluice_config_load_seccomp_file(struct sluice_config *c, const char *path,
+					       struct sluice_error *err);
+/* `sluice run --no-seccomp`: no filter (not even the default's). */
+SLUICE_API void sluice_config_no_seccomp(struct sluice_config *c);
 
 /* Helpers shared by the loader and the command line. */
 int sluice_ns_from_name(const char *name);  /* -1 if unknown */

@@ -153,6 +153,8 @@ int sluice_config_default(struct sluice_config *c, const struct sluice_caller *w
 	}
 	c->hostname_inherited = true;
 	c->userns_inherited = true;
+	/* the default filter depends on the final capabilities: finalize */
+	c->seccomp_inherited = true;
 	/* nothing in the default is relative: no directory to remember */
 	free(c->base_dir);
 	c->base_dir = NULL;

@@ -443,6 +443,76 @@ static void emit_device(struct emit *E, const struct sluice_device *d)
 	map_end(E);
 }
 
+static void emit_seccomp_arg(struct emit *E, const struct sluice_seccomp_arg *a)
+{
+	map_start(E);
+	kv_u64(E, "index", a->index);
+	kv_u64(E, "value", a->value);
+	if (a->value_two_set)
+		kv_u64(E, "valueTwo", a->value_two);
+	kv_str(E, "op", sluice_scmp_op_names[a->op]);
+	map_end(E);
+}
+
+static void emit_seccomp_rule(struct emit *E, const struct sluice_seccomp_rule *r)
+{
+	map_start(E);
+	kv_strv(E, "names", r->names);
+	kv_str(E, "action", sluice_scmp_action_names[r->action]);
+	if (r->errno_set)
+		kv_u64(E, "errnoRet", r->errno_ret);
+	if (r->n_args) {
+		key(E, "args");
+		seq_start(E, false);
+		for (size_t i = 0; i < r->n_args; i++)
+			emit_seccomp_arg(E, &r->args[i]);
+		seq_end(E);
+	}
+	map_end(E);
+}
+
+/* No filter is `seccomp: {}`, which the loader reads back as no filter
+ * (an absent key would keep the embedded default's). */
+static void emit_seccomp(struct emit *E, const struct sluice_seccomp *s)
+{
+	yaml_event_t ev;
+	int ok;
+
+	key(E, "seccomp");
+	ok = yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
+						 s ? YAML_BLOCK_MAPPING_STYLE :
+						     YAML_FLOW_MAPPING_STYLE);
+	emit_event(E, &ev, ok);
+	if (!s) {
+		map_end(E);
+		return;
+	}
+	kv_str(E, "defaultAction", sluice_scmp_action_names[s->default_action]);
+	if (s->default_errno_set)
+		kv_u64(E, "defaultErrnoRet", s->default_errno);
+	key(E, "architectures");
+	seq_start(E, s->n_archs == 0);
+	for (size_t i = 0; i < s->n_archs; i++)
+		str(E, sluice_scmp_arch_names[s->archs[i]]);
+	seq_end(E);
+	key(E, "flags");
+	seq_start(E, s->flags == 0);
+	for (int f = 0; f < SLUICE_SCMP_FLAG_COUNT; f++)
+		if (s->flags & (1u << f))
+			str(E, sluice_scmp_flag_names[f]);
+	seq_end(E);
+	if (s->listener_path)
+		kv_str(E, "listenerPath", s->listener_path);
+	if (s->listener_metadata)
+		kv_str(E, "listenerMetadata", s->listener_metadata);
+	key(E, "syscalls");
+	seq_start(E, s->n_rules == 0);
+	for (size_t i = 0; i < s->n_rules; i++)
+		emit_seccomp_rule(E, &s->rules[i]);
+	seq_end(E);
+	map_end(E);
+}
+
 static void emit_linux(struct emit *E, const struct sluice_config *c)
 {
 	key(E, "linux");
@@ -465,6 +535,12 @@ static void emit_linux(struct emit *E, const struct sluice_config *c)
 		kv_str(E, "rootfsPropagation", name ? name : "");
 	}
 	emit_cgroup_fields(E, c);
+	/* the embedded default's filter is made at finalize: until then it
+	 * is the word "default" */
+	if (c->seccomp_inherited)
+		kv_str(E, "seccomp", "default");
+	else
+		emit_seccomp(E, c->linux.seccomp);
 	map_end(E);
 }
 

@@ -137,6 +137,12 @@ int config_load_linux(struct config_load *L, const struct config_node *v, void *
 		      const char *path);
 int config_load_mounts(struct config_load *L, const struct config_node *v, void *obj,
 		       const char *path);
+/* linux.seccomp (config_load_seccomp.c); `{}` means no filter. */
+int config_load_seccomp(struct config_load *L, const struct config_node *v, void *obj,
+			const char *path);
+/* A profile mapping on its own (path NULL for a file of its own). */
+int config_load_seccomp_profile(struct config_load *L, const struct config_node *m,
+				const char *path, struct sluice_seccomp **out);
 
 /* linux.resources and linux.cgroupsPath (config_load_resources.c). */
 int config_load_res(struct config_load *L, const struct config_node *v, void *obj, const char *path);

@@ -398,7 +398,7 @@ static const struct config_field linux_fields[] = {
 	{ "devices", load_devices },	     { "maskedPaths", load_masked },
 	{ "readonlyPaths", load_readonly },  { "rootfsPropagation", load_rootfs_propagation },
 	{ "resources", config_load_res },    { "cgroupsPath", config_load_cgpath },
-	{ "seccomp", load_unsupported },     { "intelRdt", load_unsupported },
+	{ "seccomp", config_load_seccomp },  { "intelRdt", load_unsupported },
 	{ "personality", load_unsupported }, { "mountLabel", load_unsupported },
 	{ "timeOffsets", load_unsupported }, { "memoryPolicy", load_unsupported },
 	{ "netDevices", load_unsupported },  { "ioPriority", load_unsupported },

@@ -199,6 +199,19 @@ static int root_identity(struct sluice_config *c, const struct sluice_caller *wh
 	return config_real_root(c);
 }
 
+int sluice_config_seccomp_default(struct sluice_config *c, struct sluice_error *err)
+{
+	if (!c->seccomp_inherited)
+		return 0;
+	sluice_seccomp_free(c->linux.seccomp);
+	c->linux.seccomp = sluice_seccomp_default_profile(c->process.caps[SLUICE_CAP_BOUNDING],
+							  c->sluice.nested_userns);
+	if (!c->linux.seccomp)
+		return sluice_err(err, SLUICE_EXIT_CONFIG, ENOMEM, "%s", SRC(c));
+	c->seccomp_inherited = false;
+	return 0;
+}
+
 int sluice_config_finalize(struct sluice_config *c, const struct sluice_caller *who,
 			   struct sluice_error *err)
 {
@@ -213,6 +226,8 @@ int sluice_config_finalize(struct sluice_config *c, const struct sluice_caller *
 		free(c->hostname);
 		c->hostname = NULL;
 	}
+	if (sluice_config_seccomp_default(c, err) < 0)
+		return -1;
 	for (int i = 0; i < SLUICE_NS_COUNT; i++)
 		creates |= ns_new(c, (enum sluice_ns)i);
 	/* the kernel demands CAP_SYS_ADMIN for every other namespace type;
@@ -221,6 +236,15 @@ int sluice_config_finalize(struct sluice_config *c, const struct sluice_caller *
 		return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
 				  "%s: creating namespaces as an unprivileged user needs a user "
 				  "namespace: add {type: user} to linux.namespaces",
+				  SRC(c));
+	/* Without no_new_privs the kernel loads a filter only for a holder of
+	 * CAP_SYS_ADMIN (seccomp(2)): root, or root of a user namespace. */
+	if (who->uid != 0 && c->linux.seccomp && !c->process.no_new_privileges &&
+	    !c->linux.ns[SLUICE_NS_USER].enabled)
+		return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+				  "%s: a seccomp filter with process.noNewPrivileges false needs "
+				  "CAP_SYS_ADMIN: set noNewPrivileges to true or add {type: user} "
+				  "to linux.namespaces",
 				  SRC(c));
 	return sluice_config_validate(c, err);
 }

@@ -45,7 +45,9 @@ int sluice_caps_drop_bounding(const struct sluice_config *c, struct sluice_error
 	return 0;
 }
 
-static int set_proc_caps(const struct sluice_config *c, struct sluice_error *err)
+/* The configured effective, permitted and inheritable sets, plus `keep` in
+ * the first two (CAP_SYS_ADMIN the helper still needs for seccomp). */
+int sluice_caps_set_proc(const struct sluice_config *c, uint64_t keep, struct sluice_error *err)
 {
 	static const struct {
 		enum sluice_capset set;
@@ -63,7 +65,8 @@ static int set_proc_caps(const struct sluice_config *c, struct sluice_error *err
 	for (size_t m = 0; m < sizeof(map) / sizeof(map[0]); m++)
 		for (int cap = 0; cap < last; cap++) {
 			cap_value_t v = (cap_value_t)cap;
-			if (has(c->process.caps[map[m].set], cap) &&
+			bool kept = map[m].set != SLUICE_CAP_INHERITABLE && has(keep, cap);
+			if ((has(c->process.caps[map[m].set], cap) || kept) &&
 			    cap_set_flag(caps, map[m].flag, 1, &v, CAP_SET) < 0)
 				r = sluice_err(err, SLUICE_EXIT_SETUP, errno, "cap_set_flag");
 		}
@@ -93,11 +96,11 @@ static int check_held(const struct sluice_config *c, struct sluice_error *err)
 	return 0;
 }
 
-int sluice_caps_apply(const struct sluice_config *c, struct sluice_error *err)
+int sluice_caps_apply_keep(const struct sluice_config *c, uint64_t keep, struct sluice_error *err)
 {
 	int last = (int)cap_max_bits();
 
-	if (check_held(c, err) < 0 || set_proc_caps(c, err) < 0)
+	if (check_held(c, err) < 0 || sluice_caps_set_proc(c, keep, err) < 0)
 		return -1;
 	/* The ambient set also held the capabilities the helper carried
 	 * across its own exec (launch.c): start from nothing.  One prctl:
@@ -113,4 +116,9 @@ int sluice_caps_apply(const struct sluice_config *c, struct sluice_error *err)
 	/* Fewer capabilities reset dumpability too (identity.c). */
 	sluice_set_dumpable(false);
 	return 0;
+}
+
+int sluice_caps_apply(const struct sluice_config *c, struct sluice_error *err)
+{
+	return sluice_caps_apply_keep(c, 0, err);
 }

@@ -111,7 +111,8 @@ static int exec_search(const char *cmd, char *const *argv, char *const *env,
 	return exec_error(cmd, seen, err);
 }
 
-int sluice_exec_workload(const struct sluice_config *c, int *status_fd, struct sluice_error *err)
+int sluice_exec_workload(const struct sluice_config *c, int *status_fd, sluice_exec_last_fn last,
+			 void *ctx, struct sluice_error *err)
 {
 	char **env;
 
@@ -120,6 +121,10 @@ int sluice_exec_workload(const struct sluice_config *c, int *status_fd, struct s
 	env = workload_env(c);
 	if (!env)
 		return sluice_err(err, SLUICE_EXIT_SETUP, ENOMEM, "environment");
+	if (last && last(ctx, *status_fd, err) < 0) {
+		sluice_strv_free(env);
+		return -1;
+	}
 	exec_search(c->process.args[0], c->process.args, env, err);
 	sluice_strv_free(env);
 	return -1;

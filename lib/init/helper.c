@@ -4,6 +4,7 @@
 #include <endian.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "intake.h"
 #include "namespaces.h"
 #include "protocol.h"
+#include "seccomp_filter.h"
 #include "util.h"
 
 extern char **environ;
@@ -31,8 +33,11 @@ struct helper {
 	bool framed;
 	bool tty_guard; /* the workload keeps the caller's session */
 	const char *step;
-	dev_t host_pts; /* process.terminal: the /dev/pts we started with */
-	int pty;	/* process.terminal: the peer, for the workload */
+	dev_t host_pts;		   /* process.terminal: the /dev/pts we started with */
+	int pty;		   /* process.terminal: the peer, for the workload */
+	struct sluice_bpf bpf;	   /* the seccomp filter, if there is one */
+	unsigned int filter_flags; /* SECCOMP_FILTER_FLAG_* to load it with */
+	bool keep_admin;	   /* CAP_SYS_ADMIN kept for loading it */
 };
 
 static __attribute__((noreturn)) void fail(struct helper *h, const struct sluice_error *e)
@@ -162,6 +167,28 @@ static void close_strays(const struct helper *h)
 			  (unsigned int)h->cfg.sluice.preserve_fds);
 }
 
+/* The filter program: the runtime's (a SECCOMP frame, which then stands
+ * for linux.seccomp), or resolved here through the cache from the
+ * config's profile.  A listener is handed over on the status channel,
+ * which must then be a socket (seccomp.c). */
+static int prepare_filter(struct helper *h, const char *name, struct sluice_error *err)
+{
+	const struct sluice_seccomp *s = h->cfg.linux.seccomp;
+	struct stat st;
+
+	if (!h->bpf.insns && s) {
+		if (sluice_seccomp_resolve(s, name, &h->bpf, err) < 0)
+			return -1;
+		h->filter_flags = sluice_seccomp_kernel_flags(s);
+	}
+	if (h->bpf.insns && sluice_seccomp_flags_notify(h->filter_flags) &&
+	    (h->status_fd < 0 || fstat(h->status_fd, &st) < 0 || !S_ISSOCK(st.st_mode)))
+		return sluice_err(err, SLUICE_EXIT_SETUP, 0,
+				  "SCMP_ACT_NOTIFY needs a runtime that takes the listener: fd 4 "
+				  "must be a unix socket (docs/protocol.md)");
+	return 0;
+}
+
 /* One intake for raw and framed configs (intake.h); the caller is whoever
  * started us, as the kernel sees it. */
 static int read_config(struct helper *h, struct sluice_error *err)
@@ -186,13 +213,17 @@ static int read_config(struct helper *h, struct sluice_error *err)
 					 err);
 	h->framed = in.framed;
 	h->prepared = in.prepared;
+	h->bpf = in.bpf;
+	h->filter_flags = in.filter_flags;
+	in.bpf = (struct sluice_bpf){ 0 };
 	sluice_intake_free(&in);
 	if (r < 0)
 		return -1;
 	close_strays(h);
-	if (sluice_config_check_paths(&h->cfg, err) < 0)
+	if (sluice_config_check_paths(&h->cfg, err) < 0 ||
+	    sluice_ns_verify_prepared(h->prepared, err) < 0)
 		return -1;
-	return sluice_ns_verify_prepared(h->prepared, err);
+	return prepare_filter(h, h->cfg.source ? h->cfg.source : "<fd 3>", err);
 }
 
 /*
@@ -269,6 +300,18 @@ static int umask_apply(const struct sluice_config *c, struct sluice_error *err)
 		umask((mode_t)c->process.user.umask);
 	return 0;
 }
+/* Without no_new_privs only CAP_SYS_ADMIN lets the last step load the
+ * filter: keep it until then (seccomp.c drops it right after). */
+static int step_caps(struct helper *h, struct sluice_error *err)
+{
+	const struct sluice_config *c = &h->cfg;
+	uint64_t admin = UINT64_C(1) << CAP_SYS_ADMIN;
+
+	h->keep_admin = h->bpf.insns && !c->process.no_new_privileges &&
+			!(c->process.caps[SLUICE_CAP_EFFECTIVE] & admin);
+	return sluice_caps_apply_keep(c, h->keep_admin ? admin : 0, err);
+}
+
 static int nnp_apply(const struct sluice_config *c, struct sluice_error *err)
 {
 	if (c->process.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -338,7 +381,7 @@ static const struct step steps[] = {
 	{ "tty-guard", .run = step_tty_guard },
 	{ "capabilities-bounding", .apply = sluice_caps_drop_bounding },
 	{ "identity", .apply = sluice_identity_apply },
-	{ "capabilities", .apply = sluice_caps_apply },
+	{ "capabilities", .run = step_caps },
 	{ "no-new-privileges", .apply = nnp_apply },
 	{ "parent-death-signal", .run = step_pdeathsig },
 };
@@ -396,9 +439,26 @@ static void wipe_environment(void)
 	if (want)
 		snprintf(fault_want, sizeof(fault_want), "%s", want);
 #endif
+	sluice_seccomp_cache_pin();
 	for (char **e = environ; e && *e; e++)
 		explicit_bzero(*e, strlen(*e));
 	(void)clearenv();
+}
+
+/* Right before the exec (exec.c calls it): the seccomp step, outside
+ * steps[] because it runs in the process that execs, after the init's
+ * fork.  A step of its own for messages and fault injection. */
+static int last_step(void *ctx, int status_fd, struct sluice_error *err)
+{
+	struct helper *h = ctx;
+
+	h->step = "seccomp";
+	if (fault_injected(h->step, err) < 0 ||
+	    sluice_seccomp_apply(&h->cfg, &h->bpf, h->filter_flags, h->keep_admin, status_fd, err) <
+		    0)
+		return -1;
+	h->step = "exec";
+	return 0;
 }
 
 static void report_ready(struct helper *h)
@@ -443,6 +503,8 @@ int sluice_helper_main(void)
 			.n_remap_exit = h.cfg.sluice.n_remap_exit,
 			.status_fd = h.status_fd,
 			.terminal = h.pty >= 0,
+			.confine = h.bpf.insns != NULL,
+			.caps_of = h.keep_admin ? &h.cfg : NULL,
 		};
 		h.step = "init";
 		/* The init idles for the sandbox's lifetime: its RSS should be
@@ -459,6 +521,6 @@ int sluice_helper_main(void)
 	report_ready(&h);
 	h.step = "exec";
 	if (fault_injected(h.step, &err) == 0)
-		sluice_exec_workload(&h.cfg, &h.status_fd, &err);
+		sluice_exec_workload(&h.cfg, &h.status_fd, h.bpf.insns ? last_step : NULL, &h, &err);
 	fail(&h, &err);
 }

@@ -37,6 +37,20 @@ int sluice_rlimit_nofile_final(const struct sluice_config *c, struct sluice_erro
 int sluice_caps_drop_bounding(const struct sluice_config *c, struct sluice_error *err);
 int sluice_identity_apply(const struct sluice_config *c, struct sluice_error *err);
 int sluice_caps_apply(const struct sluice_config *c, struct sluice_error *err);
+/* The same, keeping the capabilities in `keep` (bit N = capability N) in
+ * the effective and permitted sets until sluice_caps_set_proc(c, 0) drops
+ * them: CAP_SYS_ADMIN for a seccomp filter without no_new_privs. */
+int sluice_caps_apply_keep(const struct sluice_config *c, uint64_t keep, struct sluice_error *err);
+int sluice_caps_set_proc(const struct sluice_config *c, uint64_t keep, struct sluice_error *err);
+
+/* seccomp.c: load the filter in the process about to exec (the last thing
+ * before execve), hand a SCMP_ACT_NOTIFY listener to the runtime over the
+ * status socket, and drop the CAP_SYS_ADMIN kept for the load if
+ * drop_kept.  After it only execve runs (docs/seccomp.md). */
+struct sluice_bpf;
+int sluice_seccomp_apply(const struct sluice_config *c, const struct sluice_bpf *bpf,
+			 unsigned int flags, bool drop_kept, int status_fd,
+			 struct sluice_error *err);
 
 /* session.c: the caller's terminal.  sluice_session_enter() starts a
  * session of the helper's own unless fd 0, 1 or 2 is a terminal; true when
@@ -65,8 +79,11 @@ int sluice_terminal_attach(int *pty, struct sluice_error *err);
 /* exec.c: close every fd but 0-2 and the preserved ones (moved from 5.. to
  * 3..), then exec process.args with process.env.  Returns only on failure
  * (127 not found, 126 not executable); *status_fd is where the status
- * channel was moved to. */
-int sluice_exec_workload(const struct sluice_config *c, int *status_fd, struct sluice_error *err);
+ * channel was moved to.  last, if not NULL, runs right before the exec,
+ * after everything else (the seccomp filter); its failure is returned. */
+typedef int (*sluice_exec_last_fn)(void *ctx, int status_fd, struct sluice_error *err);
+int sluice_exec_workload(const struct sluice_config *c, int *status_fd, sluice_exec_last_fn last,
+			 void *ctx, struct sluice_error *err);
 
 /* pid1.c: fork; the child returns 0 and goes on to exec the workload; the
  * parent stays as its init (reaps, forwards signals) and exits with the
@@ -83,6 +100,10 @@ struct sluice_pid1_opts {
 	size_t n_remap_exit;
 	int status_fd;
 	bool terminal; /* the workload makes a session of its own (terminal.c) */
+	bool confine;  /* the workload runs under a filter: the init gets its own */
+	/* set: the init's capabilities go back to this config's first (the
+	 * helper kept CAP_SYS_ADMIN for the workload's filter) */
+	const struct sluice_config *caps_of;
 };
 int sluice_pid1_fork(const struct sluice_pid1_opts *o, struct sluice_error *err);
 

@@ -16,6 +16,7 @@ void sluice_intake_init(struct sluice_intake *in)
 void sluice_intake_free(struct sluice_intake *in)
 {
 	free(in->text);
+	sluice_bpf_release(&in->bpf);
 	sluice_intake_init(in);
 }
 
@@ -58,7 +59,24 @@ static int take_namespaces(struct sluice_intake *in, const struct sluice_frame *
 	return 0;
 }
 
-/* Order: [NAMESPACES] CONFIG GO, each once. */
+/* SECCOMP: the runtime's compiled filter, which stands for the config's
+ * linux.seccomp (the helper then neither parses nor compiles a profile). */
+static int take_filter(struct sluice_intake *in, const struct sluice_frame *f,
+		       struct sluice_error *err)
+{
+	int r = sluice_seccomp_frame_decode(f->payload, f->len, &in->filter_flags, &in->bpf);
+
+	if (r == -ENOMEM)
+		return sluice_err(err, SLUICE_EXIT_SETUP, ENOMEM, "fd 3");
+	if (r < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, 0,
+				  "fd 3: SECCOMP frame of %u bytes: not a flags word and a "
+				  "filter of 1 to 4096 instructions",
+				  f->len);
+	return 0;
+}
+
+/* Order: [NAMESPACES] CONFIG [SECCOMP] GO, each once. */
 int sluice_intake_frame(struct sluice_intake *in, const struct sluice_frame *f,
 			struct sluice_error *err)
 {
@@ -76,8 +94,10 @@ int sluice_intake_frame(struct sluice_intake *in, const struct sluice_frame *f,
 	}
 	if (f->type == SLUICE_MSG_NAMESPACES && !in->text && !in->have_ns)
 		return take_namespaces(in, f, err);
+	if (f->type == SLUICE_MSG_SECCOMP && in->text && !in->bpf.insns)
+		return take_filter(in, f, err);
 	return sluice_err(err, SLUICE_EXIT_SETUP, 0,
-			  "fd 3: message %u out of order (expected NAMESPACES?, CONFIG, GO)",
+			  "fd 3: message %u out of order (expected NAMESPACES?, CONFIG, SECCOMP?, GO)",
 			  f->type);
 }
 

@@ -25,6 +25,7 @@
 
 #include "config.h"
 #include "protocol.h"
+#include "seccomp_filter.h"
 
 struct sluice_intake {
 	bool framed;
@@ -33,6 +34,8 @@ struct sluice_intake {
 	uint64_t prepared; /* CLONE_NEW* flags the runtime says it created */
 	char *text;	   /* the config text, NUL-terminated (malloc'd) */
 	size_t len;
+	struct sluice_bpf bpf;	   /* framed: the SECCOMP frame's program */
+	unsigned int filter_flags; /* and its SECCOMP_FILTER_FLAG_* bits */
 };
 
 void sluice_intake_init(struct sluice_intake *in);
@@ -44,7 +47,8 @@ void sluice_intake_free(struct sluice_intake *in);
 int sluice_intake_detect(const char *head, size_t n, struct sluice_error *err);
 
 /* Framed: the next frame.  1 once GO arrived, 0 for more, -1 with err for
- * a frame out of order or malformed (docs/protocol.md "fd 3"). */
+ * a frame out of order or malformed (docs/protocol.md "fd 3").  Order:
+ * [NAMESPACES] CONFIG [SECCOMP] GO, each once. */
 int sluice_intake_frame(struct sluice_intake *in, const struct sluice_frame *f,
 			struct sluice_error *err);
 

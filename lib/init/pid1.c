@@ -5,6 +5,7 @@
  * it.  The loop follows tini: everything blocked, one signal at a time with
  * sigwaitinfo. */
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,8 @@
 
 #include "error.h"
 #include "helper.h"
+#include "protocol.h"
+#include "seccomp_filter.h"
 #include "util.h"
 
 /* Signals a process raises against itself (faults, abort): when one of
@@ -227,10 +230,60 @@ static void own_group(void)
 	sigaction(SIGTTOU, &dfl, NULL);
 }
 
+/* Beside a filtered workload the init takes a filter of its own
+ * (lib/seccomp/init_filter.c): from here on only its loop's calls work.
+ * Failing that, nothing may run: the workload goes, and the runtime hears
+ * why on the status channel. */
+static void confine(pid_t workload, const struct sluice_pid1_opts *o)
+{
+	struct sluice_error e = { 0 }, out;
+
+	if ((!o->caps_of || sluice_caps_set_proc(o->caps_of, 0, &e) == 0) &&
+	    sluice_seccomp_confine_init(&e) == 0)
+		return;
+	(void)kill(workload, SIGKILL);
+	out = e;
+	snprintf(out.msg, sizeof(out.msg), "init: %.1000s", e.msg);
+	if (o->status_fd >= 0)
+		(void)sluice_proto_write_error(o->status_fd, "init", &out);
+	else
+		sluice_error_print(&out);
+	_exit(SLUICE_EXIT_SETUP);
+}
+
+/* With o->confine the workload waits until the init is under its filter:
+ * otherwise the workload could run (and ptrace the init, same uid and
+ * dumpable, to make it call what the workload may not) before the init
+ * has confined itself. */
+static int confine_gate(const struct sluice_pid1_opts *o, int gate[2], struct sluice_error *err)
+{
+	gate[0] = gate[1] = -1;
+	if (o->confine && pipe2(gate, O_CLOEXEC) < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "pipe2");
+	return 0;
+}
+
+/* The child's side: EOF once the init has closed its end. */
+static void confine_wait(int gate[2])
+{
+	char c;
+
+	if (gate[0] < 0)
+		return;
+	sluice_close(gate[1]);
+	while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+		;
+	sluice_close(gate[0]);
+}
+
 int sluice_pid1_fork(const struct sluice_pid1_opts *o, struct sluice_error *err)
 {
 	sigset_t all, old;
+	int gate[2];
 	pid_t pid;
+
+	if (confine_gate(o, gate, err) < 0)
+		return -1;
 
 	/* Block first: a signal that arrives between fork and the loop must
 	 * wait for the loop, not kill the init with its default action. */
@@ -238,11 +291,15 @@ int sluice_pid1_fork(const struct sluice_pid1_opts *o, struct sluice_error *err)
 	sigprocmask(SIG_BLOCK, &all, &old);
 	if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
+		sluice_close(gate[0]);
+		sluice_close(gate[1]);
 		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "prctl(PR_SET_CHILD_SUBREAPER)");
 	}
 	pid = fork();
 	if (pid < 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
+		sluice_close(gate[0]);
+		sluice_close(gate[1]);
 		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "fork the workload");
 	}
 	if (pid == 0) {
@@ -252,7 +309,14 @@ int sluice_pid1_fork(const struct sluice_pid1_opts *o, struct sluice_error *err)
 		 * own, which setsid() refuses to a group leader. */
 		if (o->signal_group && !o->terminal)
 			own_group();
+		/* last, so that the init confines itself meanwhile */
+		confine_wait(gate);
 		return 0;
+	}
+	if (o->confine) {
+		sluice_close(gate[0]);
+		confine(pid, o);
+		sluice_close(gate[1]);
 	}
 	if (o->status_fd >= 0)
 		sluice_close(o->status_fd);

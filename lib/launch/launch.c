@@ -20,6 +20,8 @@
 #include "exe_seal.h"
 #include "namespaces.h"
 #include "protocol.h"
+#include "seccomp_filter.h"
+#include "seccomp_notify.h"
 #include "util.h"
 
 #ifndef CLONE_PIDFD
@@ -342,15 +344,22 @@ static void close_launch_fds(struct launch_fds *f)
 	}
 }
 
-/* fd 4 is a socketpair when it must carry the pty master, a pipe otherwise. */
+/* fd 4 is a socketpair when it must carry the pty master or a seccomp
+ * listener's announcement, a pipe otherwise.  For the listener the reading
+ * end gets each writer's pid (SO_PASSCRED, set before the helper exists)
+ * and we answer on it. */
 static int make_pipes(struct launch_fds *f, struct sluice_stdio_setup *stdio, int min, bool sock,
-		      struct sluice_error *err)
+		      bool passcred, struct sluice_error *err)
 {
+	int on = 1;
+
 	if (pipe2(f->cfg, O_CLOEXEC) < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "pipe2");
 	if (sock ? socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, f->status) < 0 :
 		   pipe2(f->status, O_CLOEXEC) < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, errno, sock ? "socketpair" : "pipe2");
+	if (passcred && setsockopt(f->status[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "setsockopt(SO_PASSCRED)");
 	if (lift_fd(&f->cfg[0], min, err) < 0 || lift_fd(&f->status[1], min, err) < 0)
 		return -1;
 	for (int i = 0; i < 3; i++)
@@ -406,6 +415,42 @@ static int spawn(struct sluice_launch *l, const struct sluice_config *c,
 	return 0;
 }
 
+/* The seccomp filter, compiled or from the cache (docs/seccomp.md), for
+ * the helper to load as it is: it then never runs libseccomp, nor parses
+ * the profile (left out of CONFIG: the frame stands for it). */
+static int send_filter(int fd, const struct sluice_config *c, struct sluice_error *err)
+{
+	struct sluice_bpf bpf = { 0 };
+	cleanup_free char *payload = NULL;
+	size_t len = 0;
+
+	if (!c->linux.seccomp)
+		return 0;
+	if (sluice_seccomp_resolve(c->linux.seccomp, c->source ? c->source : "<config>", &bpf,
+				   err) < 0)
+		return -1;
+	payload = sluice_seccomp_frame_encode(sluice_seccomp_kernel_flags(c->linux.seccomp), &bpf,
+					      &len);
+	sluice_bpf_release(&bpf);
+	if (!payload)
+		return sluice_err(err, SLUICE_EXIT_SETUP, ENOMEM, "seccomp filter");
+	/* a helper that died shows up on the status pipe */
+	(void)sluice_proto_write(fd, SLUICE_MSG_SECCOMP, payload, len);
+	return 0;
+}
+
+/* CONFIG as the helper needs it: the profile itself stays out, since the
+ * SECCOMP frame carries its program (parsing it would cost the helper
+ * more than the whole rest of the config). */
+static int emit_for_helper(const struct sluice_config *c, char **text, size_t *len,
+			   struct sluice_error *err)
+{
+	struct sluice_config shallow = *c;
+
+	shallow.linux.seccomp = NULL;
+	return sluice_config_emit(&shallow, text, len, err);
+}
+
 int sluice_launch_start(struct sluice_launch *l, const struct sluice_config *c,
 			const struct sluice_caller *who, struct sluice_stdio_setup *stdio,
 			const sigset_t *child_mask, struct sluice_error *err)
@@ -430,7 +475,11 @@ int sluice_launch_start(struct sluice_launch *l, const struct sluice_config *c,
 		return -1;
 	if (sluice_config_wants_cgroup(c) && sluice_cgroup_create(c, NULL, &l->cg, err) < 0)
 		return -1;
-	if (make_pipes(&f, stdio, min, l->status_sock, err) < 0 ||
+	l->seccomp = c->linux.seccomp;
+	l->passcred = c->linux.seccomp && sluice_seccomp_uses_notify(c->linux.seccomp);
+	l->status_sock |= l->passcred;
+	l->bundle = c->base_dir ? c->base_dir : who->cwd;
+	if (make_pipes(&f, stdio, min, l->status_sock, l->passcred, err) < 0 ||
 	    spawn(l, c, who, &f, stdio, child_mask, &created, err) < 0) {
 		close_launch_fds(&f);
 		(void)sluice_launch_release(l, &(struct sluice_error){ 0 });
@@ -445,7 +494,7 @@ int sluice_launch_start(struct sluice_launch *l, const struct sluice_config *c,
 	/* Emitted now, not before the clone: the child spends longer
 	 * re-executing itself than we do here, and waits for GO anyway, so
 	 * the emitter is off the critical path (docs/performance.md). */
-	if (sluice_config_emit(c, &text, &len, err) < 0) {
+	if (emit_for_helper(c, &text, &len, err) < 0) {
 		close_launch_fds(&f);
 		sluice_launch_abort(l);
 		return -1;
@@ -453,7 +502,8 @@ int sluice_launch_start(struct sluice_launch *l, const struct sluice_config *c,
 	/* The config goes out first so the helper parses it while we write
 	 * the maps; a helper that died shows up on the status pipe. */
 	(void)send_config(f.cfg[1], text, len, created);
-	if ((l->cg && !l->in_cgroup && sluice_cgroup_enter(l->cg, l->pid, err) < 0) ||
+	if (send_filter(f.cfg[1], c, err) < 0 ||
+	    (l->cg && !l->in_cgroup && sluice_cgroup_enter(l->cg, l->pid, err) < 0) ||
 	    ((created & CLONE_NEWUSER) &&
 	     sluice_idmap_write(l->pid, c, who->uid, who->gid, err) < 0)) {
 		close_launch_fds(&f);
@@ -476,12 +526,44 @@ void sluice_launch_abort(struct sluice_launch *l)
 	(void)sluice_launch_release(l, &(struct sluice_error){ 0 });
 }
 
+/* SECCOMP_LISTENER: take the fd from the process that wrote the frame,
+ * give it to the agent with the state, and let that process go on (one
+ * byte back).  Any failure fails the start (config-linux.md). */
+static int hand_off(struct sluice_launch *l, const struct sluice_frame *f, pid_t sender,
+		    struct sluice_error *err)
+{
+	const struct sluice_seccomp *s = l->seccomp;
+	cleanup_close int listener = -1;
+	cleanup_free char *state = NULL;
+	uint32_t fd;
+	char ack = 0;
+
+	if (!s || !s->listener_path || sender <= 0 || sluice_proto_decode_u32(f, &fd) < 0 ||
+	    fd > INT32_MAX)
+		return sluice_err(err, SLUICE_EXIT_SETUP, 0,
+				  "unexpected seccomp listener message from the helper");
+	listener = sluice_seccomp_take_listener(sender, (int)fd, err);
+	if (listener < 0)
+		return -1;
+	state = sluice_seccomp_run_state(getpid(), l->bundle, sender);
+	if (!state)
+		return sluice_err(err, SLUICE_EXIT_SETUP, ENOMEM, "seccomp notify");
+	if (sluice_seccomp_send_state(s->listener_path, s->listener_metadata, state, sender,
+				      listener, err) < 0)
+		return -1;
+	if (write(l->status_fd, &ack, 1) != 1)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "seccomp notify: the helper");
+	return 0;
+}
+
 int sluice_launch_read_status(struct sluice_launch *l, struct sluice_error *err)
 {
 	struct sluice_frame f;
 	cleanup_free char *payload = NULL;
 	cleanup_close int rights = -1;
-	int r = l->status_sock ? sluice_proto_recv(l->status_fd, &f, &payload, &rights) :
+	pid_t sender = 0;
+	int r = l->passcred ? sluice_proto_recv_cred(l->status_fd, &f, &payload, &rights, &sender) :
+		l->status_sock ? sluice_proto_recv(l->status_fd, &f, &payload, &rights) :
 				 sluice_proto_read(l->status_fd, &f, &payload);
 
 	if (r == -EPIPE) {
@@ -505,6 +587,8 @@ int sluice_launch_read_status(struct sluice_launch *l, struct sluice_error *err)
 		l->failed = true;
 		return 0;
 	}
+	if (f.type == SLUICE_MSG_SECCOMP_LISTENER && l->passcred)
+		return hand_off(l, &f, sender, err);
 	return sluice_err(err, SLUICE_EXIT_SETUP, 0, "unexpected message %#x from the helper",
 			  f.type);
 }

@@ -40,6 +40,11 @@ struct sluice_launch {
 	 * in it before GO; removed by sluice_launch_release. */
 	struct sluice_cgroup *cg;
 	bool in_cgroup; /* born there (CLONE_INTO_CGROUP) */
+	/* SCMP_ACT_NOTIFY: the status channel is a socket that carries the
+	 * sender's credentials; the listener goes to the profile's agent */
+	bool passcred;
+	const struct sluice_seccomp *seccomp;
+	const char *bundle; /* for the state the agent gets */
 };
 
 void sluice_launch_init(struct sluice_launch *l);

@@ -700,8 +700,6 @@ static void test_errors_values(void)
 
 static void test_errors_unsupported(void)
 {
-	load_fails("linux:\n  seccomp: {defaultAction: SCMP_ACT_ALLOW}\n",
-		   "config.yaml:2:12: linux.seccomp is not supported yet");
 	load_fails("process:\n  apparmorProfile: docker-default\n",
 		   "config.yaml:2:20: process.apparmorProfile is not supported yet");
 	load_fails("process:\n  user: {username: bob}\n",
