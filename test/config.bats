@@ -355,7 +355,9 @@ RUNC11_WARNING="sluice: warning: runc-1.1-spec.json: process.capabilities.ambien
 	# runc 1.1 gives the same file (no ambient capability raised).
 	assert_eq "$output" "$(printf '%s\n' 'CapInh: 0000000000000000' 'CapPrm: 0000000020000420' \
 		'CapEff: 0000000020000420' 'CapBnd: 0000000020000420' 'CapAmb: 0000000000000000' \
-		'NoNewPrivs: 1' 'Seccomp: 0')"
+		'NoNewPrivs: 1' 'Seccomp: 2')"
+	# (runc spec writes no linux.seccomp: under sluice run the default
+	# filter applies, docs/seccomp.md; runc would load none)
 	assert_eq "$stderr" "$RUNC11_WARNING"
 	run -0 --separate-stderr sluice run --config runc-1.1-spec.json -- /bin/sh -c 'hostname; ulimit -n'
 	assert_eq "$output" "$(printf '%s\n' runc 1024)"

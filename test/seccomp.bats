@@ -572,13 +572,13 @@ expect_all() {
 STATIC='"execve", "brk", "arch_prctl", "set_tid_address", "set_robust_list", "rseq",
  "prlimit64", "readlink", "getrandom", "mprotect", "write", "exit_group", "newfstatat", "umask"'
 
-@test "a profile that allows only what a static binary needs: the start works, with --init too" {
+@test "a profile that allows only what a static binary needs: the start works, with and without the init" {
 	local f
 	f=$(profile strict.json "{\"defaultAction\": \"SCMP_ACT_KILL_PROCESS\",
  \"syscalls\": [{\"names\": [$STATIC], \"action\": \"SCMP_ACT_ALLOW\"}]}")
 	run -0 sluice run --rootfs "$ROOTFS" --seccomp "$f" -- /bin/probe umask -- "$M"
 	assert_eq "$output" "umask: 0022"
-	run -0 sluice run --rootfs "$ROOTFS" --seccomp "$f" --init -- /bin/probe umask -- "$M"
+	run -0 sluice run --rootfs "$ROOTFS" --seccomp "$f" --no-init -- /bin/probe umask -- "$M"
 	assert_eq "$output" "umask: 0022"
 	run -0 bash -c 'exec 3</dev/null 4</dev/null; exec timeout 30 "$@"' _ "$SLUICE" run \
 		--rootfs "$ROOTFS" --seccomp "$f" --preserve-fds 2 -- /bin/probe umask -- "$M"
