@@ -37,6 +37,24 @@ UNREACHABLE=$(printf '%s\n' 'TIOCSTI 0: ENOTTY' 'TIOCLINUX 0: ENOTTY' 'TIOCSTI 1
 	assert_no_leftovers "$M"
 }
 
+# The filters the workload runs under, then what `probe tty-inject` sees.
+filters_then_inject() {
+	with_tty "$SLUICE" run "$@" -- sh -c 'grep ^Seccomp_filters: /proc/self/status; exec "$0" tty-inject' "$PROBE"
+}
+
+@test "one filter on the terminal: the default profile refuses TIOCSTI itself; the guard only without one that does" {
+	local allow=$BATS_TEST_TMPDIR/allow.yaml
+	printf '%s\n' 'defaultAction: SCMP_ACT_ALLOW' \
+		'syscalls: [{names: [mkdir], action: SCMP_ACT_ERRNO}]' >"$allow"
+	run -0 filters_then_inject
+	assert_eq "$output" "$(printf 'Seccomp_filters:\t1\n%s' "$REFUSED")" "the default profile alone"
+	run -0 filters_then_inject --no-seccomp
+	assert_eq "$output" "$(printf 'Seccomp_filters:\t1\n%s' "$REFUSED")" "the guard alone"
+	run -0 filters_then_inject --seccomp "$allow"
+	assert_eq "$output" "$(printf 'Seccomp_filters:\t2\n%s' "$REFUSED")" "a profile that allows TIOCSTI, and the guard"
+	assert_no_leftovers "$M"
+}
+
 @test "handed the caller's terminal, the test user's workload cannot push input into it either" {
 	requires_userns
 	as_user_cmd
@@ -81,7 +99,7 @@ UNREACHABLE=$(printf '%s\n' 'TIOCSTI 0: ENOTTY' 'TIOCLINUX 0: ENOTTY' 'TIOCSTI 1
 	assert_eq "${lines[0]}" tty
 }
 
-@test "sluice init 3<config from a shell: the terminal's guard too, even as a group leader that cannot leave the session" {
+@test "sluice init 3<config from a shell: TIOCSTI refused too, even as a group leader that cannot leave the session" {
 	local cfg=$BATS_TEST_TMPDIR/c.yaml out=$BATS_TEST_TMPDIR/out
 	printf 'process: {args: [%s, tty-inject]}\n' "$PROBE" >"$cfg"
 	run -0 with_tty sh -c 'exec "$0" init 3<"$1"' "$SLUICE" "$cfg"

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 
@@ -339,9 +340,17 @@ static int step_session(struct helper *h, struct sluice_error *err)
 	return 0;
 }
 
+/* One filter where one is enough: a workload's filter that refuses TIOCSTI
+ * and TIOCLINUX itself (the default profile's does) makes the guard a
+ * second load for nothing, and the init beside it gets its own filter,
+ * which refuses every ioctl.  No filter, or a profile that lets either
+ * request through (or whose answer depends on the fd): the guard. */
 static int step_tty_guard(struct helper *h, struct sluice_error *err)
 {
-	return h->tty_guard ? sluice_tty_guard_apply(&h->cfg, err) : 0;
+	if (!h->tty_guard || (sluice_bpf_refuses_ioctl(&h->bpf, TIOCSTI) &&
+			      sluice_bpf_refuses_ioctl(&h->bpf, TIOCLINUX)))
+		return 0;
+	return sluice_tty_guard_apply(&h->cfg, err);
 }
 
 static int step_terminal(struct helper *h, struct sluice_error *err)

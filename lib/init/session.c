@@ -7,7 +7,9 @@
  * sluice exits (CVE-2017-5226).  So the helper leaves the caller's session
  * unless the workload is handed the caller's terminal as stdio: then it
  * stays (an interactive shell needs its terminal as the controlling one
- * for job control) and a seccomp filter refuses TIOCSTI and TIOCLINUX.
+ * for job control) and a seccomp filter refuses TIOCSTI and TIOCLINUX:
+ * the workload's own when it refuses them (the default profile's), else
+ * the small one here (helper.c step_tty_guard, docs/seccomp.md).
  * Without the caller's session, the terminal's signals (Ctrl-C, Ctrl-Z,
  * hang-up) reach only `sluice run`, which forwards them (lib/launch/run.c). */
 #include <errno.h>

@@ -80,6 +80,13 @@ int sluice_seccomp_load(const struct sluice_bpf *prog, unsigned int flags, int *
 /* SECCOMP_FILTER_FLAG_NEW_LISTENER is in flags. */
 bool sluice_seccomp_flags_notify(unsigned int flags);
 
+/* The program refuses ioctl(fd, request) (EPERM or any errno, kill or
+ * trap) for every fd, in every ABI this build can call it in, whatever
+ * the request's upper 32 bits (verdict.c: it runs the program).  False
+ * when it lets the call through or its answer depends on more than the
+ * call's ABI, number and request; false without a program. */
+bool sluice_bpf_refuses_ioctl(const struct sluice_bpf *prog, uint32_t request);
+
 /* The init's own filter (init_filter.c): the system calls of its loop and
  * nothing else, for an init that stays beside a filtered workload. */
 int sluice_seccomp_confine_init(struct sluice_error *err);

@@ -10,6 +10,7 @@
 #include <linux/seccomp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -301,6 +302,76 @@ static void test_cache(void)
 	sluice_seccomp_free(s);
 }
 
+/* Whether a compiled program refuses ioctl(TIOCSTI/TIOCLINUX): what
+ * decides if the helper's terminal guard is needed beside it. */
+static bool refuses_tty(const char *yaml)
+{
+	struct sluice_seccomp *s = load(yaml);
+	struct sluice_error err = { 0 };
+	struct sluice_bpf b = { 0 };
+	bool r;
+
+	if (!s || sluice_seccomp_compile(s, "v", &b, &err) < 0)
+		abort();
+	r = sluice_bpf_refuses_ioctl(&b, TIOCSTI) && sluice_bpf_refuses_ioctl(&b, TIOCLINUX);
+	sluice_bpf_release(&b);
+	sluice_seccomp_free(s);
+	return r;
+}
+
+#define STI_LOW32 "{index: 1, value: 4294967295, valueTwo: 21522, op: SCMP_CMP_MASKED_EQ}"
+#define LINUX_LOW32 "{index: 1, value: 4294967295, valueTwo: 21532, op: SCMP_CMP_MASKED_EQ}"
+
+static void test_verdict(void)
+{
+	struct sluice_seccomp *d[2] = { sluice_seccomp_default_profile(0, false),
+					sluice_seccomp_default_profile(~UINT64_C(0), false) };
+	struct sock_filter ip[2] = { BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 8),
+				     BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 1) };
+	struct sluice_bpf b = { 0 };
+	struct sluice_error err = { 0 };
+
+	for (int i = 0; i < 2; i++) {
+		ok(d[i] && sluice_seccomp_compile(d[i], "d", &b, &err) == 0 &&
+			   sluice_bpf_refuses_ioctl(&b, TIOCSTI) &&
+			   sluice_bpf_refuses_ioctl(&b, TIOCLINUX) &&
+			   !sluice_bpf_refuses_ioctl(&b, TCGETS),
+		   "the default profile (%s capabilities) refuses TIOCSTI and TIOCLINUX, not TCGETS",
+		   i ? "all" : "no");
+		sluice_bpf_release(&b);
+		sluice_seccomp_free(d[i]);
+	}
+	ok(!sluice_bpf_refuses_ioctl(&b, TIOCSTI), "no program refuses nothing");
+	ok(refuses_tty(BASE "    - {names: [ioctl], action: SCMP_ACT_ERRNO, errnoRet: 25}\n"),
+	   "every ioctl refused");
+	ok(refuses_tty(BASE "    - {names: [ioctl], action: SCMP_ACT_TRAP, args: [" STI_LOW32 "]}\n"
+			    "    - {names: [ioctl], action: SCMP_ACT_KILL, args: [" LINUX_LOW32
+			    "]}\n"),
+	   "trap and kill refuse too");
+	ok(refuses_tty("linux:\n  seccomp: {defaultAction: SCMP_ACT_KILL_PROCESS}\n"),
+	   "a kill-everything default");
+	ok(!refuses_tty(BASE "    - {names: [mkdir], action: SCMP_ACT_ERRNO}\n"),
+	   "a profile without ioctl rules lets them through");
+	ok(!refuses_tty("linux:\n  seccomp:\n    defaultAction: SCMP_ACT_ERRNO\n    syscalls:\n"
+			"    - {names: [ioctl, execve], action: SCMP_ACT_ALLOW}\n"),
+	   "a deny-by-default profile that allows ioctl (podman's) lets them through");
+	ok(!refuses_tty(BASE "    - {names: [ioctl], action: SCMP_ACT_ERRNO, args: [{index: 1, "
+			     "value: 21522, op: SCMP_CMP_EQ}]}\n"
+			     "    - {names: [ioctl], action: SCMP_ACT_ERRNO, args: [" LINUX_LOW32
+			     "]}\n"),
+	   "a 64-bit match of TIOCSTI misses TIOCSTI | 1 << 32");
+	ok(!refuses_tty(BASE "    - {names: [ioctl], action: SCMP_ACT_ERRNO, args: [{index: 0, "
+			     "value: 0, op: SCMP_CMP_EQ}, " STI_LOW32 "]}\n"
+			     "    - {names: [ioctl], action: SCMP_ACT_ERRNO, args: [" LINUX_LOW32
+			     "]}\n"),
+	   "a rule that depends on the fd: no verdict");
+	ok(!refuses_tty(BASE "    - {names: [ioctl], action: SCMP_ACT_LOG}\n"),
+	   "SCMP_ACT_LOG lets it through");
+	b.insns = ip;
+	b.len = sizeof(ip);
+	ok(!sluice_bpf_refuses_ioctl(&b, TIOCSTI), "a program that reads the instruction pointer");
+}
+
 /* A stream of frames as a runtime writes fd 3: the preamble, then each
  * (type, payload) pair, then GO. */
 static size_t stream(char *buf, const uint32_t *types, const char *const *payloads,
@@ -366,6 +437,7 @@ int main(void)
 	test_hash();
 	test_cred();
 	test_cache();
+	test_verdict();
 	test_intake_frame();
 	return done_testing();
 }
