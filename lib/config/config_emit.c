@@ -75,12 +75,20 @@ static void emit_event(struct emit *E, yaml_event_t *ev, int initialized)
 		fail(E, E->e.problem ? E->e.problem : "out of memory");
 }
 
-static void map_start(struct emit *E)
+/* An empty mapping is written `{}` (flow style), a full one as a block. */
+static void map_start_as(struct emit *E, bool empty)
 {
 	yaml_event_t ev;
-	int ok = yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
+	int ok = yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
+						     empty ? YAML_FLOW_MAPPING_STYLE :
+							     YAML_BLOCK_MAPPING_STYLE);
 
 	emit_event(E, &ev, ok);
+}
+
+static void map_start(struct emit *E)
+{
+	map_start_as(E, false);
 }
 
 static void map_end(struct emit *E)
@@ -410,14 +418,8 @@ static void emit_idmaps(struct emit *E, const char *k, const struct sluice_idmap
 
 static void emit_sysctl(struct emit *E, const struct sluice_config *c)
 {
-	yaml_event_t ev;
-	int ok;
-
 	key(E, "sysctl");
-	ok = yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
-						 c->linux.n_sysctl ? YAML_BLOCK_MAPPING_STYLE :
-								     YAML_FLOW_MAPPING_STYLE);
-	emit_event(E, &ev, ok);
+	map_start_as(E, c->linux.n_sysctl == 0);
 	for (size_t i = 0; i < c->linux.n_sysctl; i++) {
 		str(E, c->linux.sysctl[i].key);
 		str(E, c->linux.sysctl[i].value);
@@ -475,14 +477,8 @@ static void emit_seccomp_rule(struct emit *E, const struct sluice_seccomp_rule *
  * (an absent key would keep the embedded default's). */
 static void emit_seccomp(struct emit *E, const struct sluice_seccomp *s)
 {
-	yaml_event_t ev;
-	int ok;
-
 	key(E, "seccomp");
-	ok = yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
-						 s ? YAML_BLOCK_MAPPING_STYLE :
-						     YAML_FLOW_MAPPING_STYLE);
-	emit_event(E, &ev, ok);
+	map_start_as(E, !s);
 	if (!s) {
 		map_end(E);
 		return;

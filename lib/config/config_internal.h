@@ -50,6 +50,9 @@ static inline const struct config_node *config_map_value(const struct config_nod
 /* Parse buf into *root (NULL for an empty stream).  Rejects aliases,
  * anchors, tags, several documents, duplicate and non-scalar keys and
  * nesting deeper than CONFIG_MAX_DEPTH. */
+/* Reads a config or profile file whole (at most CONFIG_MAX_SIZE): 78 with
+ * the path when it cannot. */
+int config_read_file(const char *path, char **buf, size_t *len, struct sluice_error *err);
 int config_yaml_parse(const char *name, const char *buf, size_t len, struct config_node **root,
 		      struct sluice_error *err);
 void config_node_free(struct config_node *n);

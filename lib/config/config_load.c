@@ -331,21 +331,29 @@ static char *dir_of(const char *path)
 	return strndup(path, (size_t)(slash - path));
 }
 
-int sluice_config_load_file(struct sluice_config *c, const char *path, struct sluice_error *err)
+int config_read_file(const char *path, char **buf, size_t *len, struct sluice_error *err)
 {
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	cleanup_free char *buf = NULL;
-	cleanup_free char *dir = NULL;
-	size_t len = 0;
 	int r;
 
 	if (fd < 0)
 		return sluice_err(err, SLUICE_EXIT_CONFIG, errno, "%s: cannot read", path);
-	r = sluice_read_fd(fd, CONFIG_MAX_SIZE, &buf, &len);
+	r = sluice_read_fd(fd, CONFIG_MAX_SIZE, buf, len);
 	if (r == -EFBIG)
 		return sluice_err(err, SLUICE_EXIT_CONFIG, 0, "%s: larger than 4 MiB", path);
 	if (r < 0)
 		return sluice_err(err, SLUICE_EXIT_CONFIG, -r, "%s: cannot read", path);
+	return 0;
+}
+
+int sluice_config_load_file(struct sluice_config *c, const char *path, struct sluice_error *err)
+{
+	cleanup_free char *buf = NULL;
+	cleanup_free char *dir = NULL;
+	size_t len = 0;
+
+	if (config_read_file(path, &buf, &len, err) < 0)
+		return -1;
 	dir = dir_of(path);
 	if (!dir)
 		return sluice_err(err, SLUICE_EXIT_CONFIG, ENOMEM, "%s: cannot read", path);
