@@ -9,7 +9,7 @@
 
 load helpers
 
-CLIENT=$BATS_TEST_DIRNAME/protocol_client.py
+CLIENT=${SLUICE_TEST_SCRIPTS:-$BATS_TEST_DIRNAME}/protocol_client.py
 
 setup_file() {
 	ROOTFS=$(scratch_dir)/rootfs

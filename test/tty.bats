@@ -15,9 +15,9 @@
 
 load helpers
 
-DRIVER=$BATS_TEST_DIRNAME/tty_driver.py
-RECEIVER=$BATS_TEST_DIRNAME/console_receiver.py
-CLIENT=$BATS_TEST_DIRNAME/protocol_client.py
+DRIVER=${SLUICE_TEST_SCRIPTS:-$BATS_TEST_DIRNAME}/tty_driver.py
+RECEIVER=${SLUICE_TEST_SCRIPTS:-$BATS_TEST_DIRNAME}/console_receiver.py
+CLIENT=${SLUICE_TEST_SCRIPTS:-$BATS_TEST_DIRNAME}/protocol_client.py
 WARNING="sluice: warning: stdin is not a terminal: its input is relayed to the sandbox's terminal as it comes"
 
 setup_file() {
