@@ -222,7 +222,10 @@ on_tty() {
 	(
 		_close_extra_fds # bats's output (fd 3) is not for a job that may outlive the test
 		exec 0<"$fifo"
-		script --quiet --return --flush --command "$(printf '%q ' "$@")" /dev/null >"$OUT" 2>&1
+		# exec: script runs $SHELL -c, and without SHELL (CI) that is
+		# dash, which stays as the parent; script(1) stops only when its
+		# own child does.
+		script --quiet --return --flush --command "exec $(printf '%q ' "$@")" /dev/null >"$OUT" 2>&1
 	) &
 	TTY_JOB=$!
 	exec 7>"$fifo"
