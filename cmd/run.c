@@ -688,7 +688,7 @@ static int print_config(const struct sluice_config *c, bool seccomp, struct slui
 	return fflush(stdout) == 0 ? 0 : sluice_err(err, SLUICE_EXIT_SETUP, errno, "stdout");
 }
 
-int cmd_run(int argc, char **argv)
+static int cmd_sandbox_run(int argc, char **argv)
 {
 	struct parsed *p = calloc((size_t)argc + 1, sizeof(*p));
 	struct sluice_config c;
@@ -736,4 +736,13 @@ out:
 	sluice_config_free(&c);
 	free(p);
 	return r < 0 ? err.exit_code : r;
+}
+
+/* Two commands share the name: runc's `run ID` (oci_run.c) and the
+ * sandbox above. */
+int cmd_run(int argc, char **argv)
+{
+	if (cmd_run_is_oci(argc, argv))
+		return cmd_oci_run(argc, argv);
+	return cmd_sandbox_run(argc, argv);
 }

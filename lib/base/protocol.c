@@ -30,11 +30,15 @@ static bool known_type(uint32_t type)
 	case SLUICE_MSG_CONFIG:
 	case SLUICE_MSG_GO:
 	case SLUICE_MSG_NAMESPACES:
+	case SLUICE_MSG_OCI:
+	case SLUICE_MSG_RESUME:
 	case SLUICE_MSG_SECCOMP:
 	case SLUICE_MSG_READY:
 	case SLUICE_MSG_ERROR:
 	case SLUICE_MSG_SECCOMP_LISTENER:
 	case SLUICE_MSG_CONSOLE:
+	case SLUICE_MSG_PID:
+	case SLUICE_MSG_HOOKS:
 		return true;
 	}
 	return false;

@@ -30,12 +30,16 @@ enum sluice_msg {
 	SLUICE_MSG_GO = 2,	   /* empty: the runtime's side is done */
 	SLUICE_MSG_NAMESPACES = 3, /* u64: CLONE_NEW* flags the runtime already created */
 	SLUICE_MSG_SECCOMP = 4,	   /* the compiled seccomp filter (struct sock_filter[]) */
+	SLUICE_MSG_OCI = 5,	   /* the OCI runtime's request (lib/oci/launch_oci.h) */
+	SLUICE_MSG_RESUME = 6,	   /* empty: go on (after HOOKS, after READY in OCI mode) */
 	/* helper -> runtime */
 	SLUICE_MSG_READY = 0x81, /* u32: workload pid as the helper sees it */
 	SLUICE_MSG_ERROR = 0x82, /* u32 exit code, u32 errno, step NUL, message */
 	/* u32: the fd number of a seccomp listener in the sender, which waits
 	 * for one byte back (docs/protocol.md "Seccomp notify") */
 	SLUICE_MSG_SECCOMP_LISTENER = 0x83,
+	SLUICE_MSG_PID = 0x84,	 /* u32: the container process, forked, in the runtime's pid ns */
+	SLUICE_MSG_HOOKS = 0x85, /* empty: run prestart/createRuntime hooks, then RESUME */
 	/* u32: the pty number; the pty master rides along (SCM_RIGHTS), so
 	 * fd 4 must then be a unix socket (docs/terminal.md) */
 	SLUICE_MSG_CONSOLE = 0x86,

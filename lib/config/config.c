@@ -25,6 +25,15 @@ const char *const sluice_capset_names[SLUICE_CAP_COUNT] = {
 	[SLUICE_CAP_AMBIENT] = "ambient",
 };
 
+const char *const sluice_hook_names[SLUICE_HOOK_COUNT] = {
+	[SLUICE_HOOK_PRESTART] = "prestart",
+	[SLUICE_HOOK_CREATE_RUNTIME] = "createRuntime",
+	[SLUICE_HOOK_CREATE_CONTAINER] = "createContainer",
+	[SLUICE_HOOK_START_CONTAINER] = "startContainer",
+	[SLUICE_HOOK_POSTSTART] = "poststart",
+	[SLUICE_HOOK_POSTSTOP] = "poststop",
+};
+
 /* Our own table rather than libcap's cap_to_name(): OCI spells names in
  * upper case with the CAP_ prefix, and the header's numbers are kernel ABI. */
 #define CAP_ENTRY(x) [x] = #x
@@ -145,6 +154,61 @@ void config_sysctl_free(struct sluice_sysctl *s, size_t n)
 	free(s);
 }
 
+void config_hooks_free(struct sluice_hook_list *l)
+{
+	for (size_t i = 0; l->v && i < l->n; i++) {
+		free(l->v[i].path);
+		sluice_strv_free(l->v[i].args);
+		sluice_strv_free(l->v[i].env);
+	}
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+void sluice_config_strip_setup(struct sluice_config *c)
+{
+	free(c->hostname);
+	free(c->domainname);
+	c->hostname = c->domainname = NULL;
+	c->hostname_inherited = false;
+	config_mounts_free(c->mounts, c->n_mounts);
+	c->mounts = NULL;
+	c->n_mounts = 0;
+	for (int k = 0; k < SLUICE_HOOK_COUNT; k++)
+		config_hooks_free(&c->hooks[k]);
+	free(c->linux.uid_mappings);
+	free(c->linux.gid_mappings);
+	c->linux.uid_mappings = c->linux.gid_mappings = NULL;
+	c->linux.n_uid_mappings = c->linux.n_gid_mappings = 0;
+	config_sysctl_free(c->linux.sysctl, c->linux.n_sysctl);
+	c->linux.sysctl = NULL;
+	c->linux.n_sysctl = 0;
+	config_devices_free(c->linux.devices, c->linux.n_devices);
+	c->linux.devices = NULL;
+	c->linux.n_devices = 0;
+	sluice_strv_free(c->linux.masked_paths);
+	sluice_strv_free(c->linux.readonly_paths);
+	c->linux.masked_paths = c->linux.readonly_paths = NULL;
+	c->linux.rootfs_propagation = 0;
+	c->sluice.timeout = 0;
+	c->sluice.init = false;
+	c->sluice.init_signal_group = false;
+	c->sluice.n_remap_exit = 0;
+	for (int i = 0; i < 3; i++) {
+		free(c->sluice.stdio[i].path);
+		c->sluice.stdio[i] = (struct sluice_stdio){ .mode = SLUICE_STDIO_INHERIT };
+	}
+}
+
+bool sluice_config_has_hooks(const struct sluice_config *c)
+{
+	for (int k = 0; k < SLUICE_HOOK_COUNT; k++)
+		if (c->hooks[k].n)
+			return true;
+	return false;
+}
+
 static void free_process(struct sluice_config *c)
 {
 	sluice_strv_free(c->process.args);
@@ -181,6 +245,9 @@ void sluice_config_free(struct sluice_config *c)
 	free(c->hostname);
 	free(c->domainname);
 	config_mounts_free(c->mounts, c->n_mounts);
+	for (int k = 0; k < SLUICE_HOOK_COUNT; k++)
+		config_hooks_free(&c->hooks[k]);
+	sluice_strv_free(c->annotations);
 	free_linux(c);
 	for (int i = 0; i < 3; i++)
 		free(c->sluice.stdio[i].path);

@@ -204,6 +204,30 @@ struct sluice_resources {
 	size_t n_devices;
 };
 
+/* OCI hooks (config.md "POSIX-platform Hooks"), in lifecycle order.  Run
+ * by the OCI runtime commands (lib/oci/, docs/oci.md) only. */
+enum sluice_hook_kind {
+	SLUICE_HOOK_PRESTART,
+	SLUICE_HOOK_CREATE_RUNTIME,
+	SLUICE_HOOK_CREATE_CONTAINER,
+	SLUICE_HOOK_START_CONTAINER,
+	SLUICE_HOOK_POSTSTART,
+	SLUICE_HOOK_POSTSTOP,
+	SLUICE_HOOK_COUNT
+};
+
+struct sluice_hook {
+	char *path;  /* absolute */
+	char **args; /* strv, argv of the hook; NULL: argv is { path } */
+	char **env;  /* strv, the hook's whole environment; NULL: empty */
+	int timeout; /* seconds, 0: none */
+};
+
+struct sluice_hook_list {
+	struct sluice_hook *v;
+	size_t n;
+};
+
 /* Capability sets: bit N set = capability N (linux/capability.h). */
 enum sluice_capset {
 	SLUICE_CAP_BOUNDING,
@@ -266,6 +290,10 @@ struct sluice_config {
 	struct sluice_mount *mounts;
 	size_t n_mounts;
 
+	struct sluice_hook_list hooks[SLUICE_HOOK_COUNT];
+	/* strv of keys and values, alternating: { k0, v0, k1, v1, NULL } */
+	char **annotations;
+
 	struct {
 		struct sluice_namespace ns[SLUICE_NS_COUNT];
 		struct sluice_idmap *uid_mappings;
@@ -305,6 +333,7 @@ struct sluice_config {
 /* Names, for messages, the loader and the emitter. */
 extern const char *const sluice_ns_names[SLUICE_NS_COUNT];	/* "user", "mount", ... */
 extern const char *const sluice_capset_names[SLUICE_CAP_COUNT]; /* "bounding", ... */
+extern const char *const sluice_hook_names[SLUICE_HOOK_COUNT];	/* "prestart", ... */
 
 /* Who is starting the sandbox; the embedded default depends on it. */
 struct sluice_caller {
@@ -349,6 +378,21 @@ SLUICE_API int sluice_config_real_root(struct sluice_config *c, const struct slu
 SLUICE_API int sluice_config_load_buffer(struct sluice_config *c, const char *name, const char *buf,
 					 size_t len, const char *base_dir, struct sluice_error *err);
 
+/* Replace c->process with the OCI process object in the JSON/YAML file at
+ * path (`sluice exec --process`): every process field not in the file is
+ * unset, as in a config.json. */
+SLUICE_API int sluice_config_load_process_file(struct sluice_config *c, const char *path,
+					       struct sluice_error *err);
+
+/* Drop everything that builds a container (mounts, devices, sysctls,
+ * hostname, id mappings, masked and read-only paths, propagation, hooks,
+ * sluice's timeout, init and stdio modes): what is left runs a process
+ * that joins an existing container (`sluice exec`). */
+SLUICE_API void sluice_config_strip_setup(struct sluice_config *c);
+
+/* True when the config has hooks of any kind. */
+bool sluice_config_has_hooks(const struct sluice_config *c);
+
 /* Read path and overlay it (base_dir = the file's directory). */
 SLUICE_API int sluice_config_load_file(struct sluice_config *c, const char *path,
 				       struct sluice_error *err);
@@ -383,6 +427,8 @@ SLUICE_API void sluice_config_free(struct sluice_config *c);
  * of a new user namespace, itself without one; -1 when it cannot be told
  * (a joined user namespace) or is unmapped. */
 int64_t sluice_config_host_id(const struct sluice_config *c, bool group);
+/* The mount options the loader honours (`sluice features`); the count. */
+size_t sluice_mount_option_names(const char **out, size_t max);
 
 /* `sluice run --seccomp FILE`: linux.seccomp from a profile file of its own
  * (OCI JSON or YAML: the object linux.seccomp holds), replacing the

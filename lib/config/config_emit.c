@@ -382,6 +382,51 @@ static void emit_mounts(struct emit *E, const struct sluice_config *c)
 	seq_end(E);
 }
 
+static void emit_hook(struct emit *E, const struct sluice_hook *h)
+{
+	map_start(E);
+	kv_str(E, "path", h->path ? h->path : "");
+	if (h->args)
+		kv_strv(E, "args", h->args);
+	if (h->env)
+		kv_strv(E, "env", h->env);
+	if (h->timeout)
+		kv_i64(E, "timeout", h->timeout);
+	map_end(E);
+}
+
+/* Only when there are any: the configs of `sluice run` never have them. */
+static void emit_hooks(struct emit *E, const struct sluice_config *c)
+{
+	if (!sluice_config_has_hooks(c))
+		return;
+	key(E, "hooks");
+	map_start(E);
+	for (int k = 0; k < SLUICE_HOOK_COUNT; k++) {
+		if (!c->hooks[k].n)
+			continue;
+		key(E, sluice_hook_names[k]);
+		seq_start(E, false);
+		for (size_t i = 0; i < c->hooks[k].n; i++)
+			emit_hook(E, &c->hooks[k].v[i]);
+		seq_end(E);
+	}
+	map_end(E);
+}
+
+static void emit_annotations(struct emit *E, const struct sluice_config *c)
+{
+	if (!c->annotations)
+		return;
+	key(E, "annotations");
+	map_start(E);
+	for (size_t i = 0; c->annotations[i] && c->annotations[i + 1]; i += 2) {
+		str(E, c->annotations[i]);
+		str(E, c->annotations[i + 1]);
+	}
+	map_end(E);
+}
+
 static void emit_namespaces(struct emit *E, const struct sluice_config *c)
 {
 	bool any = false;
@@ -613,6 +658,8 @@ static void emit_document(struct emit *E, const struct sluice_config *c)
 	if (c->domainname)
 		kv_str(E, "domainname", c->domainname);
 	emit_mounts(E, c);
+	emit_hooks(E, c);
+	emit_annotations(E, c);
 	emit_linux(E, c);
 	emit_sluice(E, c);
 	map_end(E);

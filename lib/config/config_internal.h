@@ -140,6 +140,12 @@ int config_load_linux(struct config_load *L, const struct config_node *v, void *
 		      const char *path);
 int config_load_mounts(struct config_load *L, const struct config_node *v, void *obj,
 		       const char *path);
+/* config_load_hooks.c: hooks, annotations, a process object on its own. */
+int config_load_hooks(struct config_load *L, const struct config_node *v, void *obj,
+		      const char *path);
+int config_load_annotations(struct config_load *L, const struct config_node *v, void *obj,
+			    const char *path);
+void config_hooks_free(struct sluice_hook_list *l);
 /* linux.seccomp (config_load_seccomp.c); `{}` means no filter. */
 int config_load_seccomp(struct config_load *L, const struct config_node *v, void *obj,
 			const char *path);

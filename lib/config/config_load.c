@@ -25,32 +25,6 @@ static int load_metadata_string(struct config_load *L, const struct config_node 
 	return config_get_string(L, v, path, &s);
 }
 
-/* Metadata only, but a config that gets it wrong is still wrong. */
-static int load_annotations(struct config_load *L, const struct config_node *v, void *obj,
-			    const char *path)
-{
-	int r = config_expect_map(L, v, path);
-
-	(void)obj;
-	for (size_t i = 0; r == 0 && i < v->n; i++) {
-		char kpath[256];
-		cleanup_free char *s = NULL;
-		snprintf(kpath, sizeof(kpath), "%s.%s", path, config_map_key(v, i)->value);
-		r = config_get_string(L, config_map_value(v, i), kpath, &s);
-	}
-	return r;
-}
-
-static int load_hooks(struct config_load *L, const struct config_node *v, void *obj,
-		      const char *path)
-{
-	(void)obj;
-	(void)path;
-	if (v->kind == CONFIG_MAP && v->n == 0)
-		return 0;
-	return config_fail(L, v, "hooks are not supported yet");
-}
-
 static int load_other_platform(struct config_load *L, const struct config_node *v, void *obj,
 			       const char *path)
 {
@@ -267,7 +241,7 @@ static int load_sluice(struct config_load *L, const struct config_node *v, void 
 
 static const struct config_field top_fields[] = {
 	{ "ociVersion", load_metadata_string },
-	{ "annotations", load_annotations },
+	{ "annotations", config_load_annotations },
 	{ "process", config_load_process },
 	{ "root", load_root },
 	{ "hostname", load_hostname },
@@ -275,7 +249,7 @@ static const struct config_field top_fields[] = {
 	{ "mounts", config_load_mounts },
 	{ "linux", config_load_linux },
 	{ "sluice", load_sluice },
-	{ "hooks", load_hooks },
+	{ "hooks", config_load_hooks },
 	{ "solaris", load_other_platform },
 	{ "windows", load_other_platform },
 	{ "vm", load_other_platform },

@@ -88,6 +88,21 @@ static const struct {
 	{ "tmpcopyup", OPT_UNSUPPORTED, 0 },
 };
 
+size_t sluice_mount_option_names(const char **out, size_t max)
+{
+	static const char *const propagation[] = { "private",  "rprivate", "shared",
+						   "rshared",  "slave",	   "rslave",
+						   "unbindable", "runbindable" };
+	size_t n = 0;
+
+	for (size_t i = 0; i < N_ELEMS(mount_opts) && n < max; i++)
+		if (mount_opts[i].kind != OPT_UNSUPPORTED && mount_opts[i].kind != OPT_REMOUNT)
+			out[n++] = mount_opts[i].name;
+	for (size_t i = 0; i < N_ELEMS(propagation) && n < max; i++)
+		out[n++] = propagation[i];
+	return n;
+}
+
 static int append_data(struct sluice_mount *m, const char *opt)
 {
 	size_t old = m->data ? strlen(m->data) : 0;

@@ -17,6 +17,7 @@
 #include "error.h"
 #include "intake.h"
 #include "namespaces.h"
+#include "oci_helper.h"
 #include "protocol.h"
 #include "seccomp_filter.h"
 #include "util.h"
@@ -34,11 +35,12 @@ struct helper {
 	bool framed;
 	bool tty_guard; /* the workload keeps the caller's session */
 	const char *step;
-	dev_t host_pts;		   /* process.terminal: the /dev/pts we started with */
-	int pty;		   /* process.terminal: the peer, for the workload */
-	struct sluice_bpf bpf;	   /* the seccomp filter, if there is one */
-	unsigned int filter_flags; /* SECCOMP_FILTER_FLAG_* to load it with */
-	bool keep_admin;	   /* CAP_SYS_ADMIN kept for loading it */
+	dev_t host_pts;		       /* process.terminal: the /dev/pts we started with */
+	int pty;		       /* process.terminal: the peer, for the workload */
+	struct sluice_bpf bpf;	       /* the seccomp filter, if there is one */
+	unsigned int filter_flags;     /* SECCOMP_FILTER_FLAG_* to load it with */
+	bool keep_admin;	       /* CAP_SYS_ADMIN kept for loading it */
+	struct sluice_oci_helper *oci; /* OCI mode (lib/oci): the runtime's request */
 };
 
 static __attribute__((noreturn)) void fail(struct helper *h, const struct sluice_error *e)
@@ -168,6 +170,18 @@ static void close_strays(const struct helper *h)
 			  (unsigned int)h->cfg.sluice.preserve_fds);
 }
 
+/* The OCI runtime's request (lib/oci): the helper's OCI mode. */
+static int take_oci(struct helper *h, const struct sluice_intake *in, struct sluice_error *err)
+{
+	static struct sluice_oci_helper oci;
+
+	if (sluice_oci_helper_init(&oci, in->oci, in->oci_len, err) < 0)
+		return -1;
+	oci.status_fd = h->status_fd;
+	h->oci = &oci;
+	return 0;
+}
+
 /* The filter program: the runtime's (a SECCOMP frame, which then stands
  * for linux.seccomp), or resolved here through the cache from the
  * config's profile.  A listener is handed over on the status channel,
@@ -204,7 +218,11 @@ static int read_config(struct helper *h, struct sluice_error *err)
 	sluice_intake_init(&in);
 	config_name(name, sizeof(name));
 	r = read_stream(&in, err);
-	sluice_close(SLUICE_CONFIG_FD);
+	if (r == 0 && in.oci)
+		r = take_oci(h, &in, err);
+	/* In OCI mode the runtime has more to say (RESUME) */
+	if (!h->oci)
+		sluice_close(SLUICE_CONFIG_FD);
 	/* From here until the workload's exec, no process in the sandbox may
 	 * read our memory, fds or exe (docs/security.md). */
 	sluice_set_dumpable(false);
@@ -225,6 +243,20 @@ static int read_config(struct helper *h, struct sluice_error *err)
 	    sluice_ns_verify_prepared(h->prepared, err) < 0)
 		return -1;
 	return prepare_filter(h, h->cfg.source ? h->cfg.source : "<fd 3>", err);
+}
+
+/* Hooks belong to the OCI lifecycle: a plain sandbox has no create and
+ * start for them to run at, so a config with hooks is refused there. */
+static int begin(struct helper *h, struct sluice_error *err)
+{
+	if (h->oci)
+		return sluice_oci_helper_begin(h->oci, &h->cfg, err);
+	if (sluice_config_has_hooks(&h->cfg))
+		return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+				  "%s: hooks are run by the OCI runtime commands only (sluice "
+				  "create, docs/oci.md)",
+				  h->cfg.source ? h->cfg.source : "<config>");
+	return 0;
 }
 
 /*
@@ -283,6 +315,10 @@ static int step_namespaces(struct helper *h, struct sluice_error *err)
 		return -1;
 	if ((need & (CLONE_NEWPID | CLONE_NEWTIME)) || joined_children) {
 		struct sluice_pid1_opts o = { .status_fd = h->status_fd };
+		/* A detached container process is handed to the runtime, not
+		 * waited for by a sluice process outside the container. */
+		if (h->oci && h->oci->req.detach)
+			return sluice_oci_fork(h->oci, err);
 		return sluice_pid1_fork(&o, err);
 	}
 	return 0;
@@ -360,11 +396,30 @@ static int step_terminal(struct helper *h, struct sluice_error *err)
 	return sluice_terminal_setup(&t, &h->pty, err);
 }
 
-/* A step needs either the whole helper (run) or only the config (apply). */
+
+static int oci_hooks_point(void *ctx, struct sluice_error *err)
+{
+	struct helper *h = ctx;
+
+	return sluice_oci_hooks_point(h->oci, &h->cfg, err);
+}
+
+/* In OCI mode the create hooks run just before pivot_root. */
+static int step_mounts(struct helper *h, struct sluice_error *err)
+{
+	if (!h->oci)
+		return sluice_mounts_apply(&h->cfg, err);
+	return sluice_mounts_apply_hooked(&h->cfg, oci_hooks_point, h, err);
+}
+
+/* A step needs either the whole helper (run) or only the config (apply).
+ * setup_only: builds the container, skipped by `sluice exec`, which joins
+ * one that exists. */
 struct step {
 	const char *name;
 	int (*run)(struct helper *h, struct sluice_error *err);
 	int (*apply)(const struct sluice_config *c, struct sluice_error *err);
+	bool setup_only;
 };
 
 /* The setup order (docs/protocol.md "Steps").  The session first, so that
@@ -378,11 +433,11 @@ static const struct step steps[] = {
 	{ "session", .run = step_session },
 	{ "oom-score-adj", .apply = sluice_oom_apply },
 	{ "namespaces", .run = step_namespaces },
-	{ "hostname", .apply = sluice_uts_apply },
-	{ "sysctl", .apply = sluice_sysctl_apply },
-	{ "nested-userns", .apply = sluice_nested_userns_apply },
-	{ "network", .apply = net_apply },
-	{ "mounts", .apply = sluice_mounts_apply },
+	{ "hostname", .apply = sluice_uts_apply, .setup_only = true },
+	{ "sysctl", .apply = sluice_sysctl_apply, .setup_only = true },
+	{ "nested-userns", .apply = sluice_nested_userns_apply, .setup_only = true },
+	{ "network", .apply = net_apply, .setup_only = true },
+	{ "mounts", .run = step_mounts, .setup_only = true },
 	{ "terminal", .run = step_terminal },
 	{ "cwd", .apply = sluice_cwd_apply },
 	{ "rlimits", .apply = sluice_rlimits_apply },
@@ -478,6 +533,97 @@ static void report_ready(struct helper *h)
 		(void)sluice_proto_write(h->status_fd, SLUICE_MSG_READY, &pid, sizeof(pid));
 }
 
+static bool skipped(const struct helper *h, const struct step *st)
+{
+	if (!h->oci)
+		return false;
+	if (st->setup_only && h->oci->req.mode == SLUICE_OCI_EXEC)
+		return true;
+	/* A detached process outlives the runtime; a forked one would get
+	 * the signal from the intermediate process the runtime kills.  The
+	 * runtime's death shows on fd 3 and fd 4 instead (READY, RESUME). */
+	return st->run == step_pdeathsig && h->oci->req.detach;
+}
+
+static int run_step(struct helper *h, const char *name, int (*fn)(struct helper *h,
+								 struct sluice_error *err),
+		    struct sluice_error *err)
+{
+	h->step = name;
+	if (fault_injected(h->step, err) < 0)
+		return -1;
+	return fn ? fn(h, err) : 0;
+}
+
+static int oci_lookup(struct helper *h, struct sluice_error *err)
+{
+	return sluice_oci_lookup(&h->cfg, err);
+}
+
+static int oci_detach(struct helper *h, struct sluice_error *err)
+{
+	return h->oci->req.detach ? sluice_oci_detach(err) : 0;
+}
+
+static int oci_recorded(struct helper *h, struct sluice_error *err)
+{
+	report_ready(h);
+	if (h->oci->req.mode != SLUICE_OCI_CREATE)
+		return 0;
+	if (sluice_oci_wait_recorded(h->oci, err) < 0)
+		return -1;
+	/* nothing more goes to the runtime: `start` gets what follows */
+	sluice_close(h->status_fd);
+	h->status_fd = h->oci->status_fd = -1;
+	return 0;
+}
+
+static int oci_init(struct helper *h, struct sluice_error *err)
+{
+	struct sluice_pid1_opts o = {
+		.signal_group = h->cfg.sluice.init_signal_group,
+		.remap_exit = h->cfg.sluice.remap_exit,
+		.n_remap_exit = h->cfg.sluice.n_remap_exit,
+		.status_fd = h->status_fd,
+	};
+
+	if (!h->cfg.sluice.init)
+		return 0;
+	sluice_release_setup_memory();
+	return sluice_pid1_fork(&o, err);
+}
+
+static int oci_gate(struct helper *h, struct sluice_error *err)
+{
+	if (h->oci->req.mode != SLUICE_OCI_CREATE)
+		return 0;
+	return sluice_oci_gate(h->oci, &h->cfg, &h->status_fd, err);
+}
+
+/* OCI mode, after the steps: the command is found (create), the process
+ * detached from the runtime, READY, recorded by the runtime (create); then
+ * sluice's init if asked (the workload is PID 1 otherwise, as with runc),
+ * the exec FIFO (create: until `start`) and the exec. */
+static __attribute__((noreturn)) void oci_finish(struct helper *h)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(struct helper *h, struct sluice_error *err);
+	} tail[] = {
+		{ "lookup", oci_lookup }, { "detach", oci_detach }, { "recorded", oci_recorded },
+		{ "init", oci_init },	  { "gate", oci_gate },
+	};
+	struct sluice_error err = { 0 };
+
+	for (size_t i = 0; i < sizeof(tail) / sizeof(tail[0]); i++)
+		if (run_step(h, tail[i].name, tail[i].fn, &err) < 0)
+			fail(h, &err);
+	if (run_step(h, "exec", NULL, &err) == 0)
+		sluice_exec_workload(&h->cfg, &h->status_fd, h->bpf.insns ? last_step : NULL, h,
+				     &err);
+	fail(h, &err);
+}
+
 int sluice_helper_main(void)
 {
 	static struct helper h;
@@ -491,18 +637,22 @@ int sluice_helper_main(void)
 	h.status_fd = find_status_fd();
 	h.pty = -1;
 	h.step = "read-config";
-	if (fault_injected(h.step, &err) < 0 || read_config(&h, &err) < 0)
+	if (fault_injected(h.step, &err) < 0 || read_config(&h, &err) < 0 || begin(&h, &err) < 0)
 		fail(&h, &err);
 	if (h.cfg.process.terminal)
 		h.host_pts = sluice_terminal_devpts();
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		const struct step *st = &steps[i];
 
+		if (skipped(&h, st))
+			continue;
 		h.step = st->name;
 		if (fault_injected(h.step, &err) < 0 ||
 		    (st->run ? st->run(&h, &err) : st->apply(&h.cfg, &err)) < 0)
 			fail(&h, &err);
 	}
+	if (h.oci)
+		oci_finish(&h);
 	/* Without a pid namespace the helper stays as a subreaper init in
 	 * every case: otherwise the workload's children would outlive it. */
 	if (h.cfg.sluice.init || !h.cfg.linux.ns[SLUICE_NS_PID].enabled) {

@@ -29,6 +29,12 @@ int sluice_oom_apply(const struct sluice_config *c, struct sluice_error *err);
 int sluice_net_loopback_up(struct sluice_error *err);
 int sluice_mounts_apply(const struct sluice_config *c,
 			struct sluice_error *err); /* ends with pivot_root */
+/* The same, calling before_pivot (when not NULL) once the mounts are made,
+ * just before pivot_root (or at the end, without a mount namespace): the
+ * point of the OCI create hooks. */
+int sluice_mounts_apply_hooked(const struct sluice_config *c,
+			       int (*before_pivot)(void *ctx, struct sluice_error *err), void *ctx,
+			       struct sluice_error *err);
 int sluice_cwd_apply(const struct sluice_config *c, struct sluice_error *err);
 int sluice_rlimits_apply(const struct sluice_config *c, struct sluice_error *err);
 /* The config's RLIMIT_NOFILE, which rlimits_apply left no lower than the

@@ -16,6 +16,7 @@ void sluice_intake_init(struct sluice_intake *in)
 void sluice_intake_free(struct sluice_intake *in)
 {
 	free(in->text);
+	free(in->oci);
 	sluice_bpf_release(&in->bpf);
 	sluice_intake_init(in);
 }
@@ -59,6 +60,20 @@ static int take_namespaces(struct sluice_intake *in, const struct sluice_frame *
 	return 0;
 }
 
+/* OCI: the OCI runtime's request (lib/oci), kept for the helper. */
+static int take_oci(struct sluice_intake *in, const struct sluice_frame *f,
+		    struct sluice_error *err)
+{
+	in->oci = malloc(f->len ? f->len : 1);
+	if (!in->oci)
+		return sluice_err(err, SLUICE_EXIT_SETUP, ENOMEM, "fd 3");
+	if (f->len)
+		memcpy(in->oci, f->payload, f->len);
+	in->oci_len = f->len;
+	return 0;
+}
+
+
 /* SECCOMP: the runtime's compiled filter, which stands for the config's
  * linux.seccomp (the helper then neither parses nor compiles a profile). */
 static int take_filter(struct sluice_intake *in, const struct sluice_frame *f,
@@ -76,7 +91,7 @@ static int take_filter(struct sluice_intake *in, const struct sluice_frame *f,
 	return 0;
 }
 
-/* Order: [NAMESPACES] CONFIG [SECCOMP] GO, each once. */
+/* Order: [NAMESPACES] [OCI] CONFIG [SECCOMP] GO, each once. */
 int sluice_intake_frame(struct sluice_intake *in, const struct sluice_frame *f,
 			struct sluice_error *err)
 {
@@ -94,10 +109,13 @@ int sluice_intake_frame(struct sluice_intake *in, const struct sluice_frame *f,
 	}
 	if (f->type == SLUICE_MSG_NAMESPACES && !in->text && !in->have_ns)
 		return take_namespaces(in, f, err);
+	if (f->type == SLUICE_MSG_OCI && !in->text && !in->oci)
+		return take_oci(in, f, err);
 	if (f->type == SLUICE_MSG_SECCOMP && in->text && !in->bpf.insns)
 		return take_filter(in, f, err);
 	return sluice_err(err, SLUICE_EXIT_SETUP, 0,
-			  "fd 3: message %u out of order (expected NAMESPACES?, CONFIG, SECCOMP?, GO)",
+			  "fd 3: message %u out of order (expected NAMESPACES?, OCI?, CONFIG, SECCOMP?, "
+			  "GO)",
 			  f->type);
 }
 

@@ -34,6 +34,8 @@ struct sluice_intake {
 	uint64_t prepared; /* CLONE_NEW* flags the runtime says it created */
 	char *text;	   /* the config text, NUL-terminated (malloc'd) */
 	size_t len;
+	char *oci; /* framed: the OCI frame's request (lib/oci), malloc'd */
+	size_t oci_len;
 	struct sluice_bpf bpf;	   /* framed: the SECCOMP frame's program */
 	unsigned int filter_flags; /* and its SECCOMP_FILTER_FLAG_* bits */
 };
@@ -48,7 +50,7 @@ int sluice_intake_detect(const char *head, size_t n, struct sluice_error *err);
 
 /* Framed: the next frame.  1 once GO arrived, 0 for more, -1 with err for
  * a frame out of order or malformed (docs/protocol.md "fd 3").  Order:
- * [NAMESPACES] CONFIG [SECCOMP] GO, each once. */
+ * [NAMESPACES] [OCI] CONFIG [SECCOMP] GO, each once. */
 int sluice_intake_frame(struct sluice_intake *in, const struct sluice_frame *f,
 			struct sluice_error *err);
 

@@ -144,11 +144,18 @@ static int pivot(struct sluice_root *r, const struct sluice_config *c, struct sl
 
 int sluice_mounts_apply(const struct sluice_config *c, struct sluice_error *err)
 {
+	return sluice_mounts_apply_hooked(c, NULL, NULL, err);
+}
+
+int sluice_mounts_apply_hooked(const struct sluice_config *c,
+			       int (*before_pivot)(void *ctx, struct sluice_error *err), void *ctx,
+			       struct sluice_error *err)
+{
 	struct sluice_root r = { .fd = -1, .null_tree = -1 };
 	int ret = -1;
 
 	if (!c->linux.ns[SLUICE_NS_MOUNT].enabled)
-		return 0;
+		return before_pivot ? before_pivot(ctx, err) : 0;
 	r.host_view = strcmp(c->root.path, "/") == 0;
 	r.userns = in_user_namespace();
 	if (sluice_devices_prepare(&r, c, err) < 0 || open_root(&r, c, err) < 0)
@@ -156,6 +163,8 @@ int sluice_mounts_apply(const struct sluice_config *c, struct sluice_error *err)
 	if (r.host_view && host_view_readonly(&r, c, err) < 0)
 		goto out;
 	if (do_mounts(&r, c, err) < 0 || sluice_mask_paths(&r, c, err) < 0)
+		goto out;
+	if (before_pivot && before_pivot(ctx, err) < 0)
 		goto out;
 	ret = pivot(&r, c, err);
 out:

@@ -57,6 +57,7 @@ void sluice_launch_init(struct sluice_launch *l)
 	l->status_fd = -1;
 	l->console_sock = -1;
 	l->pty_fd = -1;
+	l->cfg_fd = -1;
 }
 
 int sluice_launch_release(struct sluice_launch *l, struct sluice_error *err)
@@ -67,7 +68,8 @@ int sluice_launch_release(struct sluice_launch *l, struct sluice_error *err)
 	sluice_close(l->status_fd);
 	sluice_close(l->console_sock);
 	sluice_close(l->pty_fd);
-	l->pidfd = l->status_fd = l->console_sock = l->pty_fd = -1;
+	sluice_close(l->cfg_fd);
+	l->pidfd = l->status_fd = l->console_sock = l->pty_fd = l->cfg_fd = -1;
 	l->cg = NULL;
 	return sluice_cgroup_destroy(cg, err);
 }
@@ -319,13 +321,16 @@ static pid_t clone_child(uint64_t flags, int *pidfd, int cgroup_fd, bool *applie
 	return pid;
 }
 
-static int send_config(int fd, const char *text, size_t len, uint64_t created)
+static int send_config(int fd, const struct sluice_launch *l, const char *text, size_t len,
+		       uint64_t created)
 {
 	uint64_t be = htobe64(created);
 	int r = sluice_proto_write_magic(fd);
 
 	if (r == 0)
 		r = sluice_proto_write(fd, SLUICE_MSG_NAMESPACES, &be, sizeof(be));
+	if (r == 0 && l->oci_request)
+		r = sluice_proto_write(fd, SLUICE_MSG_OCI, l->oci_request, l->oci_request_len);
 	if (r == 0)
 		r = sluice_proto_write(fd, SLUICE_MSG_CONFIG, text, len);
 	return r;
@@ -501,7 +506,7 @@ int sluice_launch_start(struct sluice_launch *l, const struct sluice_config *c,
 	}
 	/* The config goes out first so the helper parses it while we write
 	 * the maps; a helper that died shows up on the status pipe. */
-	(void)send_config(f.cfg[1], text, len, created);
+	(void)send_config(f.cfg[1], l, text, len, created);
 	if (send_filter(f.cfg[1], c, err) < 0 ||
 	    (l->cg && !l->in_cgroup && sluice_cgroup_enter(l->cg, l->pid, err) < 0) ||
 	    ((created & CLONE_NEWUSER) &&
@@ -511,7 +516,18 @@ int sluice_launch_start(struct sluice_launch *l, const struct sluice_config *c,
 		return -1;
 	}
 	(void)sluice_proto_write(f.cfg[1], SLUICE_MSG_GO, NULL, 0);
+	if (l->oci_request)
+		l->cfg_fd = steal_fd(&f.cfg[1]);
 	close_launch_fds(&f);
+	return 0;
+}
+
+int sluice_launch_send(struct sluice_launch *l, uint32_t type, struct sluice_error *err)
+{
+	int r = l->cfg_fd < 0 ? -EPIPE : sluice_proto_write(l->cfg_fd, type, NULL, 0);
+
+	if (r < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, -r, "cannot write to the helper on fd 3");
 	return 0;
 }
 
@@ -582,6 +598,18 @@ int sluice_launch_read_status(struct sluice_launch *l, struct sluice_error *err)
 	}
 	if (f.type == SLUICE_MSG_CONSOLE)
 		return take_console(l, steal_fd(&rights), err);
+	if (f.type == SLUICE_MSG_HOOKS && l->oci_request && f.len == 0) {
+		l->hooks_wanted = true;
+		return 0;
+	}
+	if (f.type == SLUICE_MSG_PID && l->oci_request) {
+		uint32_t pid;
+		if (sluice_proto_decode_u32(&f, &pid) < 0 || pid == 0 || pid > INT32_MAX)
+			return sluice_err(err, SLUICE_EXIT_SETUP, EBADMSG,
+					  "bad PID message from the helper");
+		l->container_pid = (pid_t)pid;
+		return 0;
+	}
 	if (f.type == SLUICE_MSG_ERROR &&
 	    sluice_proto_decode_error(payload, f.len, &l->error, l->step, sizeof(l->step)) == 0) {
 		l->failed = true;

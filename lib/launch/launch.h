@@ -45,6 +45,15 @@ struct sluice_launch {
 	bool passcred;
 	const struct sluice_seccomp *seccomp;
 	const char *bundle; /* for the state the agent gets */
+	/* OCI mode (lib/oci): set before sluice_launch_start, the request
+	 * goes out as an OCI frame before GO, and fd 3 stays open for
+	 * RESUME (cfg_fd).  The helper may then ask for the runtime's hooks
+	 * (HOOKS) and report a forked container process (PID). */
+	const char *oci_request;
+	size_t oci_request_len;
+	int cfg_fd;	       /* write end of the helper's fd 3 in OCI mode, else -1 */
+	bool hooks_wanted;     /* HOOKS received and not yet answered */
+	pid_t container_pid;   /* PID received: 0 until then */
 };
 
 void sluice_launch_init(struct sluice_launch *l);
@@ -61,6 +70,9 @@ int sluice_launch_start(struct sluice_launch *l, const struct sluice_config *c,
  * forwarded to the console socket).  Returns 0, or -1 on a protocol
  * violation or a console socket that cannot take the master (err filled). */
 int sluice_launch_read_status(struct sluice_launch *l, struct sluice_error *err);
+
+/* Send a frame on fd 3 (OCI mode: RESUME).  0 or -1 with err filled. */
+int sluice_launch_send(struct sluice_launch *l, uint32_t type, struct sluice_error *err);
 
 /* Kill the helper (the whole sandbox with it) and reap it. */
 void sluice_launch_abort(struct sluice_launch *l);

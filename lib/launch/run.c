@@ -344,6 +344,19 @@ sized_config(const struct supervisor *s, const struct sluice_config *c, struct s
 int sluice_run(const struct sluice_config *c, const struct sluice_caller *who,
 	       struct sluice_error *err)
 {
+	/* Hooks belong to the OCI lifecycle (create, start, delete), which a
+	 * sandbox run does not have: refused rather than skipped. */
+	if (sluice_config_has_hooks(c))
+		return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+				  "%s: hooks are run by the OCI runtime commands only (sluice "
+				  "create, docs/oci.md)",
+				  c->source ? c->source : "<config>");
+	return sluice_run_request(c, who, NULL, 0, err);
+}
+
+int sluice_run_request(const struct sluice_config *c, const struct sluice_caller *who,
+		       const char *request, size_t request_len, struct sluice_error *err)
+{
 	struct sluice_config sized;
 	struct supervisor s;
 	struct sluice_stdio_setup stdio;
@@ -356,6 +369,8 @@ int sluice_run(const struct sluice_config *c, const struct sluice_caller *who,
 
 	memset(&s, 0, sizeof(s));
 	sluice_launch_init(&s.l);
+	s.l.oci_request = request;
+	s.l.oci_request_len = request_len;
 	s.timerfd = -1;
 	s.timeout = c->sluice.timeout;
 	s.grace = c->sluice.kill_grace;

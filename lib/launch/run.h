@@ -14,4 +14,9 @@
 SLUICE_API int sluice_run(const struct sluice_config *c, const struct sluice_caller *who,
 			  struct sluice_error *err);
 
+/* The same with the OCI runtime's request for the helper (lib/oci:
+ * `sluice exec` in the foreground); request NULL is sluice_run. */
+int sluice_run_request(const struct sluice_config *c, const struct sluice_caller *who,
+		       const char *request, size_t request_len, struct sluice_error *err);
+
 #endif

@@ -1,0 +1,262 @@
+/* The helper's part of the OCI runtime (oci_helper.h). */
+#include "oci_helper.h"
+
+#include <endian.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "hooks.h"
+#include "protocol.h"
+#include "util.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+int sluice_oci_helper_init(struct sluice_oci_helper *o, const char *payload, size_t len,
+			   struct sluice_error *err)
+{
+	int r = sluice_oci_request_decode(payload, len, &o->req);
+
+	o->fifo_fd = -1;
+	o->status_fd = -1;
+	if (r < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, -r, "fd 3: bad OCI request");
+	return 0;
+}
+
+int sluice_oci_helper_begin(struct sluice_oci_helper *o, const struct sluice_config *c,
+			    struct sluice_error *err)
+{
+	(void)c;
+	if (o->req.mode != SLUICE_OCI_CREATE)
+		return 0;
+	/* O_PATH: opening it for writing would block until `start`; the
+	 * gate reopens it through /proc/self/fd once everything is set up,
+	 * when this host path no longer resolves (pivot_root). */
+	o->fifo_fd = open(o->req.fifo, O_PATH | O_CLOEXEC);
+	if (o->fifo_fd < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "exec FIFO %s", o->req.fifo);
+	return 0;
+}
+
+/* The runtime died: there is nobody to report to, and nothing may stay. */
+static __attribute__((noreturn)) void runtime_gone(void)
+{
+	_exit(SLUICE_EXIT_SETUP);
+}
+
+static bool runtime_alive(int status_fd)
+{
+	struct pollfd p = { .fd = status_fd, .events = 0 };
+
+	return status_fd < 0 || !(poll(&p, 1, 0) == 1 && (p.revents & POLLERR));
+}
+
+int sluice_oci_fork(struct sluice_oci_helper *o, struct sluice_error *err)
+{
+	int sync[2];
+	uint32_t be;
+	pid_t pid;
+
+	if (pipe2(sync, O_CLOEXEC) < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "pipe2");
+	pid = fork();
+	if (pid < 0) {
+		sluice_close(sync[0]);
+		sluice_close(sync[1]);
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "fork the container process");
+	}
+	if (pid == 0) {
+		char b;
+		/* Until the parent has reported our pid: the runtime must know
+		 * it before anything else we send (HOOKS, READY). */
+		sluice_close(sync[1]);
+		while (read(sync[0], &b, 1) < 0 && errno == EINTR)
+			;
+		sluice_close(sync[0]);
+		return 0;
+	}
+	sluice_close(sync[0]);
+	be = htobe32((uint32_t)pid);
+	(void)sluice_proto_write(o->status_fd, SLUICE_MSG_PID, &be, sizeof(be));
+	sluice_close(sync[1]);
+	/* Held by nothing but the runtime's SIGKILL (or its death): the
+	 * child is reparented when we go, as runc's intermediate processes do. */
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (!runtime_alive(o->status_fd))
+		runtime_gone();
+	(void)syscall(SYS_close_range, 0U, ~0U, 0U);
+	for (;;)
+		pause();
+}
+
+/* One frame on fd 3: RESUME, or EOF when the runtime is gone. */
+static int wait_resume(struct sluice_error *err)
+{
+	struct sluice_frame f;
+	cleanup_free char *payload = NULL;
+	int r = sluice_proto_read(SLUICE_CONFIG_FD, &f, &payload);
+
+	if (r == -EPIPE)
+		runtime_gone();
+	if (r < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, -r, "fd 3: bad frame");
+	if (f.type != SLUICE_MSG_RESUME)
+		return sluice_err(err, SLUICE_EXIT_SETUP, 0, "fd 3: message %u out of order",
+				  f.type);
+	return 0;
+}
+
+static struct sluice_oci_state_view state_view(const struct sluice_oci_helper *o,
+					       const struct sluice_config *c, const char *status)
+{
+	return (struct sluice_oci_state_view){
+		.id = o->req.id,
+		.status = status,
+		.pid = getpid(),
+		.bundle = o->req.bundle,
+		.annotations = c->annotations,
+	};
+}
+
+int sluice_oci_hooks_point(struct sluice_oci_helper *o, const struct sluice_config *c,
+			   struct sluice_error *err)
+{
+	struct sluice_oci_state_view s = state_view(o, c, "creating");
+
+	if (o->req.mode != SLUICE_OCI_CREATE)
+		return 0;
+	if (c->hooks[SLUICE_HOOK_PRESTART].n || c->hooks[SLUICE_HOOK_CREATE_RUNTIME].n) {
+		if (sluice_proto_write(o->status_fd, SLUICE_MSG_HOOKS, NULL, 0) < 0)
+			runtime_gone();
+		if (wait_resume(err) < 0)
+			return -1;
+	}
+	return sluice_hooks_run(c, SLUICE_HOOK_CREATE_CONTAINER, &s, err);
+}
+
+static const char *env_path(const struct sluice_config *c)
+{
+	for (size_t i = 0; c->process.env && c->process.env[i]; i++)
+		if (!strncmp(c->process.env[i], "PATH=", 5))
+			return c->process.env[i] + 5;
+	return DEFAULT_PATH;
+}
+
+/* An executable regular file, as Go's exec.LookPath wants it. */
+static int executable(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode) || !(st.st_mode & 0111))
+		return -EACCES;
+	return faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) < 0 ? -errno : 0;
+}
+
+/* The messages say what runc's say ("executable file not found in
+ * $PATH", "no such file or directory", "permission denied"): engines map
+ * them to 127 and 126. */
+int sluice_oci_lookup(const struct sluice_config *c, struct sluice_error *err)
+{
+	const char *cmd = c->process.args[0];
+	char buf[PATH_MAX];
+	int r;
+
+	if (strchr(cmd, '/')) {
+		r = executable(cmd);
+		if (r == -ENOENT || r == -ENOTDIR)
+			return sluice_err(err, SLUICE_EXIT_NOTFOUND, -r, "exec: \"%s\": stat %s", cmd,
+					  cmd);
+		if (r < 0)
+			return sluice_err(err, SLUICE_EXIT_NOEXEC, -r, "exec: \"%s\"", cmd);
+		return 0;
+	}
+	for (const char *p = env_path(c); p;) {
+		const char *colon = strchr(p, ':');
+		size_t len = colon ? (size_t)(colon - p) : strlen(p);
+		if (snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, len ? p : ".", cmd) <
+			    (int)sizeof(buf) &&
+		    executable(buf) == 0)
+			return 0;
+		p = colon ? colon + 1 : NULL;
+	}
+	return sluice_err(err, SLUICE_EXIT_NOTFOUND, 0,
+			  "exec: \"%s\": executable file not found in $PATH", cmd);
+}
+
+int sluice_oci_detach(struct sluice_error *err)
+{
+	if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "prctl(PR_SET_PDEATHSIG)");
+	return 0;
+}
+
+int sluice_oci_wait_recorded(struct sluice_oci_helper *o, struct sluice_error *err)
+{
+	(void)o;
+	if (wait_resume(err) < 0)
+		return -1;
+	sluice_close(SLUICE_CONFIG_FD);
+	return 0;
+}
+
+/* Opening the FIFO for writing blocks until `start` opens it for reading;
+ * the byte tells `start` we got there.  A `start` that went away before
+ * reading it (EPIPE) leaves the container created: wait for the next. */
+static int open_gate(struct sluice_oci_helper *o, int *out, struct sluice_error *err)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	char path[64];
+	int r = 0;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", o->fifo_fd);
+	sigaction(SIGPIPE, &ign, &old);
+	for (;;) {
+		int fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 && errno == EINTR)
+			continue;
+		if (fd < 0) {
+			r = sluice_err(err, SLUICE_EXIT_SETUP, errno,
+				       "exec FIFO: open %s (is /proc mounted in the container?)",
+				       path);
+			break;
+		}
+		if (write(fd, "0", 1) == 1) {
+			*out = fd;
+			break;
+		}
+		sluice_close(fd);
+		if (errno != EPIPE && errno != EINTR) {
+			r = sluice_err(err, SLUICE_EXIT_SETUP, errno, "exec FIFO: write");
+			break;
+		}
+	}
+	/* ignored signals stay ignored across exec: back to the default */
+	sigaction(SIGPIPE, &old, NULL);
+	return r;
+}
+
+int sluice_oci_gate(struct sluice_oci_helper *o, const struct sluice_config *c, int *status_fd,
+		    struct sluice_error *err)
+{
+	struct sluice_oci_state_view s = state_view(o, c, "created");
+	int fd = -1;
+
+	if (open_gate(o, &fd, err) < 0)
+		return -1;
+	sluice_close(o->fifo_fd);
+	o->fifo_fd = -1;
+	*status_fd = fd;
+	return sluice_hooks_run(c, SLUICE_HOOK_START_CONTAINER, &s, err);
+}

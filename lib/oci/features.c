@@ -1,0 +1,83 @@
+/* features: what this build implements (the spec's features.md), derived
+ * from the tables the loader uses wherever there is one, so that it stays
+ * true as they grow. */
+#include "oci_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "error.h"
+#include "json.h"
+
+static void names(struct sluice_json *j, const char *key, const char *const *v, size_t n)
+{
+	sluice_json_key(j, key);
+	sluice_json_arr_start(j);
+	for (size_t i = 0; i < n; i++)
+		sluice_json_str(j, v[i]);
+	sluice_json_arr_end(j);
+}
+
+static void enabled(struct sluice_json *j, const char *key, bool on)
+{
+	sluice_json_key(j, key);
+	sluice_json_obj_start(j);
+	sluice_json_kbool(j, "enabled", on);
+	sluice_json_obj_end(j);
+}
+
+static void linux_features(struct sluice_json *j)
+{
+	const char *caps[64];
+	size_t ncaps = 0;
+
+	for (int cap = 0; cap < 64 && sluice_cap_name(cap); cap++)
+		caps[ncaps++] = sluice_cap_name(cap);
+	sluice_json_key(j, "linux");
+	sluice_json_obj_start(j);
+	names(j, "namespaces", sluice_ns_names, SLUICE_NS_COUNT);
+	names(j, "capabilities", caps, ncaps);
+	/* linux.resources, cgroupsPath, seccomp, AppArmor, SELinux, Intel
+	 * RDT and id-mapped mounts are refused by the loader in this build:
+	 * each says so here until its module lands. */
+	sluice_json_key(j, "cgroup");
+	sluice_json_obj_start(j);
+	sluice_json_kbool(j, "v1", false);
+	sluice_json_kbool(j, "v2", false);
+	sluice_json_kbool(j, "systemd", false);
+	sluice_json_kbool(j, "systemdUser", false);
+	sluice_json_kbool(j, "rdma", false);
+	sluice_json_obj_end(j);
+	enabled(j, "seccomp", false);
+	enabled(j, "apparmor", false);
+	enabled(j, "selinux", false);
+	enabled(j, "intelRdt", false);
+	sluice_json_key(j, "mountExtensions");
+	sluice_json_obj_start(j);
+	enabled(j, "idmap", false);
+	sluice_json_obj_end(j);
+	sluice_json_obj_end(j);
+}
+
+int sluice_oci_features(char **out, struct sluice_error *err)
+{
+	const char *opts[128];
+	size_t nopts = sluice_mount_option_names(opts, 128), len;
+	struct sluice_json j;
+
+	sluice_json_init(&j, "    ");
+	sluice_json_obj_start(&j);
+	sluice_json_kstr(&j, "ociVersionMin", "1.0.0");
+	sluice_json_kstr(&j, "ociVersionMax", SLUICE_OCI_VERSION);
+	names(&j, "hooks", sluice_hook_names, SLUICE_HOOK_COUNT);
+	names(&j, "mountOptions", opts, nopts);
+	linux_features(&j);
+	sluice_json_key(&j, "annotations");
+	sluice_json_obj_start(&j);
+	sluice_json_kstr(&j, "sluice.version", SLUICE_VERSION);
+	sluice_json_obj_end(&j);
+	sluice_json_obj_end(&j);
+	if (sluice_json_finish(&j, out, &len) < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, ENOMEM, "features");
+	return 0;
+}

@@ -1,0 +1,45 @@
+/* Internals shared by the files of lib/oci. */
+#ifndef SLUICE_OCI_INTERNAL_H
+#define SLUICE_OCI_INTERNAL_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "config.h"
+#include "hooks.h"
+#include "launch.h"
+#include "oci.h"
+#include "state.h"
+
+void oci_log(const struct sluice_oci *o, enum sluice_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The state view hooks get for this container. */
+struct sluice_oci_state_view oci_view(const struct oci_container *ct,
+				      const struct sluice_config *c, const char *status, pid_t pid);
+
+/* poststop hooks: each runs, failures are warnings (runtime.md step 13). */
+void oci_poststop(const struct sluice_oci *o, const struct sluice_config *c,
+		  const struct sluice_oci_state_view *s);
+
+/* Kill what the pidfd names with SIGKILL and wait until it has exited
+ * (our child or not).  The pidfd is closed. */
+void oci_kill_wait(int *pidfd);
+
+/* A new container, set up and recorded (create.c).  mask: the signal mask
+ * its process starts with (NULL: ours); the container's pidfd in *pidfd
+ * when pidfd is not NULL (run keeps it), else closed. */
+int oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *opts,
+	       const sigset_t *mask, int *pidfd, struct sluice_error *err);
+
+/* Write "PID" to path, atomically (a temporary name, then rename). */
+int oci_write_pid_file(const char *path, pid_t pid, struct sluice_error *err);
+
+/* Send a pidfd over the unix socket at path (--pidfd-socket). */
+int oci_send_pidfd(const char *path, int pidfd, struct sluice_error *err);
+
+/* 0, 1, 2 opened on /dev/null when closed: whatever sluice opens next
+ * must not become the workload's stdio by accident. */
+void oci_ensure_std_fds(void);
+
+#endif
