@@ -516,8 +516,10 @@ int sluice_launch_start(struct sluice_launch *l, const struct sluice_config *c,
 		return -1;
 	}
 	(void)sluice_proto_write(f.cfg[1], SLUICE_MSG_GO, NULL, 0);
-	if (l->oci_request)
+	if (l->oci_request) {
+		l->oci = true;
 		l->cfg_fd = steal_fd(&f.cfg[1]);
+	}
 	close_launch_fds(&f);
 	return 0;
 }
@@ -598,11 +600,11 @@ int sluice_launch_read_status(struct sluice_launch *l, struct sluice_error *err)
 	}
 	if (f.type == SLUICE_MSG_CONSOLE)
 		return take_console(l, steal_fd(&rights), err);
-	if (f.type == SLUICE_MSG_HOOKS && l->oci_request && f.len == 0) {
+	if (f.type == SLUICE_MSG_HOOKS && l->oci && f.len == 0) {
 		l->hooks_wanted = true;
 		return 0;
 	}
-	if (f.type == SLUICE_MSG_PID && l->oci_request) {
+	if (f.type == SLUICE_MSG_PID && l->oci) {
 		uint32_t pid;
 		if (sluice_proto_decode_u32(&f, &pid) < 0 || pid == 0 || pid > INT32_MAX)
 			return sluice_err(err, SLUICE_EXIT_SETUP, EBADMSG,
