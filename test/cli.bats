@@ -18,20 +18,26 @@ RUN_OPTIONS=(config rootfs read-only read-write bind ro-bind tmpfs env cwd hostn
 
 # ---- sluice ----
 
-@test "sluice --version prints the version, exit 0" {
+@test "sluice --version prints the version as runc lays it out, exit 0" {
+	local arg
 	run -0 --separate-stderr sluice --version
-	[[ $output =~ ^sluice\ [0-9]+\.[0-9]+\.[0-9]+$ ]] || fail_with "not a version line: $output"
+	[[ ${lines[0]} =~ ^sluice\ version\ [0-9]+\.[0-9]+\.[0-9]+$ ]] ||
+		fail_with "not a version line: ${lines[0]}"
+	[[ ${lines[1]} =~ ^spec:\ 1\.[0-9]+\.[0-9]+$ ]] || fail_with "no spec version: ${lines[1]}"
+	assert_eq "${#lines[@]}" 2
 	assert_eq "$stderr" ""
 	local version=$output
-	run -0 sluice version
-	assert_eq "$output" "$version"
+	for arg in version -v; do
+		run -0 sluice "$arg"
+		assert_eq "$output" "$version"
+	done
 }
 
 @test "sluice --help lists the commands on stdout, exit 0" {
 	local arg
 	for arg in --help -h help; do
 		run -0 --separate-stderr sluice "$arg"
-		assert_contains "$output" "usage: sluice COMMAND"
+		assert_contains "$output" "usage: sluice [GLOBAL FLAG...] COMMAND"
 		assert_contains "$output" "  run "
 		assert_contains "$output" "  init "
 		assert_contains "$output" "--version"
@@ -42,7 +48,7 @@ RUN_OPTIONS=(config rootfs read-only read-write bind ro-bind tmpfs env cwd hostn
 @test "sluice without a command: usage on stderr, exit 64" {
 	run -64 --separate-stderr sluice
 	assert_eq "$output" ""
-	assert_contains "$stderr" "usage: sluice COMMAND"
+	assert_contains "$stderr" "usage: sluice [GLOBAL FLAG...] COMMAND"
 }
 
 @test "an unknown command: a message naming it, exit 64" {

@@ -705,7 +705,6 @@ static void test_errors_unsupported(void)
 	load_fails("process:\n  user: {username: bob}\n",
 		   "config.yaml:2:20: process.user.username is not supported (it is for Windows): "
 		   "give uid and gid");
-	load_fails("hooks:\n  prestart: []\n", "config.yaml:2:3: hooks are not supported yet");
 	load_fails("mounts:\n- {destination: /x, type: tmpfs, options: [rro]}\n",
 		   "config.yaml:2:44: mounts[0].options[0]: \"rro\" is not supported yet");
 	load_fails("mounts:\n- {destination: /x, type: bind, source: /y, options: [idmap]}\n",
@@ -968,6 +967,83 @@ static void test_resource_options(void)
 		   err.exit_code == SLUICE_EXIT_USAGE,
 	   "--cpus 0.001 is below a 1 ms quota");
 	sluice_config_free(&c);
+}
+
+/* Hooks and annotations: loaded, kept, emitted (only when there are
+ * any) and read back; the process of `sluice exec --process` on its own. */
+static void test_hooks(void)
+{
+	static const char yaml[] =
+		"hooks:\n"
+		"  prestart: [{path: /bin/a}]\n"
+		"  createRuntime: [{path: /bin/b, args: [b, x], env: [K=v], timeout: 5}]\n"
+		"  poststop: [{path: /bin/c}, {path: /bin/d}]\n"
+		"  startContainer: []\n"
+		"annotations: {org.example/a: b, \"k\": \"\"}\n";
+	struct sluice_config c;
+	char *text = NULL;
+	size_t n = 0;
+	struct sluice_error err = { 0 };
+
+	make_default(&c, 0, "/");
+	ok(!sluice_config_has_hooks(&c), "hooks: the default has none");
+	load_succeeds(&c, yaml, "hooks");
+	ok(sluice_config_has_hooks(&c), "hooks: there are some");
+	is_int(c.hooks[SLUICE_HOOK_PRESTART].n, 1, "hooks: one prestart");
+	is_str(c.hooks[SLUICE_HOOK_PRESTART].v[0].path, "/bin/a", "hooks: its path");
+	ok(!c.hooks[SLUICE_HOOK_PRESTART].v[0].args && !c.hooks[SLUICE_HOOK_PRESTART].v[0].env,
+	   "hooks: args and env unset when absent");
+	is_str(c.hooks[SLUICE_HOOK_CREATE_RUNTIME].v[0].args[1], "x", "hooks: args");
+	is_str(c.hooks[SLUICE_HOOK_CREATE_RUNTIME].v[0].env[0], "K=v", "hooks: env");
+	is_int(c.hooks[SLUICE_HOOK_CREATE_RUNTIME].v[0].timeout, 5, "hooks: timeout");
+	is_int(c.hooks[SLUICE_HOOK_POSTSTOP].n, 2, "hooks: two poststop, in order");
+	is_str(c.hooks[SLUICE_HOOK_POSTSTOP].v[1].path, "/bin/d", "hooks: the second");
+	is_int(c.hooks[SLUICE_HOOK_START_CONTAINER].n, 0, "hooks: an empty list");
+	is_int(sluice_strv_len(c.annotations), 4, "annotations: two pairs");
+	is_str(c.annotations[1], "b", "annotations: value");
+	is_str(c.annotations[3], "", "annotations: an empty value");
+	round_trip(&c, "hooks");
+	ok(sluice_config_emit(&c, &text, &n, &err) == 0 && strstr(text, "\nhooks:\n") &&
+		   strstr(text, "\nannotations:\n"),
+	   "hooks and annotations are emitted");
+	free(text);
+	sluice_config_strip_setup(&c);
+	ok(!sluice_config_has_hooks(&c) && c.n_mounts == 0 && !c.hostname,
+	   "strip_setup drops hooks, mounts, hostname");
+	sluice_config_free(&c);
+	load_fails("hooks:\n  prestart: [{path: bin/a}]\n",
+		   "config.yaml:2:21: hooks.prestart[0].path: \"bin/a\" is not an absolute path");
+	load_fails("hooks:\n  prestart: [{args: [a]}]\n",
+		   "config.yaml:2:14: hooks.prestart[0]: required key \"path\" is missing");
+	load_fails("hooks:\n  poststart: [{path: /a, timeout: 0}]\n",
+		   "config.yaml:2:35: hooks.poststart[0].timeout: 0 is out of range (1..31536000)");
+	load_fails("hooks:\n  postStop: []\n",
+		   "config.yaml:2:3: unknown key \"postStop\" in hooks (did you mean \"poststop\"?)");
+	load_fails("annotations: {\"\": x}\n", "config.yaml:1:15: annotations: empty key");
+}
+
+static void test_process_file(void)
+{
+	static const char doc[] = "{\"args\": [\"/bin/x\"], \"cwd\": \"/w\", "
+				  "\"user\": {\"uid\": 5, \"gid\": 6}}";
+	char path[] = "/tmp/sluice-unit-process.XXXXXX";
+	int fd = mkostemp(path, O_CLOEXEC);
+	struct sluice_config c;
+	struct sluice_error err = { 0 };
+
+	make_default(&c, 0, "/");
+	ok(fd >= 0 && write(fd, doc, sizeof(doc) - 1) == (ssize_t)sizeof(doc) - 1,
+	   "process file written");
+	ok(sluice_config_load_process_file(&c, path, &err) == 0, "process file loads");
+	is_str(c.process.args[0], "/bin/x", "process file: args");
+	is_int(c.process.user.uid, 5, "process file: uid");
+	ok(!c.process.env && !c.process.no_new_privileges,
+	   "process file: what it does not set is unset");
+	ok(c.n_mounts > 0, "process file: the rest of the config stays");
+	sluice_config_free(&c);
+	unlink(path);
+	if (fd >= 0)
+		close(fd);
 }
 
 static void test_errors_yaml(void)
@@ -1473,6 +1549,8 @@ int main(void)
 	test_errors_names();
 	test_errors_values();
 	test_errors_unsupported();
+	test_hooks();
+	test_process_file();
 	test_errors_yaml();
 	test_resources();
 	test_resources_errors();
