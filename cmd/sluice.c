@@ -25,6 +25,7 @@ static const struct {
 	{ "kill", cmd_kill, "signal a container (OCI)" },
 	{ "delete", cmd_delete, "delete a container (OCI)" },
 	{ "exec", cmd_exec, "run a process in a running container (OCI)" },
+	{ "ps", cmd_ps, "list the processes of a container (OCI)" },
 	{ "spec", cmd_spec, "write a config.json to start a bundle from (OCI)" },
 	{ "features", cmd_features, "print the OCI features of this build as JSON" },
 };

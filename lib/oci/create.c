@@ -97,6 +97,7 @@ static int load_bundle(struct creation *x, const char *bundle, struct sluice_err
 		return -1;
 	if (x->opts->preserve_fds > 0)
 		x->c.sluice.preserve_fds = x->opts->preserve_fds;
+	oci_drop_ungrantable_ambient(x->o, &x->c);
 	if (sluice_config_finalize(&x->c, &who, err) < 0 || check_oci_config(&x->c, x->opts, err) < 0)
 		return -1;
 	return sluice_config_check_paths(&x->c, err);

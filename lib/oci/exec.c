@@ -184,6 +184,7 @@ static int exec_config(const struct sluice_oci *o, struct oci_container *ct,
 	if (edit_process(c, x, err) < 0 || join_paths(c, ct->rec.pid, err) < 0)
 		return -1;
 	c->sluice.preserve_fds = x->preserve_fds;
+	oci_drop_ungrantable_ambient(o, c);
 	if (x->pid_file && !x->detach)
 		return sluice_err(err, SLUICE_EXIT_USAGE, 0,
 				  "exec: --pid-file is written with --detach only");

@@ -2,17 +2,12 @@
 #include "oci_internal.h"
 
 #include <ctype.h>
-#include <dirent.h>
-#include <fcntl.h>
-#include <linux/nsfs.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/file.h>
-#include <sys/ioctl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -72,85 +67,19 @@ int sluice_oci_parse_signal(const char *text, struct sluice_error *err)
 	return sluice_err(err, SLUICE_EXIT_USAGE, 0, "unknown signal \"%s\"", text);
 }
 
-/* The identity of a namespace file: device and inode. */
-static int ns_id(int fd, struct stat *st)
+static int signal_one(pid_t pid, int pidfd, void *ctx)
 {
-	return fstat(fd, st);
+	(void)pid;
+	(void)sluice_pidfd_signal(pidfd, *(int *)ctx);
+	return 0;
 }
 
-static bool same_ns(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
-}
-
-/* Is the pid namespace of process pid the container's, or one nested in
- * it?  Walks up the parents (NS_GET_PARENT) of the process's namespace. */
-static bool in_container(pid_t pid, const struct stat *cns, const struct stat *own)
-{
-	char path[64];
-	struct stat st;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	for (int depth = 0; fd >= 0 && depth < 33; depth++) {
-		int parent;
-		if (ns_id(fd, &st) < 0 || same_ns(&st, own))
-			break;
-		if (same_ns(&st, cns)) {
-			sluice_close(fd);
-			return true;
-		}
-		parent = ioctl(fd, NS_GET_PARENT); /* a new fd, close-on-exec */
-		sluice_close(fd);
-		fd = parent;
-	}
-	sluice_close(fd);
-	return false;
-}
-
-static void signal_one(pid_t pid, int sig, const struct stat *cns, const struct stat *own)
-{
-	int fd = sluice_pidfd_open(pid);
-
-	/* checked after the open: a pid reused before it is not ours */
-	if (fd >= 0 && in_container(pid, cns, own))
-		(void)sluice_pidfd_signal(fd, sig);
-	sluice_close(fd);
-}
-
-/* --all without the cgroup module: every process of the container's own
- * pid namespace (and of namespaces nested in it). */
+/* --all without the cgroup module: every process of the container's pid
+ * namespace; the init first (with SIGKILL that ends the namespace). */
 static int kill_all(const struct oci_container *ct, int pidfd, int sig, struct sluice_error *err)
 {
-	char path[64];
-	struct stat cns, own;
-	cleanup_close int cfd = -1, ofd = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-	DIR *d;
-	struct dirent *e;
-
-	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)ct->rec.pid);
-	cfd = open(path, O_RDONLY | O_CLOEXEC);
-	if (cfd < 0 || ofd < 0 || ns_id(cfd, &cns) < 0 || ns_id(ofd, &own) < 0)
-		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "%s", path);
-	if (same_ns(&cns, &own))
-		return sluice_err(err, SLUICE_EXIT_OCI, 0,
-				  "kill --all: the container shares sluice's pid namespace, and "
-				  "finding its processes without one needs its cgroup");
-	/* the init first: with SIGKILL that ends the namespace by itself */
 	(void)sluice_pidfd_signal(pidfd, sig);
-	d = opendir("/proc");
-	if (!d)
-		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "/proc");
-	while ((e = readdir(d))) {
-		char *end;
-		long pid = strtol(e->d_name, &end, 10);
-		if (*end || pid <= 0 || pid == ct->rec.pid)
-			continue;
-		signal_one((pid_t)pid, sig, &cns, &own);
-	}
-	closedir(d);
-	return 0;
+	return oci_container_procs(ct, signal_one, &sig, err);
 }
 
 int sluice_oci_kill(const struct sluice_oci *o, const char *id, int sig, bool all,

@@ -115,6 +115,16 @@ SLUICE_API int sluice_oci_kill(const struct sluice_oci *o, const char *id, int s
 SLUICE_API int sluice_oci_delete(const struct sluice_oci *o, const char *id, bool force,
 				 struct sluice_error *err);
 
+/* ps: the pids (in our pid namespace) of the container's processes, its
+ * init first.  Found through the container's pid namespace (a container
+ * sharing sluice's is an error until the cgroup module lands). */
+SLUICE_API int sluice_oci_pids(const struct sluice_oci *o, const char *id, pid_t **pids,
+			       size_t *n, struct sluice_error *err);
+/* runc's ps table: `ps ARGS` (default -ef), its header and the lines of
+ * the container's processes.  *out is malloc'd. */
+SLUICE_API int sluice_oci_ps_table(const struct sluice_oci *o, const char *id, char *const *args,
+				   char **out, struct sluice_error *err);
+
 struct sluice_oci_exec_opts {
 	const char *id;
 	const char *process; /* a process.json, or NULL: args and the flags below */

@@ -32,11 +32,27 @@ void oci_kill_wait(int *pidfd);
 int oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *opts,
 	       const sigset_t *mask, int *pidfd, struct sluice_error *err);
 
+/* Call fn for every process of the container but its init (procs.c):
+ * those of its pid namespace and of namespaces nested in it, each with a
+ * pidfd opened before it was found to belong (so fn never reaches a
+ * recycled pid).  Without a pid namespace of its own the container's
+ * processes cannot be told from others without its cgroup: an error.
+ * fn returning < 0 stops the walk. */
+int oci_container_procs(const struct oci_container *ct,
+			int (*fn)(pid_t pid, int pidfd, void *ctx), void *ctx,
+			struct sluice_error *err);
+
 /* Write "PID" to path, atomically (a temporary name, then rename). */
 int oci_write_pid_file(const char *path, pid_t pid, struct sluice_error *err);
 
 /* Send a pidfd over the unix socket at path (--pidfd-socket). */
 int oci_send_pidfd(const char *path, int pidfd, struct sluice_error *err);
+
+/* The spec: capabilities that cannot be granted are a warning, not an
+ * error.  Ambient capabilities outside permitted and inheritable cannot be
+ * raised (runc 1.1's spec and buildah's configs have them): dropped, with
+ * a warning naming each. */
+void oci_drop_ungrantable_ambient(const struct sluice_oci *o, struct sluice_config *c);
 
 /* 0, 1, 2 opened on /dev/null when closed: whatever sluice opens next
  * must not become the workload's stdio by accident. */
