@@ -70,6 +70,8 @@ static __attribute__((noreturn)) void hook_child(const struct sluice_hook *h, in
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			(void)sigaction(sig, &dfl, NULL);
+	/* a group of its own, so that a timeout ends what it started too */
+	(void)setpgid(0, 0);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
@@ -209,13 +211,22 @@ static int pump(struct hook_run *r, const char *state, size_t len, int timeout)
 	return 0;
 }
 
+/* Trailing newlines and blanks would end the one-line message badly. */
+static void trim(char *buf, size_t *len)
+{
+	while (*len && (buf[*len - 1] == '\n' || buf[*len - 1] == ' ' || buf[*len - 1] == '\t'))
+		buf[--*len] = '\0';
+}
+
 static int hook_result(struct hook_run *r, const struct sluice_hook *h, enum sluice_hook_kind kind,
 		       size_t index, bool timed_out, struct sluice_error *err)
 {
 	siginfo_t si = { 0 };
 	int exec_errno = 0;
 
-	if (timed_out)
+	/* The hook is our unreaped child: its pid, which is its group's id,
+	 * cannot have been reused. */
+	if (timed_out && kill(-r->pid, SIGKILL) < 0)
 		(void)sluice_pidfd_signal(r->pidfd, SIGKILL);
 	(void)sluice_pidfd_wait(r->pidfd, &si, WEXITED);
 	if (timed_out)
@@ -228,11 +239,13 @@ static int hook_result(struct hook_run *r, const struct sluice_hook *h, enum slu
 				  sluice_hook_names[kind], index, h->path);
 	if (si.si_code == CLD_EXITED && si.si_status == 0)
 		return 0;
-	return sluice_err(err, SLUICE_EXIT_SETUP, 0,
-			  "error running %s hook #%zu (%s): %s %d, stdout: %s, stderr: %s",
+	trim(r->obuf, &r->olen);
+	trim(r->ebuf, &r->elen);
+	return sluice_err(err, SLUICE_EXIT_SETUP, 0, "error running %s hook #%zu (%s): %s %d%s%s%s%s",
 			  sluice_hook_names[kind], index, h->path,
 			  si.si_code == CLD_EXITED ? "exit status" : "killed by signal",
-			  si.si_status, r->obuf, r->ebuf);
+			  si.si_status, r->olen ? ", stdout: " : "", r->obuf,
+			  r->elen ? ", stderr: " : "", r->ebuf);
 }
 
 int sluice_hook_run(const struct sluice_hook *h, enum sluice_hook_kind kind, size_t index,
