@@ -23,9 +23,9 @@ static const struct flag *find(const struct command *cmd, const char *name, size
 static int bad(const struct command *cmd, struct sluice_error *err, const char *what,
 	       const char *arg)
 {
-	return sluice_err(err, SLUICE_EXIT_USAGE, 0, "%s%s%s: %s (see sluice %s--help)",
+	return sluice_err(err, SLUICE_EXIT_USAGE, 0, "%s%s%s: %s (see sluice %s%s--help)",
 			  cmd->name ? cmd->name : "", cmd->name ? ": " : "", what, arg,
-			  cmd->name ? cmd->name : "");
+			  cmd->name ? cmd->name : "", cmd->name ? " " : "");
 }
 
 static int set_value(const struct command *cmd, const struct flag *f, void *opts,
