@@ -535,14 +535,7 @@ static void report_ready(struct helper *h)
 
 static bool skipped(const struct helper *h, const struct step *st)
 {
-	if (!h->oci)
-		return false;
-	if (st->setup_only && h->oci->req.mode == SLUICE_OCI_EXEC)
-		return true;
-	/* A detached process outlives the runtime; a forked one would get
-	 * the signal from the intermediate process the runtime kills.  The
-	 * runtime's death shows on fd 3 and fd 4 instead (READY, RESUME). */
-	return st->run == step_pdeathsig && h->oci->req.detach;
+	return h->oci && st->setup_only && h->oci->req.mode == SLUICE_OCI_EXEC;
 }
 
 static int run_step(struct helper *h, const char *name, int (*fn)(struct helper *h,
@@ -560,19 +553,31 @@ static int oci_lookup(struct helper *h, struct sluice_error *err)
 	return sluice_oci_lookup(&h->cfg, err);
 }
 
-static int oci_detach(struct helper *h, struct sluice_error *err)
+/* exec --detach: the process outlives the runtime (it is exec'd right
+ * after READY, nobody waits for a word from the runtime). */
+static int oci_exec_detach(struct helper *h, struct sluice_error *err)
 {
-	return h->oci->req.detach ? sluice_oci_detach(err) : 0;
+	if (h->oci->req.mode != SLUICE_OCI_EXEC || !h->oci->req.detach)
+		return 0;
+	return sluice_oci_detach(err);
 }
 
+static int oci_ready(struct helper *h, struct sluice_error *err)
+{
+	(void)err;
+	report_ready(h);
+	return 0;
+}
+
+/* create: the runtime has the container on record (RESUME), so it may
+ * outlive the runtime now; fd 4's EOF tells the runtime so, and nothing
+ * more goes to it: `start` gets what follows. */
 static int oci_recorded(struct helper *h, struct sluice_error *err)
 {
-	report_ready(h);
 	if (h->oci->req.mode != SLUICE_OCI_CREATE)
 		return 0;
-	if (sluice_oci_wait_recorded(h->oci, err) < 0)
+	if (sluice_oci_wait_recorded(h->oci, err) < 0 || sluice_oci_detach(err) < 0)
 		return -1;
-	/* nothing more goes to the runtime: `start` gets what follows */
 	sluice_close(h->status_fd);
 	h->status_fd = h->oci->status_fd = -1;
 	return 0;
@@ -600,8 +605,8 @@ static int oci_gate(struct helper *h, struct sluice_error *err)
 	return sluice_oci_gate(h->oci, &h->cfg, &h->status_fd, err);
 }
 
-/* OCI mode, after the steps: the command is found (create), the process
- * detached from the runtime, READY, recorded by the runtime (create); then
+/* OCI mode, after the steps: the command is found, READY (exec --detach:
+ * detached first), recorded by the runtime and detached (create); then
  * sluice's init if asked (the workload is PID 1 otherwise, as with runc),
  * the exec FIFO (create: until `start`) and the exec. */
 static __attribute__((noreturn)) void oci_finish(struct helper *h)
@@ -610,8 +615,8 @@ static __attribute__((noreturn)) void oci_finish(struct helper *h)
 		const char *name;
 		int (*fn)(struct helper *h, struct sluice_error *err);
 	} tail[] = {
-		{ "lookup", oci_lookup }, { "detach", oci_detach }, { "recorded", oci_recorded },
-		{ "init", oci_init },	  { "gate", oci_gate },
+		{ "lookup", oci_lookup }, { "detach", oci_exec_detach }, { "ready", oci_ready },
+		{ "recorded", oci_recorded }, { "init", oci_init }, { "gate", oci_gate },
 	};
 	struct sluice_error err = { 0 };
 

@@ -76,21 +76,32 @@ int sluice_oci_fork(struct sluice_oci_helper *o, struct sluice_error *err)
 		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "fork the container process");
 	}
 	if (pid == 0) {
-		char b;
+		char b = 0;
+		ssize_t n;
+		/* Bound to the parent, which is bound to the runtime: a runtime
+		 * that dies takes us with it until we detach (sluice_oci_detach).
+		 * (getppid() cannot tell: in a new pid namespace it reads 0.) */
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 		/* Until the parent has reported our pid: the runtime must know
-		 * it before anything else we send (HOOKS, READY). */
+		 * it before anything else we send (HOOKS, READY).  EOF without
+		 * the byte: the parent died. */
 		sluice_close(sync[1]);
-		while (read(sync[0], &b, 1) < 0 && errno == EINTR)
+		while ((n = read(sync[0], &b, 1)) < 0 && errno == EINTR)
 			;
 		sluice_close(sync[0]);
+		if (n != 1)
+			runtime_gone();
 		return 0;
 	}
 	sluice_close(sync[0]);
 	be = htobe32((uint32_t)pid);
 	(void)sluice_proto_write(o->status_fd, SLUICE_MSG_PID, &be, sizeof(be));
+	if (write(sync[1], "", 1) != 1)
+		runtime_gone();
 	sluice_close(sync[1]);
-	/* Held by nothing but the runtime's SIGKILL (or its death): the
-	 * child is reparented when we go, as runc's intermediate processes do. */
+	/* Held until the runtime kills us, once the child has detached (or
+	 * gone with the runtime): the child is then reparented, as after
+	 * runc's intermediate processes. */
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (!runtime_alive(o->status_fd))
 		runtime_gone();

@@ -39,11 +39,14 @@ int sluice_oci_hooks_point(struct sluice_oci_helper *o, const struct sluice_conf
  * is runc's too. */
 int sluice_oci_lookup(const struct sluice_config *c, struct sluice_error *err);
 
-/* The process must outlive the runtime: no parent-death signal from here. */
+/* The process must outlive the runtime: no parent-death signal from here.
+ * Until then a runtime that dies takes the helper with it (directly, or
+ * through the intermediate process of sluice_oci_fork). */
 int sluice_oci_detach(struct sluice_error *err);
 
 /* create, after READY: wait for the runtime to have recorded us (RESUME);
- * a runtime that died first (EOF) ends the helper quietly. */
+ * a runtime that died first (EOF) ends the helper quietly.  The helper
+ * then detaches and closes fd 4: the runtime's sign to leave. */
 int sluice_oci_wait_recorded(struct sluice_oci_helper *o, struct sluice_error *err);
 
 /* create: block on the exec FIFO until `start` opens it, run the

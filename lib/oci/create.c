@@ -33,6 +33,7 @@ struct creation {
 	struct sluice_config c;
 	struct oci_container ct;
 	struct sluice_launch l;
+	int inter_pidfd;  /* the helper's intermediate process, until the end */
 	bool dir_made;	  /* the state directory is ours to remove on failure */
 	bool hooks_begun; /* prestart ran: a failure goes on to poststop */
 };
@@ -204,29 +205,24 @@ static int start_helper(struct creation *x, const sigset_t *child_mask, struct s
 	return record_pid(x, x->l.pid, false, err);
 }
 
-/* The helper forked the container's process and waits to be killed: the
- * pidfd names the process from now on. */
+/* The helper forked the container's process: the pidfd names that process
+ * from now on.  The intermediate process stays until the end of create:
+ * the container's process dies with it until it has detached. */
 static int adopt(struct creation *x, struct sluice_error *err)
 {
 	pid_t pid = x->l.container_pid;
 	int fd = sluice_pidfd_open(pid);
-	siginfo_t si;
 
 	if (fd < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, -fd, "the container's process %d",
 				  (int)pid);
-	/* Recorded before the intermediate goes: the process is not reaped
-	 * while its parent lives, so the pid is still this process. */
-	if (record_pid(x, pid, false, err) < 0) {
-		oci_kill_wait(&fd);
-		return -1;
-	}
-	(void)sluice_pidfd_signal(x->l.pidfd, SIGKILL);
-	(void)sluice_pidfd_wait(x->l.pidfd, &si, WEXITED);
-	sluice_close(x->l.pidfd);
+	x->inter_pidfd = x->l.pidfd;
 	x->l.pidfd = fd;
 	x->l.pid = pid;
 	x->l.container_pid = 0;
+	/* recorded while its parent lives: not reaped, the pid is still it */
+	if (record_pid(x, pid, false, err) < 0)
+		return -1;
 	oci_log(x->o, SLUICE_LOG_DEBUG, "container %s: process %d forked by the helper",
 		x->ct.rec.id, (int)pid);
 	return 0;
@@ -283,14 +279,34 @@ static int step(struct creation *x, struct sluice_error *err)
 	return 0;
 }
 
+/* Recorded, the helper detaches from us and closes fd 4 (EOF); an ERROR
+ * instead, or its death, fails the create. */
+static int wait_detached(struct creation *x, struct sluice_error *err)
+{
+	while (x->l.status_fd >= 0 && !x->l.failed) {
+		struct pollfd p[2] = { { .fd = x->l.status_fd, .events = POLLIN },
+				       { .fd = x->l.pidfd, .events = POLLIN } };
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			return sluice_err(err, SLUICE_EXIT_SETUP, errno, "poll");
+		if (p[0].revents && sluice_launch_read_status(&x->l, err) < 0)
+			return -1;
+		if (!p[0].revents && p[1].revents)
+			break;
+	}
+	if (x->l.failed || x->l.status_fd >= 0)
+		return helper_failed(x, err);
+	return 0;
+}
+
 static int handshake(struct creation *x, struct sluice_error *err)
 {
 	while (!x->l.ready)
 		if (step(x, err) < 0)
 			return -1;
-	if (record_pid(x, x->l.pid, true, err) < 0)
+	if (record_pid(x, x->l.pid, true, err) < 0 ||
+	    sluice_launch_send(&x->l, SLUICE_MSG_RESUME, err) < 0)
 		return -1;
-	return sluice_launch_send(&x->l, SLUICE_MSG_RESUME, err);
+	return wait_detached(x, err);
 }
 
 static int after_create(struct creation *x, struct sluice_error *err)
@@ -323,7 +339,7 @@ static void undo(struct creation *x)
 int oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *opts,
 	       const sigset_t *mask, int *pidfd, struct sluice_error *err)
 {
-	struct creation x = { .o = o, .opts = opts, .ct = { .dirfd = -1 } };
+	struct creation x = { .o = o, .opts = opts, .ct = { .dirfd = -1 }, .inter_pidfd = -1 };
 	struct sigaction ign = { .sa_handler = SIG_IGN }, oldpipe;
 	char bundle[PATH_MAX];
 	int r = -1;
@@ -339,6 +355,8 @@ int oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *
 		r = 0;
 	if (r < 0)
 		undo(&x);
+	/* the container's process detached from it (or is gone): reparented */
+	oci_kill_wait(&x.inter_pidfd);
 	if (r == 0 && pidfd)
 		*pidfd = steal_fd(&x.l.pidfd);
 	(void)sluice_launch_release(&x.l, &(struct sluice_error){ 0 });

@@ -197,16 +197,15 @@ static int exec_config(const struct sluice_oci *o, struct oci_container *ct,
 
 /* ---- detached: started, handed over, not waited for ---- */
 
-static int adopt(struct sluice_launch *l, struct sluice_error *err)
+/* The helper forked the process (a pid namespace applies to children
+ * only): the pidfd names it now; the intermediate goes once it has exec'd. */
+static int adopt(struct sluice_launch *l, int *inter, struct sluice_error *err)
 {
 	int fd = sluice_pidfd_open(l->container_pid);
-	siginfo_t si;
 
 	if (fd < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, -fd, "the exec'd process");
-	(void)sluice_pidfd_signal(l->pidfd, SIGKILL);
-	(void)sluice_pidfd_wait(l->pidfd, &si, WEXITED);
-	sluice_close(l->pidfd);
+	*inter = l->pidfd;
 	l->pidfd = fd;
 	l->pid = l->container_pid;
 	l->container_pid = 0;
@@ -214,7 +213,7 @@ static int adopt(struct sluice_launch *l, struct sluice_error *err)
 }
 
 /* Until the exec happened (EOF after READY) or failed (ERROR). */
-static int wait_exec(struct sluice_launch *l, struct sluice_error *err)
+static int wait_exec(struct sluice_launch *l, int *inter, struct sluice_error *err)
 {
 	while (l->status_fd >= 0) {
 		struct pollfd p = { .fd = l->status_fd, .events = POLLIN };
@@ -226,7 +225,7 @@ static int wait_exec(struct sluice_launch *l, struct sluice_error *err)
 			*err = l->error;
 			return sluice_err_prefix(err, "exec failed");
 		}
-		if (l->container_pid && adopt(l, err) < 0)
+		if (l->container_pid && adopt(l, inter, err) < 0)
 			return -1;
 	}
 	if (!l->ready)
@@ -244,7 +243,7 @@ static int exec_detached(const struct sluice_oci *o, const struct sluice_config 
 	struct sluice_stdio_setup stdio;
 	struct sigaction ign = { .sa_handler = SIG_IGN }, oldpipe;
 	sigset_t mask;
-	int r;
+	int r, inter = -1;
 
 	sluice_launch_init(&l);
 	if (sluice_stdio_prepare(c, &stdio, err) < 0)
@@ -256,13 +255,14 @@ static int exec_detached(const struct sluice_oci *o, const struct sluice_config 
 	r = sluice_launch_start(&l, c, &who, &stdio, &mask, err);
 	sluice_stdio_release(&stdio);
 	if (r == 0)
-		r = wait_exec(&l, err);
+		r = wait_exec(&l, &inter, err);
 	if (r == 0 && pid_file)
 		r = oci_write_pid_file(pid_file, l.pid, err);
 	if (r < 0)
 		oci_kill_wait(&l.pidfd);
 	else
 		oci_log(o, SLUICE_LOG_DEBUG, "exec: process %d runs", (int)l.pid);
+	oci_kill_wait(&inter);
 	(void)sluice_launch_release(&l, &(struct sluice_error){ 0 });
 	sigaction(SIGPIPE, &oldpipe, NULL);
 	return r;
