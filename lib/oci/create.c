@@ -228,6 +228,25 @@ static int adopt(struct creation *x, struct sluice_error *err)
 	return 0;
 }
 
+static int helper_failed(struct creation *x, struct sluice_error *err);
+
+/* RESUME; a helper gone meanwhile has said why on fd 4. */
+static int resume(struct creation *x, struct sluice_error *err)
+{
+	struct sluice_error e = { 0 };
+
+	if (sluice_launch_send(&x->l, SLUICE_MSG_RESUME, &e) == 0)
+		return 0;
+	while (x->l.status_fd >= 0 && !x->l.failed)
+		if (sluice_launch_read_status(&x->l, &e) < 0)
+			break;
+	if (!x->l.failed) {
+		*err = e;
+		return -1;
+	}
+	return helper_failed(x, err);
+}
+
 static int run_create_hooks(struct creation *x, struct sluice_error *err)
 {
 	struct sluice_oci_state_view s = oci_view(&x->ct, &x->c, "creating", x->l.pid);
@@ -237,7 +256,7 @@ static int run_create_hooks(struct creation *x, struct sluice_error *err)
 	if (sluice_hooks_run(&x->c, SLUICE_HOOK_PRESTART, &s, err) < 0 ||
 	    sluice_hooks_run(&x->c, SLUICE_HOOK_CREATE_RUNTIME, &s, err) < 0)
 		return -1;
-	return sluice_launch_send(&x->l, SLUICE_MSG_RESUME, err);
+	return resume(x, err);
 }
 
 static int helper_failed(struct creation *x, struct sluice_error *err)
@@ -303,8 +322,7 @@ static int handshake(struct creation *x, struct sluice_error *err)
 	while (!x->l.ready)
 		if (step(x, err) < 0)
 			return -1;
-	if (record_pid(x, x->l.pid, true, err) < 0 ||
-	    sluice_launch_send(&x->l, SLUICE_MSG_RESUME, err) < 0)
+	if (record_pid(x, x->l.pid, true, err) < 0 || resume(x, err) < 0)
 		return -1;
 	return wait_detached(x, err);
 }
