@@ -26,9 +26,9 @@ static const struct flag exec_flags[] = {
 	FLAG("preserve-fds", 0, FLAG_INT, struct sluice_oci_exec_opts, preserve_fds, "N",
 	     "pass fds 3..3+N-1 on to the process"),
 	FLAG("tty", 't', FLAG_BOOL, struct sluice_oci_exec_opts, tty, NULL,
-	     "allocate a terminal (not in this build)"),
+	     "a terminal for the process (relayed in the foreground)"),
 	FLAG("console-socket", 0, FLAG_STRING, struct sluice_oci_exec_opts, console_socket,
-	     "PATH", "send the terminal's master over this socket (not in this build)"),
+	     "PATH", "with --detach --tty: send the terminal's master over this unix socket"),
 };
 
 static const struct command exec_cmd = {

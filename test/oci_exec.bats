@@ -107,15 +107,13 @@ assert_init_undisturbed() {
 	assert_no_process "$M" 0
 }
 
-@test "exec's errors: a stopped container, a missing or non-executable command, a terminal, --pid-file alone" {
+@test "exec's errors: a stopped container, a missing or non-executable command, --pid-file alone" {
 	run -127 --separate-stderr oci exec c1 nosuchcmd
 	assert_contains "$stderr" 'exec: "nosuchcmd": executable file not found in $PATH'
 	run -127 --separate-stderr oci exec c1 /bin/nosuch
 	assert_contains "$stderr" 'exec: "/bin/nosuch": stat /bin/nosuch: No such file or directory'
 	run -126 --separate-stderr oci exec c1 /etc/passwd
 	assert_contains "$stderr" 'exec: "/etc/passwd": Permission denied'
-	run -64 --separate-stderr oci exec --tty c1 /bin/true
-	assert_eq "$stderr" "sluice: exec: a terminal (--tty, --console-socket, process.terminal) is not supported by this build of sluice"
 	run -64 --separate-stderr oci exec --pid-file "$DIR/p" c1 /bin/true
 	assert_eq "$stderr" "sluice: exec: --pid-file is written with --detach only"
 	run -64 --separate-stderr oci exec c1

@@ -590,12 +590,21 @@ static int oci_init(struct helper *h, struct sluice_error *err)
 		.remap_exit = h->cfg.sluice.remap_exit,
 		.n_remap_exit = h->cfg.sluice.n_remap_exit,
 		.status_fd = h->status_fd,
+		.terminal = h->pty >= 0,
 	};
 
 	if (!h->cfg.sluice.init)
 		return 0;
 	sluice_release_setup_memory();
 	return sluice_pid1_fork(&o, err);
+}
+
+/* process.terminal: the process about to exec leads a session with the
+ * pty (made in the terminal step, its master sent to the runtime) as its
+ * controlling terminal and 0, 1, 2. */
+static int oci_controlling_terminal(struct helper *h, struct sluice_error *err)
+{
+	return sluice_terminal_attach(&h->pty, err);
 }
 
 static int oci_gate(struct helper *h, struct sluice_error *err)
@@ -608,7 +617,8 @@ static int oci_gate(struct helper *h, struct sluice_error *err)
 /* OCI mode, after the steps: the command is found, READY (exec --detach:
  * detached first), recorded by the runtime and detached (create); then
  * sluice's init if asked (the workload is PID 1 otherwise, as with runc),
- * the exec FIFO (create: until `start`) and the exec. */
+ * the terminal as the controlling one, the exec FIFO (create: until
+ * `start`) and the exec. */
 static __attribute__((noreturn)) void oci_finish(struct helper *h)
 {
 	static const struct {
@@ -616,7 +626,8 @@ static __attribute__((noreturn)) void oci_finish(struct helper *h)
 		int (*fn)(struct helper *h, struct sluice_error *err);
 	} tail[] = {
 		{ "lookup", oci_lookup }, { "detach", oci_exec_detach }, { "ready", oci_ready },
-		{ "recorded", oci_recorded }, { "init", oci_init }, { "gate", oci_gate },
+		{ "recorded", oci_recorded }, { "init", oci_init },
+		{ "controlling-terminal", oci_controlling_terminal }, { "gate", oci_gate },
 	};
 	struct sluice_error err = { 0 };
 

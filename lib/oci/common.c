@@ -123,19 +123,10 @@ int oci_send_pidfd(const char *path, int pidfd, struct sluice_error *err)
 	return 0;
 }
 
-void oci_drop_ungrantable_ambient(const struct sluice_oci *o, struct sluice_config *c)
+void oci_log_warnings(const struct sluice_oci *o, const struct sluice_config *c)
 {
-	uint64_t *caps = c->process.caps;
-	uint64_t stray = caps[SLUICE_CAP_AMBIENT] &
-			 ~(caps[SLUICE_CAP_PERMITTED] & caps[SLUICE_CAP_INHERITABLE]);
-
-	for (int cap = 0; cap < 64; cap++)
-		if (stray & (UINT64_C(1) << cap))
-			oci_log(o, SLUICE_LOG_WARN,
-				"process.capabilities.ambient: %s is not in permitted and "
-				"inheritable, which the kernel needs to raise it: left out",
-				sluice_cap_name(cap) ? sluice_cap_name(cap) : "?");
-	caps[SLUICE_CAP_AMBIENT] &= ~stray;
+	for (size_t i = 0; c->warnings && c->warnings[i]; i++)
+		oci_log(o, SLUICE_LOG_WARN, "%s", c->warnings[i]);
 }
 
 void oci_ensure_std_fds(void)

@@ -30,6 +30,7 @@
 struct creation {
 	const struct sluice_oci *o;
 	const struct sluice_oci_create_opts *opts;
+	bool relays_terminal; /* the foreground run relays the pty itself */
 	struct sluice_config c;
 	struct oci_container ct;
 	struct sluice_launch l;
@@ -53,7 +54,8 @@ static int bundle_path(const struct sluice_oci_create_opts *opts, char *out,
 /* What a created container cannot have: nobody stays to relay a pipe or
  * to enforce a timeout once create returns. */
 static int check_oci_config(const struct sluice_config *c,
-			    const struct sluice_oci_create_opts *opts, struct sluice_error *err)
+			    const struct sluice_oci_create_opts *opts, bool relays,
+			    struct sluice_error *err)
 {
 	const char *src = c->source ? c->source : "config.json";
 
@@ -74,6 +76,10 @@ static int check_oci_config(const struct sluice_config *c,
 		return sluice_err(err, SLUICE_EXIT_USAGE, 0,
 				  "cannot use console socket if sluice will not allocate a tty "
 				  "(process.terminal is false)");
+	if (c->process.terminal && !opts->console_socket && !relays)
+		return sluice_err(err, SLUICE_EXIT_USAGE, 0,
+				  "cannot allocate tty if sluice will detach without setting console "
+				  "socket (process.terminal is true: give --console-socket)");
 	if (opts->no_pivot)
 		return sluice_err(err, SLUICE_EXIT_USAGE, 0,
 				  "--no-pivot is not supported: sluice always enters the root "
@@ -98,9 +104,9 @@ static int load_bundle(struct creation *x, const char *bundle, struct sluice_err
 		return -1;
 	if (x->opts->preserve_fds > 0)
 		x->c.sluice.preserve_fds = x->opts->preserve_fds;
-	oci_drop_ungrantable_ambient(x->o, &x->c);
-	if (sluice_config_finalize(&x->c, &who, err) < 0 || check_oci_config(&x->c, x->opts, err) < 0)
+	if (sluice_config_finalize(&x->c, &who, err) < 0 || check_oci_config(&x->c, x->opts, x->relays_terminal, err) < 0)
 		return -1;
+	oci_log_warnings(x->o, &x->c);
 	return sluice_config_check_paths(&x->c, err);
 }
 
@@ -177,7 +183,10 @@ static int start_helper(struct creation *x, const sigset_t *child_mask, struct s
 		.bundle = x->ct.rec.bundle,
 		.detach = true,
 	};
-	struct sluice_caller who = { .uid = x->o->uid, .gid = x->o->gid, .helper = x->o->helper };
+	struct sluice_caller who = { .uid = x->o->uid,
+				     .gid = x->o->gid,
+				     .helper = x->o->helper,
+				     .console_socket = x->opts->console_socket };
 	struct sluice_stdio_setup stdio;
 	cleanup_free char *payload = NULL;
 	char fifo[PATH_MAX];
@@ -355,9 +364,13 @@ static void undo(struct creation *x)
 }
 
 int oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *opts,
-	       const sigset_t *mask, int *pidfd, struct sluice_error *err)
+	       const sigset_t *mask, int *pidfd, int *pty, struct sluice_error *err)
 {
-	struct creation x = { .o = o, .opts = opts, .ct = { .dirfd = -1 }, .inter_pidfd = -1 };
+	struct creation x = { .o = o,
+			      .opts = opts,
+			      .relays_terminal = pty != NULL,
+			      .ct = { .dirfd = -1 },
+			      .inter_pidfd = -1 };
 	struct sigaction ign = { .sa_handler = SIG_IGN }, oldpipe;
 	char bundle[PATH_MAX];
 	int r = -1;
@@ -377,6 +390,8 @@ int oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *
 	oci_kill_wait(&x.inter_pidfd);
 	if (r == 0 && pidfd)
 		*pidfd = steal_fd(&x.l.pidfd);
+	if (pty)
+		*pty = r == 0 ? steal_fd(&x.l.pty_fd) : -1;
 	(void)sluice_launch_release(&x.l, &(struct sluice_error){ 0 });
 	sigaction(SIGPIPE, &oldpipe, NULL);
 	oci_container_close(&x.ct);
@@ -387,5 +402,5 @@ int oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *
 int sluice_oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *opts,
 		      struct sluice_error *err)
 {
-	return oci_create(o, opts, NULL, NULL, err);
+	return oci_create(o, opts, NULL, NULL, NULL, err);
 }

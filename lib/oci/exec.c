@@ -171,6 +171,23 @@ static int join_paths(struct sluice_config *c, pid_t pid, struct sluice_error *e
 	return 0;
 }
 
+/* runc's rules: a detached terminal needs a console socket to go to, and
+ * a console socket needs a detached terminal (in the foreground sluice
+ * relays the terminal itself). */
+static int check_terminal(const struct sluice_config *c, const struct sluice_oci_exec_opts *x,
+			  struct sluice_error *err)
+{
+	if (x->detach && c->process.terminal && !x->console_socket)
+		return sluice_err(err, SLUICE_EXIT_USAGE, 0,
+				  "cannot allocate tty if sluice will detach without setting console "
+				  "socket");
+	if ((!x->detach || !c->process.terminal) && x->console_socket)
+		return sluice_err(err, SLUICE_EXIT_USAGE, 0,
+				  "cannot use console socket if sluice will not detach or allocate "
+				  "tty");
+	return 0;
+}
+
 static int exec_config(const struct sluice_oci *o, struct oci_container *ct,
 		       const struct sluice_oci_exec_opts *x, struct sluice_config *c,
 		       struct sluice_error *err)
@@ -184,15 +201,15 @@ static int exec_config(const struct sluice_oci *o, struct oci_container *ct,
 	if (edit_process(c, x, err) < 0 || join_paths(c, ct->rec.pid, err) < 0)
 		return -1;
 	c->sluice.preserve_fds = x->preserve_fds;
-	oci_drop_ungrantable_ambient(o, c);
+	if (x->tty)
+		c->process.terminal = true;
 	if (x->pid_file && !x->detach)
 		return sluice_err(err, SLUICE_EXIT_USAGE, 0,
 				  "exec: --pid-file is written with --detach only");
-	if (x->tty || x->console_socket || c->process.terminal)
-		return sluice_err(err, SLUICE_EXIT_USAGE, 0,
-				  "exec: a terminal (--tty, --console-socket, process.terminal) is "
-				  "not supported by this build of sluice");
-	return sluice_config_finalize(c, &who, err);
+	if (check_terminal(c, x, err) < 0 || sluice_config_finalize(c, &who, err) < 0)
+		return -1;
+	oci_log_warnings(o, c);
+	return 0;
 }
 
 /* ---- detached: started, handed over, not waited for ---- */
@@ -236,9 +253,12 @@ static int wait_exec(struct sluice_launch *l, int *inter, struct sluice_error *e
 
 static int exec_detached(const struct sluice_oci *o, const struct sluice_config *c,
 			 const char *req, size_t len, const char *pid_file,
-			 struct sluice_error *err)
+			 const char *console_socket, struct sluice_error *err)
 {
-	struct sluice_caller who = { .uid = o->uid, .gid = o->gid, .helper = o->helper };
+	struct sluice_caller who = { .uid = o->uid,
+				     .gid = o->gid,
+				     .helper = o->helper,
+				     .console_socket = console_socket };
 	struct sluice_launch l;
 	struct sluice_stdio_setup stdio;
 	struct sigaction ign = { .sa_handler = SIG_IGN }, oldpipe;
@@ -307,7 +327,7 @@ int sluice_oci_exec(const struct sluice_oci *o, const struct sluice_oci_exec_opt
 	if (ct.dirfd >= 0)
 		(void)flock(ct.dirfd, LOCK_UN);
 	if (r == 0 && x->detach)
-		r = exec_detached(o, &c, payload, len, x->pid_file, err);
+		r = exec_detached(o, &c, payload, len, x->pid_file, x->console_socket, err);
 	else if (r == 0)
 		r = sluice_run_request(&c, &who, payload, len, err);
 	oci_container_close(&ct);

@@ -28,9 +28,11 @@ void oci_kill_wait(int *pidfd);
 
 /* A new container, set up and recorded (create.c).  mask: the signal mask
  * its process starts with (NULL: ours); the container's pidfd in *pidfd
- * when pidfd is not NULL (run keeps it), else closed. */
+ * when pidfd is not NULL (run keeps it), else closed.  pty not NULL: the
+ * foreground run, which relays a terminal itself: process.terminal needs
+ * no console socket then, and the pty master comes back in *pty (or -1). */
 int oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *opts,
-	       const sigset_t *mask, int *pidfd, struct sluice_error *err);
+	       const sigset_t *mask, int *pidfd, int *pty, struct sluice_error *err);
 
 /* Call fn for every process of the container but its init (procs.c):
  * those of its pid namespace and of namespaces nested in it, each with a
@@ -48,11 +50,9 @@ int oci_write_pid_file(const char *path, pid_t pid, struct sluice_error *err);
 /* Send a pidfd over the unix socket at path (--pidfd-socket). */
 int oci_send_pidfd(const char *path, int pidfd, struct sluice_error *err);
 
-/* The spec: capabilities that cannot be granted are a warning, not an
- * error.  Ambient capabilities outside permitted and inheritable cannot be
- * raised (runc 1.1's spec and buildah's configs have them): dropped, with
- * a warning naming each. */
-void oci_drop_ungrantable_ambient(const struct sluice_oci *o, struct sluice_config *c);
+/* What finalize changed the way runc does (ambient capabilities the
+ * kernel cannot raise, ...): warnings, as the spec asks. */
+void oci_log_warnings(const struct sluice_oci *o, const struct sluice_config *c);
 
 /* 0, 1, 2 opened on /dev/null when closed: whatever sluice opens next
  * must not become the workload's stdio by accident. */

@@ -1,7 +1,9 @@
 /* run: create + start; in the foreground, sluice then waits for the
  * container's process as runc run does: it is sluice's child (or, forked
  * by the helper, reparented to sluice, a child subreaper), every signal
- * sluice gets is passed on, and its exit status is sluice's. */
+ * sluice gets is passed on, and its exit status is sluice's.  A
+ * process.terminal without a console socket is relayed as `sluice run
+ * --tty` relays it (docs/terminal.md): our terminal raw, its size copied. */
 #include "oci_internal.h"
 
 #include <poll.h>
@@ -13,6 +15,8 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "stdio_relay.h"
+#include "tty.h"
 #include "util.h"
 
 /* Signals a process raises against itself: never blocked, never passed on. */
@@ -57,71 +61,117 @@ static void reap_others(pid_t keep)
 	}
 }
 
-/* The terminal's signals (SI_KERNEL) reached the container already when it
- * shares our process group; the rest goes on. */
-static void forward(int sigfd, int pidfd, pid_t pid)
+struct foreground {
+	int sigfd, pidfd, pty;
+	pid_t pid;
+	/* the container has our terminal as its stdio, so it stayed in our
+	 * session (lib/init/session.c): the terminal's signals reach it */
+	bool shares_terminal;
+	struct sluice_relay relay; /* the pty, when we relay one */
+	bool relaying;
+	struct sluice_tty tty;
+};
+
+/* Every signal goes on, but one the terminal sent (SI_KERNEL) to a
+ * container that shares it, which got it already; SIGWINCH resizes a
+ * relayed pty instead. */
+static void forward(struct foreground *f)
 {
 	struct signalfd_siginfo si;
 
-	while (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+	while (read(f->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGCHLD)
-			reap_others(pid);
-		else if (si.ssi_code != SI_KERNEL)
-			(void)sluice_pidfd_signal(pidfd, (int)si.ssi_signo);
+			reap_others(f->pid);
+		else if (si.ssi_signo == SIGWINCH && f->relaying)
+			sluice_tty_copy_size(&f->tty, sluice_relay_pty_fd(&f->relay));
+		else if (si.ssi_code != SI_KERNEL || !f->shares_terminal)
+			(void)sluice_pidfd_signal(f->pidfd, (int)si.ssi_signo);
 	}
 }
 
-static int wait_container(int sigfd, int pidfd, pid_t pid, struct sluice_error *err)
+static int start_relay(struct foreground *f, struct sluice_error *err)
 {
-	struct pollfd p[2] = { { .fd = sigfd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+	struct sluice_stdio_setup none = { { -1, -1, -1 }, { -1, -1, -1 } };
+	bool raw;
+
+	if (f->pty < 0)
+		return 0;
+	if (sluice_relay_init(&f->relay, &none, err) < 0)
+		return -1;
+	f->relaying = true;
+	raw = sluice_tty_raw(&f->tty);
+	if (sluice_relay_add_pty(&f->relay, steal_fd(&f->pty), raw, err) < 0)
+		return -1;
+	sluice_tty_copy_size(&f->tty, sluice_relay_pty_fd(&f->relay));
+	return 0;
+}
+
+static int wait_container(struct foreground *f, struct sluice_error *err)
+{
+	struct pollfd p[2 + 6];
 	siginfo_t si;
 
 	for (;;) {
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
+		size_t n = f->relaying ? sluice_relay_pollfds(&f->relay, p + 2, 6) : 0;
+		p[0] = (struct pollfd){ .fd = f->sigfd, .events = POLLIN };
+		p[1] = (struct pollfd){ .fd = f->pidfd, .events = POLLIN };
+		if (poll(p, 2 + n, -1) < 0 && errno != EINTR)
 			return sluice_err(err, SLUICE_EXIT_SETUP, errno, "poll");
 		if (p[0].revents)
-			forward(sigfd, pidfd, pid);
+			forward(f);
+		if (f->relaying)
+			sluice_relay_handle(&f->relay, p + 2, n);
 		if (p[1].revents)
 			break;
 	}
+	if (f->relaying)
+		sluice_relay_drain(&f->relay, 2000);
 	memset(&si, 0, sizeof(si));
-	if (sluice_pidfd_wait(pidfd, &si, WEXITED) < 0)
+	if (sluice_pidfd_wait(f->pidfd, &si, WEXITED) < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, ECHILD,
 				  "the container's process %d ended, its status is not ours to "
 				  "read",
-				  (int)pid);
+				  (int)f->pid);
 	return sluice_wait_status(&si);
 }
 
 static int foreground(const struct sluice_oci *o, const struct sluice_oci_create_opts *c,
 		      bool keep, struct sluice_error *err)
 {
-	sigset_t old;
-	int sigfd, pidfd = -1, r;
-	pid_t pid = 0;
+	struct foreground f = { .sigfd = -1, .pidfd = -1, .pty = -1 };
 	struct sluice_oci_info info;
 	struct sluice_error e = { 0 };
+	sigset_t old;
+	int r;
 
 	/* A process the helper forks for a pid namespace comes back to us
 	 * when the helper's intermediate process is killed. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "prctl(PR_SET_CHILD_SUBREAPER)");
-	sigfd = make_signalfd(&old, err);
-	if (sigfd < 0)
+	sluice_tty_init(&f.tty);
+	f.sigfd = make_signalfd(&old, err);
+	if (f.sigfd < 0)
 		return -1;
-	r = oci_create(o, c, &old, &pidfd, err);
+	r = oci_create(o, c, &old, &f.pidfd, c->console_socket ? NULL : &f.pty, err);
+	f.shares_terminal = f.pty < 0 && (isatty(0) || isatty(1) || isatty(2));
 	if (r == 0 && (r = sluice_oci_info(o, c->id, &info, err)) == 0) {
-		pid = info.pid;
+		f.pid = info.pid;
 		sluice_oci_info_free(&info);
 	}
 	if (r == 0)
+		r = start_relay(&f, err);
+	if (r == 0)
 		r = sluice_oci_start(o, c->id, err);
 	if (r == 0)
-		r = wait_container(sigfd, pidfd, pid, err);
-	if (pidfd >= 0 && (r < 0 || !keep))
+		r = wait_container(&f, err);
+	sluice_tty_restore(&f.tty);
+	if (f.relaying)
+		sluice_relay_free(&f.relay);
+	if (f.pidfd >= 0 && (r < 0 || !keep))
 		(void)sluice_oci_delete(o, c->id, true, &e);
-	sluice_close(pidfd);
-	sluice_close(sigfd);
+	sluice_close(f.pty);
+	sluice_close(f.pidfd);
+	sluice_close(f.sigfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return r;
 }
