@@ -22,7 +22,7 @@ teardown() {
 	mkdir -p "$B"
 	run -0 sluice spec --bundle "$B"
 	jq -e '.ociVersion and .process.args == ["sh"] and .root.path == "rootfs"
-		and .process.terminal == false and .hostname == "sluice"
+		and .process.terminal == true and .hostname == "sluice"
 		and ([.linux.namespaces[].type] | index("network") and index("pid") and index("mount"))
 		and (.linux | has("resources") | not)' "$B/config.json" >/dev/null ||
 		fail "unexpected spec: $(cat "$B/config.json")"

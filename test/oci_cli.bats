@@ -171,6 +171,7 @@ declare -A FLAGS=(
 	run -78 --separate-stderr oci create --bundle "$B" c1
 	assert_eq "$stderr" "sluice: $B/config.json:1:22: process.args: expected a list of strings, got \"5\""
 	mkdir -p "$DIR/b2" && "$SLUICE" spec --bundle "$DIR/b2"
+	cfg "$DIR/b2" '.process.terminal = false'
 	run -78 --separate-stderr oci create --bundle "$DIR/b2" c1
 	assert_eq "$stderr" "sluice: $DIR/b2/config.json: root.path $DIR/b2/rootfs: No such file or directory"
 	[[ ! -e $ROOT ]] || assert_eq "$(ls -A "$ROOT")" ""

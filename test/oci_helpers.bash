@@ -23,7 +23,8 @@ oci_setup() {
 }
 
 # make_bundle DIR [--rootless] ARGS...: DIR/rootfs (busybox and the probe),
-# DIR/config.json as `sluice spec` writes it, with process.args = ARGS.
+# DIR/config.json as `sluice spec` writes it, with process.args = ARGS and
+# no terminal (a created container's stdio is create's).
 # --rootless: the test user's spec, in a directory it owns.
 make_bundle() {
 	local dir=$1
@@ -37,7 +38,7 @@ make_bundle() {
 	else
 		"$SLUICE" spec --bundle "$dir" || return 1
 	fi
-	cfg "$dir" '.process.args = $a' --argjson a "$(json_strings "$@")"
+	cfg "$dir" '.process.args = $a | .process.terminal = false' --argjson a "$(json_strings "$@")"
 }
 
 # json_strings ARGS...: the arguments as a JSON array of strings.

@@ -1,7 +1,6 @@
 /* spec: runc's example config.json (libcontainer/specconv/example.go),
  * written the way runc writes it (tab-indented), changed only where this
  * build of sluice could not run it, so that sluice and runc both do:
- *   - process.terminal false (sluice has no terminal support yet);
  *   - no linux.resources (refused until the cgroup module lands; runc
  *     applies its default device rules without them);
  *   - the hostname "sluice".
@@ -72,7 +71,7 @@ static void process(struct sluice_json *j)
 
 	sluice_json_key(j, "process");
 	sluice_json_obj_start(j);
-	sluice_json_kbool(j, "terminal", false);
+	sluice_json_kbool(j, "terminal", true);
 	sluice_json_key(j, "user");
 	sluice_json_obj_start(j);
 	sluice_json_kint(j, "uid", 0);
