@@ -1,0 +1,98 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154 # single-quoted scripts run in the container; bats sets $stderr
+# The OCI runtime as the unprivileged test user (runc's rootless mode):
+# `spec --rootless` bundles, the whole lifecycle, exec joining the user
+# namespace first, hooks, and the default state root under
+# $XDG_RUNTIME_DIR.
+
+load helpers
+load oci_helpers
+
+setup() {
+	requires_userns
+	oci_setup
+	DIR=$(scratch_dir --user)
+	ROOT=$DIR/state
+	B=$DIR/bundle
+	OCI_USER=1
+	make_bundle "$B" --rootless /bin/probe signals - -- "$M"
+}
+
+teardown() {
+	[[ -n ${OCI_USER-} ]] || return 0
+	oci_teardown
+}
+
+@test "rootless: run in the foreground, the workload root in a user namespace mapping the user" {
+	cfg "$B" '.process.args = ["/bin/probe", "ids"]'
+	run -0 oci_user run --bundle "$B" c1
+	assert_contains "$output" $'uid: 0\neuid: 0'
+	cfg "$B" '.process.args = ["sh", "-c", "cat /proc/self/uid_map"]'
+	run -0 oci_user run --bundle "$B" c1
+	[[ $output =~ ^\ +0\ +$(id -u "$SLUICE_TEST_USER")\ +1$ ]] || fail "uid_map: $output"
+	[[ ! -e $ROOT/c1 ]]
+}
+
+@test "rootless: create, state, start, exec, kill, delete" {
+	oci_create c1
+	assert_eq "$(state_of c1 status)" created
+	assert_eq "$(stat -c %U "$ROOT/c1")" "$SLUICE_TEST_USER"
+	run -0 oci_user start c1
+	wait_for_file "$DIR/c1.log" 10 ready
+	local pid
+	pid=$(state_of c1 pid)
+	run -0 oci_user exec c1 /bin/probe ns
+	assert_contains "$output" "user: $(readlink "/proc/$pid/ns/user")"
+	assert_contains "$output" "mnt: $(readlink "/proc/$pid/ns/mnt")"
+	run -0 oci_user exec c1 /bin/probe ids
+	assert_contains "$output" $'uid: 0\neuid: 0'
+	run -0 oci_user kill c1 USR1
+	wait_for_file "$DIR/c1.log" 10 SIGUSR1
+	run -1 --separate-stderr oci_user delete c1
+	assert_eq "$stderr" "sluice: cannot delete container c1 that is not stopped: running"
+	run -0 oci_user delete --force c1
+	[[ ! -e $ROOT/c1 ]]
+}
+
+@test "rootless: exec --detach leaves the process in the container; ps finds it" {
+	oci_create c1
+	run -0 oci_user start c1
+	as_user "$SLUICE" --root "$ROOT" exec --detach --pid-file "$DIR/epid" c1 \
+		/bin/probe sleep 100 - -- "$M" >"$DIR/e.out" 2>&1
+	assert_eq "$(cat "$DIR/e.out")" ready
+	run -0 oci_user ps --format json c1
+	jq -e --argjson p "$(cat "$DIR/epid")" 'length == 2 and .[1] == $p' <<<"$output" >/dev/null ||
+		fail "$output"
+	run -0 oci_user delete --force c1
+	assert_no_process "$M" 0
+}
+
+@test "rootless: hooks run as the user, with the state on stdin" {
+	printf '#!/bin/sh\ncat >%s/$1.state; id -u >%s/$1.uid\n' "$DIR" "$DIR" >"$DIR/hook"
+	chmod 755 "$DIR/hook"
+	give_to_user "$DIR/hook"
+	cfg "$B" '.hooks = {"prestart": [{"path": $h, "args": ["hook", "prestart"]}], "poststop": [{"path": $h, "args": ["hook", "poststop"]}]}' \
+		--arg h "$DIR/hook"
+	oci_create c1
+	assert_eq "$(cat "$DIR/prestart.uid")" "$(id -u "$SLUICE_TEST_USER")"
+	jq -e '.status == "creating" and .id == "c1"' "$DIR/prestart.state" >/dev/null
+	run -0 oci_user delete c1
+	jq -e '.status == "stopped"' "$DIR/poststop.state" >/dev/null
+}
+
+@test "rootless: the default state root is \$XDG_RUNTIME_DIR/sluice; without it a clear error" {
+	local xdg=$DIR/xdg
+	as_user mkdir -m 700 "$xdg"
+	# (not through `run`: the created container would hold its pipe)
+	as_user env XDG_RUNTIME_DIR="$xdg" "$SLUICE" create --bundle "$B" c1 </dev/null >/dev/null 2>&1
+	[[ -d $xdg/sluice/c1 ]] || fail "not under \$XDG_RUNTIME_DIR/sluice"
+	run -0 as_user env XDG_RUNTIME_DIR="$xdg" "$SLUICE" list -q
+	assert_eq "$output" c1
+	# the bundle in the current directory and one argument: runc's `run ID`
+	cfg "$B" '.process.args = ["/bin/probe", "exit", "3"]'
+	run -3 as_user sh -c 'cd "$1" && XDG_RUNTIME_DIR="$2" exec "$3" run c2' _ "$B" "$xdg" "$SLUICE"
+	run -0 as_user env XDG_RUNTIME_DIR="$xdg" "$SLUICE" delete c1
+	run -64 --separate-stderr as_user "$SLUICE" list
+	assert_eq "$stderr" "sluice: no state directory for a non-root user: set XDG_RUNTIME_DIR or give --root"
+	assert_eq "$(ls -A "$xdg/sluice")" ""
+}
