@@ -15,18 +15,29 @@ FAULT_SLUICE=${SLUICE_FAULT_BIN:-$SLUICE_REPO/build-fault/sluice}
 # The helper's steps in create: read-config, lib/init/helper.c's steps[]
 # (faults.bats keeps that list in step with the source), then the OCI
 # tail of oci_finish(): lookup, detach (exec only), ready, recorded.
-CREATE_STEPS=(read-config namespaces hostname sysctl oom-score-adj network mounts cwd rlimits umask
-	capabilities-bounding identity capabilities no-new-privileges parent-death-signal
-	lookup detach ready recorded)
+CREATE_STEPS=(read-config session namespaces hostname sysctl oom-score-adj network mounts terminal
+	cwd rlimits umask tty-guard capabilities-bounding identity capabilities no-new-privileges
+	parent-death-signal lookup detach ready recorded)
+
+@test "the OCI fault tests cover the steps of lib/init/helper.c's steps[] and the OCI tail" {
+	local listed tail
+	listed=$(sed -n '/^static const struct step steps\[\] = {/,/^};/s/^\t{ *"\([a-z-]*\)",.*/\1/p' \
+		"$SLUICE_REPO/lib/init/helper.c" | tr '\n' ' ')
+	tail=$(sed -n '/^static __attribute__((noreturn)) void oci_finish/,/^}/p' \
+		"$SLUICE_REPO/lib/init/helper.c" | grep -o '{ "[a-z-]*", oci_' | cut -d'"' -f2 | tr '\n' ' ')
+	assert_eq "read-config $listed$tail" "${CREATE_STEPS[*]} init controlling-terminal gate " \
+		"helper.c's steps and CREATE_STEPS here"
+}
 
 setup() {
+	[[ $BATS_TEST_NAME == *cover_the_steps* ]] && return 0
 	[[ -x $FAULT_SLUICE ]] || skip "requires the fault-injection build $FAULT_SLUICE (make fault)"
 	oci_setup
 	make_bundle "$B" /bin/probe sleep 100 - -- "$M"
 }
 
 teardown() {
-	[[ -x $FAULT_SLUICE ]] || return 0
+	[[ -x $FAULT_SLUICE && -n ${ROOT-} ]] || return 0
 	oci_teardown
 	assert_no_helper
 }
@@ -100,7 +111,7 @@ create_fails_at() {
 @test "faults after create (sluice's init, the exec FIFO, the exec): start's error, or the container's" {
 	cfg "$B" '.sluice = {"init": true}'
 	local step
-	for step in init gate exec; do
+	for step in init controlling-terminal gate exec; do
 		fault_oci "$step" create --bundle "$B" c1 >"$DIR/c1.log" 2>&1 </dev/null
 		if [[ $step == exec ]]; then
 			# after the FIFO: the helper tells start through it
@@ -164,8 +175,9 @@ killed_at() {
 	run -0 oci start c1
 	local step pid detach
 	pid=$(state_of c1 pid)
-	for step in read-config namespaces oom-score-adj cwd rlimits umask capabilities-bounding \
-		identity capabilities no-new-privileges parent-death-signal lookup detach ready exec; do
+	for step in read-config session namespaces oom-score-adj terminal cwd rlimits umask tty-guard \
+		capabilities-bounding identity capabilities no-new-privileges parent-death-signal lookup \
+		detach ready controlling-terminal exec; do
 		for detach in "" --detach; do
 			run --separate-stderr fault_oci "$step" exec $detach c1 /bin/true </dev/null
 			assert_status 125
