@@ -32,8 +32,7 @@ static const struct command create_cmd = {
 	.max_args = 1,
 };
 
-static int create(struct sluice_oci *o, void *opts, char **args, int nargs,
-		  struct sluice_error *err)
+static int create(struct sluice_oci *o, void *opts, char **args, int nargs, struct sluice_error *err)
 {
 	struct sluice_oci_create_opts *c = opts;
 

@@ -17,8 +17,8 @@ static const struct flag exec_flags[] = {
 	     "the working directory inside the container"),
 	FLAG("user", 'u', FLAG_STRING, struct sluice_oci_exec_opts, user, "UID[:GID]",
 	     "run as this user (numbers, inside the container)"),
-	FLAG("additional-gids", 'g', FLAG_LIST, struct sluice_oci_exec_opts, additional_gids,
-	     "GID", "add a supplementary group (repeatable)"),
+	FLAG("additional-gids", 'g', FLAG_LIST, struct sluice_oci_exec_opts, additional_gids, "GID",
+	     "add a supplementary group (repeatable)"),
 	FLAG("cap", 'c', FLAG_LIST, struct sluice_oci_exec_opts, caps, "CAP",
 	     "add a capability (repeatable)"),
 	FLAG("no-new-privs", 0, FLAG_BOOL, struct sluice_oci_exec_opts, no_new_privs, NULL,
@@ -27,8 +27,8 @@ static const struct flag exec_flags[] = {
 	     "pass fds 3..3+N-1 on to the process"),
 	FLAG("tty", 't', FLAG_BOOL, struct sluice_oci_exec_opts, tty, NULL,
 	     "a terminal for the process (relayed in the foreground)"),
-	FLAG("console-socket", 0, FLAG_STRING, struct sluice_oci_exec_opts, console_socket,
-	     "PATH", "with --detach --tty: send the terminal's master over this unix socket"),
+	FLAG("console-socket", 0, FLAG_STRING, struct sluice_oci_exec_opts, console_socket, "PATH",
+	     "with --detach --tty: send the terminal's master over this unix socket"),
 };
 
 static const struct command exec_cmd = {
@@ -45,8 +45,7 @@ static const struct command exec_cmd = {
 	.stop_at_args = true,
 };
 
-static int exec_(struct sluice_oci *o, void *opts, char **args, int nargs,
-		 struct sluice_error *err)
+static int exec_(struct sluice_oci *o, void *opts, char **args, int nargs, struct sluice_error *err)
 {
 	struct sluice_oci_exec_opts *x = opts;
 

@@ -28,8 +28,8 @@ static int bad(const struct command *cmd, struct sluice_error *err, const char *
 			  cmd->name ? cmd->name : "", cmd->name ? " " : "");
 }
 
-static int set_value(const struct command *cmd, const struct flag *f, void *opts,
-		     const char *value, struct sluice_error *err)
+static int set_value(const struct command *cmd, const struct flag *f, void *opts, const char *value,
+		     struct sluice_error *err)
 {
 	char *field = (char *)opts + f->offset, *end;
 	long n;

@@ -29,7 +29,10 @@ struct flag {
 	const char *help;
 };
 
-#define FLAG(n, s, k, type, field, a, h) { n, s, k, offsetof(type, field), a, h }
+#define FLAG(n, s, k, type, field, a, h)             \
+	{                                            \
+		n, s, k, offsetof(type, field), a, h \
+	}
 
 struct command {
 	const char *name;

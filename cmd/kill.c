@@ -24,8 +24,7 @@ static const struct command kill_cmd = {
 	.max_args = 2,
 };
 
-static int kill_(struct sluice_oci *o, void *opts, char **args, int nargs,
-		 struct sluice_error *err)
+static int kill_(struct sluice_oci *o, void *opts, char **args, int nargs, struct sluice_error *err)
 {
 	struct kill_opts *k = opts;
 	int sig = sluice_oci_parse_signal(nargs > 1 ? args[1] : "TERM", err);

@@ -58,8 +58,7 @@ static void table(const struct sluice_oci_info *v, size_t n)
 	}
 }
 
-static int list(struct sluice_oci *o, void *opts, char **args, int nargs,
-		struct sluice_error *err)
+static int list(struct sluice_oci *o, void *opts, char **args, int nargs, struct sluice_error *err)
 {
 	struct list_opts *l = opts;
 	struct sluice_oci_info *v = NULL;
@@ -76,7 +75,8 @@ static int list(struct sluice_oci *o, void *opts, char **args, int nargs,
 	if (r == 0 && l->quiet)
 		for (size_t i = 0; i < n; i++)
 			printf("%s\n", v[i].id);
-	else if (r == 0 && !strcmp(l->format, "json") && (r = sluice_oci_list_json(v, n, &json, err)) == 0)
+	else if (r == 0 && !strcmp(l->format, "json") &&
+		 (r = sluice_oci_list_json(v, n, &json, err)) == 0)
 		printf("%s\n", json);
 	else if (r == 0 && strcmp(l->format, "json"))
 		table(v, n);

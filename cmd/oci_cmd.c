@@ -49,7 +49,8 @@ int oci_globals_parse(int argc, char **argv, int *consumed, struct sluice_error 
 		size_t n = strcspn(name, "=");
 		bool takes_value = false;
 		for (size_t k = 0; k < oci_globals_command.n_flags; k++)
-			if (strlen(global_flags[k].name) == n && !strncmp(global_flags[k].name, name, n))
+			if (strlen(global_flags[k].name) == n &&
+			    !strncmp(global_flags[k].name, name, n))
 				takes_value = global_flags[k].kind != FLAG_BOOL && !name[n];
 		i += takes_value ? 2 : 1;
 	}
@@ -68,7 +69,8 @@ int oci_globals_parse(int argc, char **argv, int *consumed, struct sluice_error 
 	}
 	if (strcmp(oci_globals.log_format, "text") && strcmp(oci_globals.log_format, "json"))
 		return sluice_err(err, SLUICE_EXIT_USAGE, 0,
-				  "--log-format: \"%s\" is not text or json", oci_globals.log_format);
+				  "--log-format: \"%s\" is not text or json",
+				  oci_globals.log_format);
 	if (strcmp(oci_globals.rootless, "auto") && strcmp(oci_globals.rootless, "true") &&
 	    strcmp(oci_globals.rootless, "false"))
 		return sluice_err(err, SLUICE_EXIT_USAGE, 0,
@@ -182,17 +184,18 @@ int oci_context(struct sluice_oci *o, struct sluice_error *err)
 				  "--systemd-cgroup is not supported: sluice has no systemd cgroup "
 				  "manager (use the cgroupfs manager, e.g. podman "
 				  "--cgroup-manager=cgroupfs)");
-	o->rootless = !strcmp(oci_globals.rootless, "auto") ? -1 :
-						    !strcmp(oci_globals.rootless, "true");
+	o->rootless =
+		!strcmp(oci_globals.rootless, "auto") ? -1 : !strcmp(oci_globals.rootless, "true");
 	if (oci_globals.root && *oci_globals.root) {
 		char cwd[4096];
 		if (oci_globals.root[0] == '/')
 			root = strdup(oci_globals.root);
-		else if (getcwd(cwd, sizeof(cwd)) && asprintf(&root, "%s/%s", cwd, oci_globals.root) < 0)
+		else if (getcwd(cwd, sizeof(cwd)) &&
+			 asprintf(&root, "%s/%s", cwd, oci_globals.root) < 0)
 			root = NULL;
 		if (!root)
-			return sluice_err(err, SLUICE_EXIT_SETUP, errno ? errno : ENOMEM, "--root %s",
-					  oci_globals.root);
+			return sluice_err(err, SLUICE_EXIT_SETUP, errno ? errno : ENOMEM,
+					  "--root %s", oci_globals.root);
 	} else if (sluice_oci_default_root(o->uid, &root, err) < 0) {
 		return -1;
 	}

@@ -38,8 +38,7 @@ static struct command run_cmd = {
 	.max_args = 1,
 };
 
-static int run_(struct sluice_oci *o, void *opts, char **args, int nargs,
-		struct sluice_error *err)
+static int run_(struct sluice_oci *o, void *opts, char **args, int nargs, struct sluice_error *err)
 {
 	struct oci_run_opts *r = opts;
 
@@ -68,9 +67,9 @@ int cmd_oci_run(int argc, char **argv)
 /* The flags only the OCI form has. */
 static bool oci_only(const char *a)
 {
-	static const char *const names[] = { "bundle", "detach", "keep", "pid-file",
-					     "console-socket", "pidfd-socket", "no-pivot",
-					     "no-new-keyring", "no-subreaper" };
+	static const char *const names[] = { "bundle",	 "detach",	   "keep",
+					     "pid-file", "console-socket", "pidfd-socket",
+					     "no-pivot", "no-new-keyring", "no-subreaper" };
 	const char *name = a + (a[1] == '-' ? 2 : 1);
 	size_t n = strcspn(name, "=");
 

@@ -28,8 +28,7 @@ static const struct command ps_cmd = {
 	.stop_at_args = true,
 };
 
-static int ps(struct sluice_oci *o, void *opts, char **args, int nargs,
-	      struct sluice_error *err)
+static int ps(struct sluice_oci *o, void *opts, char **args, int nargs, struct sluice_error *err)
 {
 	struct ps_opts *p = opts;
 	pid_t *pids = NULL;

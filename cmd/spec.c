@@ -36,8 +36,7 @@ static const struct command spec_cmd = {
 	.stateless = true,
 };
 
-static int spec(struct sluice_oci *o, void *opts, char **args, int nargs,
-		struct sluice_error *err)
+static int spec(struct sluice_oci *o, void *opts, char **args, int nargs, struct sluice_error *err)
 {
 	struct spec_opts *s = opts;
 	cleanup_free char *json = NULL;

@@ -10,8 +10,7 @@ static const struct command start_cmd = {
 	.max_args = 1,
 };
 
-static int start(struct sluice_oci *o, void *opts, char **args, int nargs,
-		 struct sluice_error *err)
+static int start(struct sluice_oci *o, void *opts, char **args, int nargs, struct sluice_error *err)
 {
 	(void)opts;
 	(void)nargs;

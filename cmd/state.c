@@ -13,8 +13,7 @@ static const struct command state_cmd = {
 	.max_args = 1,
 };
 
-static int state(struct sluice_oci *o, void *opts, char **args, int nargs,
-		 struct sluice_error *err)
+static int state(struct sluice_oci *o, void *opts, char **args, int nargs, struct sluice_error *err)
 {
 	struct sluice_oci_info info;
 	char *json = NULL;

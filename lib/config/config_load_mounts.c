@@ -90,8 +90,8 @@ static const struct {
 
 size_t sluice_mount_option_names(const char **out, size_t max)
 {
-	static const char *const propagation[] = { "private",  "rprivate", "shared",
-						   "rshared",  "slave",	   "rslave",
+	static const char *const propagation[] = { "private",	 "rprivate",   "shared",
+						   "rshared",	 "slave",      "rslave",
 						   "unbindable", "runbindable" };
 	size_t n = 0;
 

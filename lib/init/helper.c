@@ -396,7 +396,6 @@ static int step_terminal(struct helper *h, struct sluice_error *err)
 	return sluice_terminal_setup(&t, &h->pty, err);
 }
 
-
 static int oci_hooks_point(void *ctx, struct sluice_error *err)
 {
 	struct helper *h = ctx;
@@ -538,9 +537,8 @@ static bool skipped(const struct helper *h, const struct step *st)
 	return h->oci && st->setup_only && h->oci->req.mode == SLUICE_OCI_EXEC;
 }
 
-static int run_step(struct helper *h, const char *name, int (*fn)(struct helper *h,
-								 struct sluice_error *err),
-		    struct sluice_error *err)
+static int run_step(struct helper *h, const char *name,
+		    int (*fn)(struct helper *h, struct sluice_error *err), struct sluice_error *err)
 {
 	h->step = name;
 	if (fault_injected(h->step, err) < 0)
@@ -625,9 +623,10 @@ static __attribute__((noreturn)) void oci_finish(struct helper *h)
 		const char *name;
 		int (*fn)(struct helper *h, struct sluice_error *err);
 	} tail[] = {
-		{ "lookup", oci_lookup }, { "detach", oci_exec_detach }, { "ready", oci_ready },
-		{ "recorded", oci_recorded }, { "init", oci_init },
-		{ "controlling-terminal", oci_controlling_terminal }, { "gate", oci_gate },
+		{ "lookup", oci_lookup }, { "detach", oci_exec_detach },
+		{ "ready", oci_ready },	  { "recorded", oci_recorded },
+		{ "init", oci_init },	  { "controlling-terminal", oci_controlling_terminal },
+		{ "gate", oci_gate },
 	};
 	struct sluice_error err = { 0 };
 

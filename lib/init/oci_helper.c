@@ -187,8 +187,8 @@ int sluice_oci_lookup(const struct sluice_config *c, struct sluice_error *err)
 	if (strchr(cmd, '/')) {
 		r = executable(cmd);
 		if (r == -ENOENT || r == -ENOTDIR)
-			return sluice_err(err, SLUICE_EXIT_NOTFOUND, -r, "exec: \"%s\": stat %s", cmd,
-					  cmd);
+			return sluice_err(err, SLUICE_EXIT_NOTFOUND, -r, "exec: \"%s\": stat %s",
+					  cmd, cmd);
 		if (r < 0)
 			return sluice_err(err, SLUICE_EXIT_NOEXEC, -r, "exec: \"%s\"", cmd);
 		return 0;

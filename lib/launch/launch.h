@@ -51,10 +51,10 @@ struct sluice_launch {
 	 * (HOOKS) and report a forked container process (PID). */
 	const char *oci_request;
 	size_t oci_request_len;
-	bool oci;	       /* the request went out: OCI mode */
-	int cfg_fd;	       /* write end of the helper's fd 3 in OCI mode, else -1 */
-	bool hooks_wanted;     /* HOOKS received and not yet answered */
-	pid_t container_pid;   /* PID received: 0 until then */
+	bool oci;	     /* the request went out: OCI mode */
+	int cfg_fd;	     /* write end of the helper's fd 3 in OCI mode, else -1 */
+	bool hooks_wanted;   /* HOOKS received and not yet answered */
+	pid_t container_pid; /* PID received: 0 until then */
 };
 
 void sluice_launch_init(struct sluice_launch *l);

@@ -28,8 +28,8 @@ void oci_log(const struct sluice_oci *o, enum sluice_log_level level, const char
 	o->log(o->log_ctx, level, msg);
 }
 
-struct sluice_oci_state_view oci_view(const struct oci_container *ct,
-				      const struct sluice_config *c, const char *status, pid_t pid)
+struct sluice_oci_state_view oci_view(const struct oci_container *ct, const struct sluice_config *c,
+				      const char *status, pid_t pid)
 {
 	return (struct sluice_oci_state_view){
 		.id = ct->rec.id,

@@ -53,9 +53,8 @@ static int bundle_path(const struct sluice_oci_create_opts *opts, char *out,
 
 /* What a created container cannot have: nobody stays to relay a pipe or
  * to enforce a timeout once create returns. */
-static int check_oci_config(const struct sluice_config *c,
-			    const struct sluice_oci_create_opts *opts, bool relays,
-			    struct sluice_error *err)
+static int check_oci_config(const struct sluice_config *c, const struct sluice_oci_create_opts *opts,
+			    bool relays, struct sluice_error *err)
 {
 	const char *src = c->source ? c->source : "config.json";
 
@@ -65,7 +64,10 @@ static int check_oci_config(const struct sluice_config *c,
 					  "%s: sluice.%s: pipe needs a sluice process relaying it, "
 					  "which a created container does not have (use inherit, "
 					  "null or file:PATH)",
-					  src, i == 0 ? "stdin" : i == 1 ? "stdout" : "stderr");
+					  src,
+					  i == 0 ? "stdin" :
+					  i == 1 ? "stdout" :
+						   "stderr");
 	if (c->sluice.timeout > 0)
 		return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
 				  "%s: sluice.timeout needs a sluice process watching the "
@@ -90,10 +92,9 @@ static int check_oci_config(const struct sluice_config *c,
 static int load_bundle(struct creation *x, const char *bundle, struct sluice_error *err)
 {
 	char path[PATH_MAX];
-	struct sluice_caller who = { .uid = x->o->uid,
-				     .gid = x->o->gid,
-				     .cwd = (char *)bundle,
-				     .helper = x->o->helper };
+	struct sluice_caller who = {
+		.uid = x->o->uid, .gid = x->o->gid, .cwd = (char *)bundle, .helper = x->o->helper
+	};
 
 	if (snprintf(path, sizeof(path), "%s/config.json", bundle) >= (int)sizeof(path))
 		return sluice_err(err, SLUICE_EXIT_CONFIG, ENAMETOOLONG, "bundle %s", bundle);
@@ -104,7 +105,8 @@ static int load_bundle(struct creation *x, const char *bundle, struct sluice_err
 		return -1;
 	if (x->opts->preserve_fds > 0)
 		x->c.sluice.preserve_fds = x->opts->preserve_fds;
-	if (sluice_config_finalize(&x->c, &who, err) < 0 || check_oci_config(&x->c, x->opts, x->relays_terminal, err) < 0)
+	if (sluice_config_finalize(&x->c, &who, err) < 0 ||
+	    check_oci_config(&x->c, x->opts, x->relays_terminal, err) < 0)
 		return -1;
 	oci_log_warnings(x->o, &x->c);
 	return sluice_config_check_paths(&x->c, err);
@@ -342,8 +344,7 @@ static int after_create(struct creation *x, struct sluice_error *err)
 		return -1;
 	if (x->opts->pidfd_socket && oci_send_pidfd(x->opts->pidfd_socket, x->l.pidfd, err) < 0)
 		return -1;
-	oci_log(x->o, SLUICE_LOG_DEBUG, "container %s created: pid %d", x->ct.rec.id,
-		(int)x->l.pid);
+	oci_log(x->o, SLUICE_LOG_DEBUG, "container %s created: pid %d", x->ct.rec.id, (int)x->l.pid);
 	return 0;
 }
 
@@ -382,7 +383,8 @@ int oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *
 	oci_ensure_std_fds();
 	if (sluice_oci_check_id(opts->id, err) == 0 && bundle_path(opts, bundle, err) == 0 &&
 	    load_bundle(&x, bundle, err) == 0 && make_state(&x, bundle, err) == 0 &&
-	    start_helper(&x, mask, err) == 0 && handshake(&x, err) == 0 && after_create(&x, err) == 0)
+	    start_helper(&x, mask, err) == 0 && handshake(&x, err) == 0 &&
+	    after_create(&x, err) == 0)
 		r = 0;
 	if (r < 0)
 		undo(&x);

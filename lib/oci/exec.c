@@ -251,14 +251,13 @@ static int wait_exec(struct sluice_launch *l, int *inter, struct sluice_error *e
 	return 0;
 }
 
-static int exec_detached(const struct sluice_oci *o, const struct sluice_config *c,
-			 const char *req, size_t len, const char *pid_file,
-			 const char *console_socket, struct sluice_error *err)
+static int exec_detached(const struct sluice_oci *o, const struct sluice_config *c, const char *req,
+			 size_t len, const char *pid_file, const char *console_socket,
+			 struct sluice_error *err)
 {
-	struct sluice_caller who = { .uid = o->uid,
-				     .gid = o->gid,
-				     .helper = o->helper,
-				     .console_socket = console_socket };
+	struct sluice_caller who = {
+		.uid = o->uid, .gid = o->gid, .helper = o->helper, .console_socket = console_socket
+	};
 	struct sluice_launch l;
 	struct sluice_stdio_setup stdio;
 	struct sigaction ign = { .sa_handler = SIG_IGN }, oldpipe;

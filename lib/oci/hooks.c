@@ -241,8 +241,9 @@ static int hook_result(struct hook_run *r, const struct sluice_hook *h, enum slu
 		return 0;
 	trim(r->obuf, &r->olen);
 	trim(r->ebuf, &r->elen);
-	return sluice_err(err, SLUICE_EXIT_SETUP, 0, "error running %s hook #%zu (%s): %s %d%s%s%s%s",
-			  sluice_hook_names[kind], index, h->path,
+	return sluice_err(err, SLUICE_EXIT_SETUP, 0,
+			  "error running %s hook #%zu (%s): %s %d%s%s%s%s", sluice_hook_names[kind],
+			  index, h->path,
 			  si.si_code == CLD_EXITED ? "exit status" : "killed by signal",
 			  si.si_status, r->olen ? ", stdout: " : "", r->obuf,
 			  r->elen ? ", stderr: " : "", r->ebuf);

@@ -13,22 +13,27 @@
 #include "error.h"
 #include "util.h"
 
-#define SIG(x) { #x, SIG##x }
+#define SIG(x)             \
+	{                  \
+#x, SIG##x \
+	}
 static const struct {
 	const char *name;
 	int sig;
 } signals[] = {
-	SIG(HUP),  SIG(INT),  SIG(QUIT),   SIG(ILL),	SIG(TRAP),   SIG(ABRT),	 SIG(IOT),
-	SIG(BUS),  SIG(FPE),  SIG(KILL),   SIG(USR1),	SIG(SEGV),   SIG(USR2),	 SIG(PIPE),
-	SIG(ALRM), SIG(TERM), SIG(STKFLT), SIG(CHLD),	SIG(CONT),   SIG(STOP),	 SIG(TSTP),
-	SIG(TTIN), SIG(TTOU), SIG(URG),	   SIG(XCPU),	SIG(XFSZ),   SIG(VTALRM), SIG(PROF),
-	SIG(WINCH), SIG(IO),  SIG(POLL),   SIG(PWR),	SIG(SYS),
+	SIG(HUP),   SIG(INT),  SIG(QUIT),   SIG(ILL),  SIG(TRAP), SIG(ABRT),   SIG(IOT),
+	SIG(BUS),   SIG(FPE),  SIG(KILL),   SIG(USR1), SIG(SEGV), SIG(USR2),   SIG(PIPE),
+	SIG(ALRM),  SIG(TERM), SIG(STKFLT), SIG(CHLD), SIG(CONT), SIG(STOP),   SIG(TSTP),
+	SIG(TTIN),  SIG(TTOU), SIG(URG),    SIG(XCPU), SIG(XFSZ), SIG(VTALRM), SIG(PROF),
+	SIG(WINCH), SIG(IO),   SIG(POLL),   SIG(PWR),  SIG(SYS),
 };
 
 /* "RTMIN", "RTMIN+3", "RTMAX-2" */
 static int realtime(const char *s)
 {
-	int base = !strncasecmp(s, "RTMIN", 5) ? SIGRTMIN : !strncasecmp(s, "RTMAX", 5) ? SIGRTMAX : 0;
+	int base = !strncasecmp(s, "RTMIN", 5) ? SIGRTMIN :
+		   !strncasecmp(s, "RTMAX", 5) ? SIGRTMAX :
+						 0;
 	char *end;
 	long off;
 
@@ -91,7 +96,8 @@ int sluice_oci_kill(const struct sluice_oci *o, const char *id, int sig, bool al
 	int r = oci_container_open(o, id, LOCK_EX, &ct, &gone, err);
 	enum oci_status st = r == 0 ? oci_container_status(&ct) : OCI_STOPPED;
 
-	if (r == 0 && (st == OCI_STOPPED || st == OCI_CREATING || (pidfd = oci_container_pidfd(&ct)) < 0))
+	if (r == 0 &&
+	    (st == OCI_STOPPED || st == OCI_CREATING || (pidfd = oci_container_pidfd(&ct)) < 0))
 		r = sluice_err(err, SLUICE_EXIT_OCI, 0, "container not running");
 	if (r == 0 && all)
 		r = kill_all(&ct, pidfd, sig, err);

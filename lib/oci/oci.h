@@ -41,11 +41,11 @@ enum sluice_log_level {
 /* What every OCI operation needs: where the state lives, who calls, and
  * where its warnings and debug messages go. */
 struct sluice_oci {
-	const char *root;     /* the state root (absolute) */
-	uid_t uid;	      /* the caller's effective ids */
+	const char *root; /* the state root (absolute) */
+	uid_t uid;	  /* the caller's effective ids */
 	gid_t gid;
-	int rootless;	      /* -1 auto, 0 no, 1 yes (--rootless) */
-	const char *helper;   /* the binary re-executed as the helper; NULL: /proc/self/exe */
+	int rootless;	    /* -1 auto, 0 no, 1 yes (--rootless) */
+	const char *helper; /* the binary re-executed as the helper; NULL: /proc/self/exe */
 	void (*log)(void *ctx, enum sluice_log_level level, const char *msg);
 	void *log_ctx;
 };
@@ -118,8 +118,8 @@ SLUICE_API int sluice_oci_delete(const struct sluice_oci *o, const char *id, boo
 /* ps: the pids (in our pid namespace) of the container's processes, its
  * init first.  Found through the container's pid namespace (a container
  * sharing sluice's is an error until the cgroup module lands). */
-SLUICE_API int sluice_oci_pids(const struct sluice_oci *o, const char *id, pid_t **pids,
-			       size_t *n, struct sluice_error *err);
+SLUICE_API int sluice_oci_pids(const struct sluice_oci *o, const char *id, pid_t **pids, size_t *n,
+			       struct sluice_error *err);
 /* runc's ps table: `ps ARGS` (default -ef), its header and the lines of
  * the container's processes.  *out is malloc'd. */
 SLUICE_API int sluice_oci_ps_table(const struct sluice_oci *o, const char *id, char *const *args,

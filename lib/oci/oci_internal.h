@@ -15,8 +15,8 @@ void oci_log(const struct sluice_oci *o, enum sluice_log_level level, const char
 	__attribute__((format(printf, 3, 4)));
 
 /* The state view hooks get for this container. */
-struct sluice_oci_state_view oci_view(const struct oci_container *ct,
-				      const struct sluice_config *c, const char *status, pid_t pid);
+struct sluice_oci_state_view oci_view(const struct oci_container *ct, const struct sluice_config *c,
+				      const char *status, pid_t pid);
 
 /* poststop hooks: each runs, failures are warnings (runtime.md step 13). */
 void oci_poststop(const struct sluice_oci *o, const struct sluice_config *c,
@@ -40,9 +40,8 @@ int oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *
  * recycled pid).  Without a pid namespace of its own the container's
  * processes cannot be told from others without its cgroup: an error.
  * fn returning < 0 stops the walk. */
-int oci_container_procs(const struct oci_container *ct,
-			int (*fn)(pid_t pid, int pidfd, void *ctx), void *ctx,
-			struct sluice_error *err);
+int oci_container_procs(const struct oci_container *ct, int (*fn)(pid_t pid, int pidfd, void *ctx),
+			void *ctx, struct sluice_error *err);
 
 /* Write "PID" to path, atomically (a temporary name, then rename). */
 int oci_write_pid_file(const char *path, pid_t pid, struct sluice_error *err);

@@ -56,9 +56,8 @@ static int ns_of(const char *path, struct stat *st, struct sluice_error *err)
 	return 0;
 }
 
-int oci_container_procs(const struct oci_container *ct,
-			int (*fn)(pid_t pid, int pidfd, void *ctx), void *ctx,
-			struct sluice_error *err)
+int oci_container_procs(const struct oci_container *ct, int (*fn)(pid_t pid, int pidfd, void *ctx),
+			void *ctx, struct sluice_error *err)
 {
 	char path[64];
 	struct stat cns, own;

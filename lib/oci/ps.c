@@ -155,8 +155,8 @@ static int filter(char *text, const pid_t *pids, size_t n, char **out, struct sl
 	return 0;
 }
 
-int sluice_oci_ps_table(const struct sluice_oci *o, const char *id, char *const *args,
-			char **out, struct sluice_error *err)
+int sluice_oci_ps_table(const struct sluice_oci *o, const char *id, char *const *args, char **out,
+			struct sluice_error *err)
 {
 	pid_t *pids = NULL;
 	size_t n = 0;

@@ -135,8 +135,8 @@ static int wait_container(struct foreground *f, struct sluice_error *err)
 	return sluice_wait_status(&si);
 }
 
-static int foreground(const struct sluice_oci *o, const struct sluice_oci_create_opts *c,
-		      bool keep, struct sluice_error *err)
+static int foreground(const struct sluice_oci *o, const struct sluice_oci_create_opts *c, bool keep,
+		      struct sluice_error *err)
 {
 	struct foreground f = { .sigfd = -1, .pidfd = -1, .pty = -1 };
 	struct sluice_oci_info info;
@@ -176,8 +176,8 @@ static int foreground(const struct sluice_oci *o, const struct sluice_oci_create
 	return r;
 }
 
-int sluice_oci_run(const struct sluice_oci *o, const struct sluice_oci_create_opts *c,
-		   bool detach, bool keep, struct sluice_error *err)
+int sluice_oci_run(const struct sluice_oci *o, const struct sluice_oci_create_opts *c, bool detach,
+		   bool keep, struct sluice_error *err)
 {
 	struct sluice_error e = { 0 };
 	int r;

@@ -18,8 +18,7 @@
 #include "error.h"
 #include "json.h"
 
-static const char *const default_caps[] = { "CAP_AUDIT_WRITE", "CAP_KILL",
-					    "CAP_NET_BIND_SERVICE" };
+static const char *const default_caps[] = { "CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE" };
 
 struct spec_mount {
 	const char *destination, *type, *source;
@@ -45,9 +44,17 @@ static const struct spec_mount rootless_sys = { "/sys",
 						{ "rbind", "nosuid", "noexec", "nodev", "ro" } };
 
 static const char *const masked[] = {
-	"/proc/acpi",	       "/proc/asound",	     "/proc/kcore",	 "/proc/keys",
-	"/proc/latency_stats", "/proc/timer_list",   "/proc/timer_stats", "/proc/sched_debug",
-	"/sys/firmware",       "/proc/scsi",	     "/sys/devices/virtual/tpm",
+	"/proc/acpi",
+	"/proc/asound",
+	"/proc/kcore",
+	"/proc/keys",
+	"/proc/latency_stats",
+	"/proc/timer_list",
+	"/proc/timer_stats",
+	"/proc/sched_debug",
+	"/sys/firmware",
+	"/proc/scsi",
+	"/sys/devices/virtual/tpm",
 };
 
 static const char *const readonly[] = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
@@ -104,7 +111,8 @@ static void mount(struct sluice_json *j, const struct spec_mount *m, bool rootle
 	size_t n = 0;
 
 	for (size_t i = 0; i < 8 && m->options[i]; i++)
-		if (!rootless || (strncmp(m->options[i], "uid=", 4) && strncmp(m->options[i], "gid=", 4)))
+		if (!rootless ||
+		    (strncmp(m->options[i], "uid=", 4) && strncmp(m->options[i], "gid=", 4)))
 			opts[n++] = m->options[i];
 	sluice_json_obj_start(j);
 	sluice_json_kstr(j, "destination", m->destination);
@@ -185,8 +193,9 @@ int sluice_oci_spec(bool rootless, uid_t uid, gid_t gid, char **out, struct slui
 	sluice_json_key(&j, "mounts");
 	sluice_json_arr_start(&j);
 	for (size_t i = 0; i < sizeof(mounts) / sizeof(mounts[0]); i++)
-		mount(&j, rootless && !strcmp(mounts[i].destination, "/sys") ? &rootless_sys :
-									       &mounts[i],
+		mount(&j,
+		      rootless && !strcmp(mounts[i].destination, "/sys") ? &rootless_sys :
+									   &mounts[i],
 		      rootless);
 	sluice_json_arr_end(&j);
 	linux_(&j, rootless, uid, gid);

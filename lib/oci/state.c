@@ -33,7 +33,8 @@ int sluice_oci_check_id(const char *id, struct sluice_error *err)
 	/* runc's ^[\w+-\.]+$, whose "+-\." is the range + , - . */
 	if (n == 0 || n > 1024 || !strcmp(id, ".") || !strcmp(id, "..") ||
 	    strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+,-.") != n)
-		return sluice_err(err, SLUICE_EXIT_OCI, 0, "invalid container ID format: \"%s\"", id);
+		return sluice_err(err, SLUICE_EXIT_OCI, 0, "invalid container ID format: \"%s\"",
+				  id);
 	return 0;
 }
 
@@ -156,7 +157,8 @@ static int parse_record(struct oci_record *rec, char *buf, size_t len)
 	while (off < len) {
 		char *k = buf + off, *v = memchr(k, '\0', len - off);
 		char *end;
-		if (!v || (size_t)(++v - buf) >= len || !(end = memchr(v, '\0', len - (size_t)(v - buf))))
+		if (!v || (size_t)(++v - buf) >= len ||
+		    !(end = memchr(v, '\0', len - (size_t)(v - buf))))
 			return -EBADMSG;
 		off = (size_t)(end - buf) + 1;
 		char **s = !strcmp(k, "id")	 ? &rec->id :
@@ -281,15 +283,13 @@ int oci_record_write(struct oci_container *ct, struct sluice_error *err)
 		r = put_kv(&buf, &len, "starttime", start);
 	if (r == 0)
 		r = put_kv(&buf, &len, "ready", rec->ready ? "1" : "0");
-	for (size_t i = 0; r == 0 && rec->annotations && rec->annotations[i] &&
-			   rec->annotations[i + 1];
-	     i += 2) {
+	for (size_t i = 0;
+	     r == 0 && rec->annotations && rec->annotations[i] && rec->annotations[i + 1]; i += 2) {
 		cleanup_free char *k = NULL;
 		if (asprintf(&k, "a.%s", rec->annotations[i]) < 0) {
 			k = NULL;
 			r = -ENOMEM;
-		}
-		else
+		} else
 			r = put_kv(&buf, &len, k, rec->annotations[i + 1]);
 	}
 	if (r < 0)

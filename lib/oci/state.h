@@ -34,9 +34,9 @@ struct oci_record {
 
 struct oci_container {
 	const struct sluice_oci *o;
-	char *dir;   /* root/id */
-	int dirfd;   /* the directory, flock'ed */
-	uid_t owner; /* the directory's owner */
+	char *dir;    /* root/id */
+	int dirfd;    /* the directory, flock'ed */
+	uid_t owner;  /* the directory's owner */
 	bool missing; /* open: there is no such container */
 	struct oci_record rec;
 };

@@ -193,7 +193,8 @@ static void test_features(void)
 		   strstr(text, "\"startContainer\"") && strstr(text, "\"CAP_SYS_ADMIN\"") &&
 		   strstr(text, "\"rbind\""),
 	   "features: versions, hooks, capabilities, mount options");
-	ok(text && !strstr(text, "\"rro\"") && !strstr(text, "\"idmap\": {\n            \"enabled\": true"),
+	ok(text && !strstr(text, "\"rro\"") &&
+		   !strstr(text, "\"idmap\": {\n            \"enabled\": true"),
 	   "features: nothing this build refuses");
 	free(text);
 }
