@@ -191,6 +191,9 @@ void sluice_config_strip_setup(struct sluice_config *c)
 	sluice_strv_free(c->linux.readonly_paths);
 	c->linux.masked_paths = c->linux.readonly_paths = NULL;
 	c->linux.rootfs_propagation = 0;
+	sluice_resources_free(&c->linux.resources);
+	free(c->linux.cgroups_path);
+	c->linux.cgroups_path = NULL;
 	c->sluice.timeout = 0;
 	c->sluice.init = false;
 	c->sluice.init_signal_group = false;

@@ -384,10 +384,17 @@ SLUICE_API int sluice_config_load_buffer(struct sluice_config *c, const char *na
 SLUICE_API int sluice_config_load_process_file(struct sluice_config *c, const char *path,
 					       struct sluice_error *err);
 
+/* Overlay c->linux.resources with the bare LinuxResources object read
+ * from fd (`sluice update --resources FILE`, "-" for stdin); name is for
+ * messages.  Only the fields given are marked set. */
+SLUICE_API int sluice_config_load_resources_fd(struct sluice_config *c, const char *name, int fd,
+					       struct sluice_error *err);
+
 /* Drop everything that builds a container (mounts, devices, sysctls,
  * hostname, id mappings, masked and read-only paths, propagation, hooks,
- * sluice's timeout, init and stdio modes): what is left runs a process
- * that joins an existing container (`sluice exec`). */
+ * cgroup resources and path, sluice's timeout, init and stdio modes): what
+ * is left runs a process that joins an existing container (`sluice
+ * exec`), whose cgroup the runtime enters it into. */
 SLUICE_API void sluice_config_strip_setup(struct sluice_config *c);
 
 /* True when the config has hooks of any kind. */

@@ -71,6 +71,10 @@ int sluice_launch_release(struct sluice_launch *l, struct sluice_error *err)
 	sluice_close(l->cfg_fd);
 	l->pidfd = l->status_fd = l->console_sock = l->pty_fd = l->cfg_fd = -1;
 	l->cg = NULL;
+	if (l->cg_keep) {
+		sluice_cgroup_free(cg);
+		return 0;
+	}
 	return sluice_cgroup_destroy(cg, err);
 }
 
@@ -478,7 +482,8 @@ int sluice_launch_start(struct sluice_launch *l, const struct sluice_config *c,
 				  min + 8, (unsigned long long)nofile.rlim_cur);
 	if (prepare_console(l, c, who, err) < 0)
 		return -1;
-	if (sluice_config_wants_cgroup(c) && sluice_cgroup_create(c, NULL, &l->cg, err) < 0)
+	if (!l->cg && (l->cgroup_opts || sluice_config_wants_cgroup(c)) &&
+	    sluice_cgroup_create(c, l->cgroup_opts, &l->cg, err) < 0)
 		return -1;
 	l->seccomp = c->linux.seccomp;
 	l->passcred = c->linux.seccomp && sluice_seccomp_uses_notify(c->linux.seccomp);

@@ -37,8 +37,13 @@ struct sluice_launch {
 	const char *console_path; /* who->console_socket, for messages */
 	int pty_fd;		  /* the master, when no console socket takes it */
 	/* linux.resources / cgroupsPath: made before the clone, the helper
-	 * in it before GO; removed by sluice_launch_release. */
+	 * in it before GO; removed by sluice_launch_release.  The OCI
+	 * commands set cgroup_opts (create: always a cgroup, named after the
+	 * container) or cg itself (exec: the container's, entered), and
+	 * cg_keep so that release leaves the cgroup to the container. */
 	struct sluice_cgroup *cg;
+	const struct sluice_cgroup_opts *cgroup_opts;
+	bool cg_keep;
 	bool in_cgroup; /* born there (CLONE_INTO_CGROUP) */
 	/* SCMP_ACT_NOTIFY: the status channel is a socket that carries the
 	 * sender's credentials; the listener goes to the profile's agent */
@@ -79,7 +84,8 @@ int sluice_launch_send(struct sluice_launch *l, uint32_t type, struct sluice_err
 void sluice_launch_abort(struct sluice_launch *l);
 
 /* Close what the launch holds and remove the sandbox's cgroup (call it
- * once the helper is reaped).  Fails only when the cgroup stays behind. */
+ * once the helper is reaped; with cg_keep the cgroup stays and is only
+ * forgotten).  Fails only when the cgroup stays behind. */
 int sluice_launch_release(struct sluice_launch *l, struct sluice_error *err);
 
 #endif

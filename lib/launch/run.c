@@ -220,7 +220,9 @@ static int oom_verdict(const struct supervisor *s, int status, struct sluice_err
 	struct sluice_cgroup_oom o;
 	char limit[48] = "";
 
-	if (!s->l.cg || status != 128 + SIGKILL || sluice_cgroup_oom(s->l.cg, &o, err) < 0 ||
+	/* an exec'd process (cg_keep) shares the container's counters */
+	if (!s->l.cg || s->l.cg_keep || status != 128 + SIGKILL ||
+	    sluice_cgroup_oom(s->l.cg, &o, err) < 0 ||
 	    !o.kills)
 		return status;
 	if (o.limit >= 0)
@@ -351,11 +353,12 @@ int sluice_run(const struct sluice_config *c, const struct sluice_caller *who,
 				  "%s: hooks are run by the OCI runtime commands only (sluice "
 				  "create, docs/oci.md)",
 				  c->source ? c->source : "<config>");
-	return sluice_run_request(c, who, NULL, 0, err);
+	return sluice_run_request(c, who, NULL, 0, NULL, err);
 }
 
 int sluice_run_request(const struct sluice_config *c, const struct sluice_caller *who,
-		       const char *request, size_t request_len, struct sluice_error *err)
+		       const char *request, size_t request_len, struct sluice_cgroup *cg,
+		       struct sluice_error *err)
 {
 	struct sluice_config sized;
 	struct supervisor s;
@@ -371,6 +374,8 @@ int sluice_run_request(const struct sluice_config *c, const struct sluice_caller
 	sluice_launch_init(&s.l);
 	s.l.oci_request = request;
 	s.l.oci_request_len = request_len;
+	s.l.cg = cg;
+	s.l.cg_keep = cg != NULL;
 	s.timerfd = -1;
 	s.timeout = c->sluice.timeout;
 	s.grace = c->sluice.kill_grace;
@@ -379,14 +384,16 @@ int sluice_run_request(const struct sluice_config *c, const struct sluice_caller
 	s.terminal = c->process.terminal && !who->console_socket;
 	sluice_tty_init(&s.tty);
 	ensure_std_fds();
-	if (sluice_config_check_paths(c, err) < 0)
+	if (sluice_config_check_paths(c, err) < 0 || sluice_stdio_prepare(c, &stdio, err) < 0) {
+		(void)sluice_launch_release(&s.l, &left);
 		return -1;
-	if (sluice_stdio_prepare(c, &stdio, err) < 0)
-		return -1;
+	}
 	s.own_session = !sluice_stdio_hands_terminal(&stdio);
 	s.sigfd = make_signalfd(&set, &oldmask, err);
-	if (s.sigfd < 0)
+	if (s.sigfd < 0) {
+		(void)sluice_launch_release(&s.l, &left);
 		goto out_stdio;
+	}
 	/* A reader of our stdout that goes away must not kill us: the relay
 	 * handles EPIPE.  The helper restores the default before exec. */
 	sigaction(SIGPIPE, &ign, &oldpipe);

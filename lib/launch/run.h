@@ -4,6 +4,7 @@
 #ifndef SLUICE_RUN_H
 #define SLUICE_RUN_H
 
+#include "cgroup.h"
 #include "config.h"
 
 /* Returns the exit status to report (the workload's, 128+N for a signal),
@@ -15,8 +16,11 @@ SLUICE_API int sluice_run(const struct sluice_config *c, const struct sluice_cal
 			  struct sluice_error *err);
 
 /* The same with the OCI runtime's request for the helper (lib/oci:
- * `sluice exec` in the foreground); request NULL is sluice_run. */
+ * `sluice exec` in the foreground); request NULL is sluice_run.  cg (may
+ * be NULL): the container's cgroup, which the helper enters before GO;
+ * taken over (freed, never removed). */
 int sluice_run_request(const struct sluice_config *c, const struct sluice_caller *who,
-		       const char *request, size_t request_len, struct sluice_error *err);
+		       const char *request, size_t request_len, struct sluice_cgroup *cg,
+		       struct sluice_error *err);
 
 #endif

@@ -189,6 +189,7 @@ static int start_helper(struct creation *x, const sigset_t *child_mask, struct s
 				     .gid = x->o->gid,
 				     .helper = x->o->helper,
 				     .console_socket = x->opts->console_socket };
+	struct sluice_cgroup_opts cg_opts = { .name = x->ct.rec.id, .join_all = true };
 	struct sluice_stdio_setup stdio;
 	cleanup_free char *payload = NULL;
 	char fifo[PATH_MAX];
@@ -204,6 +205,13 @@ static int start_helper(struct creation *x, const sigset_t *child_mask, struct s
 		return -1;
 	x->l.oci_request = payload;
 	x->l.oci_request_len = len;
+	/* runc makes a cgroup for every container (named after it when
+	 * config.json has no cgroupsPath), so that pause, update, stats,
+	 * kill --all and ps have it whatever the resources.  Rootless, only
+	 * when the config asks for one: the caller's cgroup is rarely ours to
+	 * write to, and runc ignores that failure too. */
+	if (x->o->uid == 0 || sluice_config_wants_cgroup(&x->c))
+		x->l.cgroup_opts = &cg_opts;
 	if (child_mask)
 		mask = *child_mask;
 	else
@@ -211,8 +219,11 @@ static int start_helper(struct creation *x, const sigset_t *child_mask, struct s
 	r = sluice_launch_start(&x->l, &x->c, &who, &stdio, &mask, err);
 	sluice_stdio_release(&stdio);
 	x->l.oci_request = NULL;
+	x->l.cgroup_opts = NULL;
 	if (r < 0)
 		return -1;
+	if (x->l.cg && !(x->ct.rec.cgroup = sluice_cgroup_describe(x->l.cg)))
+		return sluice_err(err, SLUICE_EXIT_SETUP, ENOMEM, "state");
 	return record_pid(x, x->l.pid, false, err);
 }
 
@@ -356,6 +367,10 @@ static void undo(struct creation *x)
 	struct sluice_error e = { 0 };
 
 	oci_kill_wait(&x->l.pidfd);
+	oci_kill_wait(&x->inter_pidfd);
+	/* the cgroup before the poststop hooks, as delete does */
+	(void)sluice_cgroup_destroy(x->l.cg, &e);
+	x->l.cg = NULL;
 	if (x->dir_made && x->ct.dirfd >= 0)
 		(void)oci_container_remove(&x->ct, &e);
 	if (x->hooks_begun) {
@@ -394,6 +409,8 @@ int oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *
 		*pidfd = steal_fd(&x.l.pidfd);
 	if (pty)
 		*pty = r == 0 ? steal_fd(&x.l.pty_fd) : -1;
+	/* the cgroup is the container's now: delete removes it */
+	x.l.cg_keep = r == 0;
 	(void)sluice_launch_release(&x.l, &(struct sluice_error){ 0 });
 	sigaction(SIGPIPE, &oldpipe, NULL);
 	oci_container_close(&x.ct);

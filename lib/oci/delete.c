@@ -25,13 +25,28 @@ static int remove_orphan(struct oci_container *ct, bool force, struct sluice_err
 	return force ? 0 : -1;
 }
 
+/* Whatever is left in the cgroup (exec'd processes, a paused init) is
+ * killed and waited for, then the directories sluice made are removed. */
+static int remove_cgroup(struct oci_container *ct, struct sluice_error *err)
+{
+	struct sluice_cgroup *cg = NULL;
+
+	if (oci_container_cgroup(ct, &cg, err) < 0)
+		return -1;
+	ct->cg = NULL;
+	return cg ? sluice_cgroup_destroy(cg, err) : 0;
+}
+
 static int destroy(const struct sluice_oci *o, struct oci_container *ct, struct sluice_error *err)
 {
 	struct sluice_config c;
 	struct sluice_error e = { 0 };
 	bool have_config = oci_container_load_config(ct, &c, &e) == 0;
 	struct sluice_oci_state_view s = oci_view(ct, have_config ? &c : NULL, "stopped", 0);
-	int r = oci_container_remove(ct, err);
+	int r = remove_cgroup(ct, err);
+
+	if (r == 0)
+		r = oci_container_remove(ct, err);
 
 	if (!have_config)
 		oci_log(o, SLUICE_LOG_WARN, "container %s: no saved config, no poststop hooks: %s",
@@ -51,13 +66,16 @@ static int delete_locked(const struct sluice_oci *o, struct oci_container *ct, b
 	int pidfd;
 
 	/* runc deletes a created container without --force: it never ran */
-	if ((st == OCI_RUNNING || st == OCI_CREATING) && !force)
+	if ((st == OCI_RUNNING || st == OCI_CREATING || st == OCI_PAUSED) && !force)
 		return sluice_err(err, SLUICE_EXIT_OCI, 0,
 				  "cannot delete container %s that is not stopped: %s", ct->rec.id,
 				  oci_status_names[st]);
 	if (st != OCI_STOPPED && (pidfd = oci_container_pidfd(ct)) >= 0) {
 		oci_log(o, SLUICE_LOG_DEBUG, "container %s: killing pid %d", ct->rec.id,
 			(int)ct->rec.pid);
+		/* a frozen init dies only once thawed: the cgroup first */
+		if (st == OCI_PAUSED)
+			(void)remove_cgroup(ct, &(struct sluice_error){ 0 });
 		oci_kill_wait(&pidfd);
 	}
 	return destroy(o, ct, err);

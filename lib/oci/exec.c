@@ -252,8 +252,8 @@ static int wait_exec(struct sluice_launch *l, int *inter, struct sluice_error *e
 }
 
 static int exec_detached(const struct sluice_oci *o, const struct sluice_config *c, const char *req,
-			 size_t len, const char *pid_file, const char *console_socket,
-			 struct sluice_error *err)
+			 size_t len, struct sluice_cgroup *cg, const char *pid_file,
+			 const char *console_socket, struct sluice_error *err)
 {
 	struct sluice_caller who = {
 		.uid = o->uid, .gid = o->gid, .helper = o->helper, .console_socket = console_socket
@@ -265,8 +265,12 @@ static int exec_detached(const struct sluice_oci *o, const struct sluice_config 
 	int r, inter = -1;
 
 	sluice_launch_init(&l);
-	if (sluice_stdio_prepare(c, &stdio, err) < 0)
+	l.cg = cg;
+	l.cg_keep = true;
+	if (sluice_stdio_prepare(c, &stdio, err) < 0) {
+		(void)sluice_launch_release(&l, &(struct sluice_error){ 0 });
 		return -1;
+	}
 	sigaction(SIGPIPE, &ign, &oldpipe);
 	l.oci_request = req;
 	l.oci_request_len = len;
@@ -292,6 +296,8 @@ static int check_status(struct oci_container *ct, struct sluice_error *err)
 	enum oci_status st = oci_container_status(ct);
 	int fd;
 
+	if (st == OCI_PAUSED)
+		return sluice_err(err, SLUICE_EXIT_OCI, 0, "cannot exec in a paused container");
 	if (st == OCI_STOPPED || st == OCI_CREATING || (fd = oci_container_pidfd(ct)) < 0)
 		return sluice_err(err, SLUICE_EXIT_OCI, 0, "cannot exec in a %s container",
 				  st == OCI_CREATING ? "creating" : "stopped");
@@ -306,6 +312,7 @@ int sluice_oci_exec(const struct sluice_oci *o, const struct sluice_oci_exec_opt
 	struct sluice_config c;
 	struct oci_container ct;
 	struct sluice_caller who = { .uid = o->uid, .gid = o->gid, .helper = o->helper };
+	struct sluice_cgroup *cg = NULL;
 	cleanup_free char *payload = NULL;
 	size_t len = 0;
 	bool gone;
@@ -322,13 +329,16 @@ int sluice_oci_exec(const struct sluice_oci *o, const struct sluice_oci_exec_opt
 	req.bundle = ct.rec.bundle;
 	if (r == 0 && sluice_oci_request_encode(&req, &payload, &len) < 0)
 		r = sluice_err(err, SLUICE_EXIT_SETUP, ENOMEM, "exec");
+	/* the process goes into the container's cgroup; the launch owns it now */
+	if (r == 0 && (r = oci_container_cgroup(&ct, &cg, err)) == 0)
+		ct.cg = NULL;
 	/* The lock is for the state, not for the process's whole life. */
 	if (ct.dirfd >= 0)
 		(void)flock(ct.dirfd, LOCK_UN);
 	if (r == 0 && x->detach)
-		r = exec_detached(o, &c, payload, len, x->pid_file, x->console_socket, err);
+		r = exec_detached(o, &c, payload, len, cg, x->pid_file, x->console_socket, err);
 	else if (r == 0)
-		r = sluice_run_request(&c, &who, payload, len, err);
+		r = sluice_run_request(&c, &who, payload, len, cg, err);
 	oci_container_close(&ct);
 	sluice_config_free(&c);
 	return r;

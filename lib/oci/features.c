@@ -37,16 +37,17 @@ static void linux_features(struct sluice_json *j)
 	sluice_json_obj_start(j);
 	names(j, "namespaces", sluice_ns_names, SLUICE_NS_COUNT);
 	names(j, "capabilities", caps, ncaps);
-	/* linux.resources, cgroupsPath, seccomp, AppArmor, SELinux, Intel
-	 * RDT and id-mapped mounts are refused by the loader in this build:
-	 * each says so here until its module lands. */
+	/* lib/cgroup drives v1, v2 and hybrid hosts with the cgroupfs manager
+	 * (rdma included); there is no systemd manager.  seccomp, AppArmor,
+	 * SELinux, Intel RDT and id-mapped mounts are refused by the loader
+	 * in this build: each says so here until its module lands. */
 	sluice_json_key(j, "cgroup");
 	sluice_json_obj_start(j);
-	sluice_json_kbool(j, "v1", false);
-	sluice_json_kbool(j, "v2", false);
+	sluice_json_kbool(j, "v1", true);
+	sluice_json_kbool(j, "v2", true);
 	sluice_json_kbool(j, "systemd", false);
 	sluice_json_kbool(j, "systemdUser", false);
-	sluice_json_kbool(j, "rdma", false);
+	sluice_json_kbool(j, "rdma", true);
 	sluice_json_obj_end(j);
 	enabled(j, "seccomp", false);
 	enabled(j, "apparmor", false);

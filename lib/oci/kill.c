@@ -79,12 +79,30 @@ static int signal_one(pid_t pid, int pidfd, void *ctx)
 	return 0;
 }
 
-/* --all without the cgroup module: every process of the container's pid
- * namespace; the init first (with SIGKILL that ends the namespace). */
-static int kill_all(const struct oci_container *ct, int pidfd, int sig, struct sluice_error *err)
+/* --all: every process of the container's cgroup, as runc; a container
+ * without one (rootless, no resources) through its pid namespace, the init
+ * first (with SIGKILL that ends the namespace). */
+static int kill_all(struct oci_container *ct, int pidfd, int sig, struct sluice_error *err)
 {
+	struct sluice_cgroup *cg = NULL;
+
+	if (oci_container_cgroup(ct, &cg, err) < 0)
+		return -1;
+	if (cg)
+		return sluice_cgroup_kill(cg, sig, err);
 	(void)sluice_pidfd_signal(pidfd, sig);
 	return oci_container_procs(ct, signal_one, &sig, err);
+}
+
+/* A SIGKILL must not wait in a frozen cgroup (v1 keeps frozen tasks
+ * from dying): runc thaws a paused container after it, and so do we. */
+static void thaw_after_kill(struct oci_container *ct, enum oci_status st, int sig)
+{
+	struct sluice_error e = { 0 };
+	struct sluice_cgroup *cg = NULL;
+
+	if (sig == SIGKILL && st == OCI_PAUSED && oci_container_cgroup(ct, &cg, &e) == 0 && cg)
+		(void)sluice_cgroup_freeze(cg, false, &e);
 }
 
 int sluice_oci_kill(const struct sluice_oci *o, const char *id, int sig, bool all,
@@ -103,6 +121,8 @@ int sluice_oci_kill(const struct sluice_oci *o, const char *id, int sig, bool al
 		r = kill_all(&ct, pidfd, sig, err);
 	else if (r == 0 && (r = sluice_pidfd_signal(pidfd, sig)) < 0)
 		r = sluice_err(err, SLUICE_EXIT_OCI, -r, "kill container %s", id);
+	if (r == 0)
+		thaw_after_kill(&ct, st, sig);
 	if (r == 0)
 		oci_log(o, SLUICE_LOG_DEBUG, "container %s: signal %d sent%s", id, sig,
 			all ? " to all its processes" : "");

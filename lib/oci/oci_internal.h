@@ -35,12 +35,12 @@ int oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *
 	       const sigset_t *mask, int *pidfd, int *pty, struct sluice_error *err);
 
 /* Call fn for every process of the container but its init (procs.c):
- * those of its pid namespace and of namespaces nested in it, each with a
- * pidfd opened before it was found to belong (so fn never reaches a
- * recycled pid).  Without a pid namespace of its own the container's
- * processes cannot be told from others without its cgroup: an error.
- * fn returning < 0 stops the walk. */
-int oci_container_procs(const struct oci_container *ct, int (*fn)(pid_t pid, int pidfd, void *ctx),
+ * those of its cgroup, or without one those of its pid namespace and of
+ * namespaces nested in it, each with a pidfd opened before it was found
+ * to belong (so fn never reaches a recycled pid).  Without a cgroup nor a
+ * pid namespace of its own the container's processes cannot be told from
+ * others: an error.  fn returning < 0 stops the walk. */
+int oci_container_procs(struct oci_container *ct, int (*fn)(pid_t pid, int pidfd, void *ctx),
 			void *ctx, struct sluice_error *err);
 
 /* Write "PID" to path, atomically (a temporary name, then rename). */

@@ -1,6 +1,6 @@
-/* The processes of a container, found through its pid namespace
- * (oci_internal.h: oci_container_procs).  kill --all and ps use it until
- * the cgroup module gives them the container's cgroup. */
+/* The processes of a container (oci_internal.h: oci_container_procs):
+ * those of its cgroup, or, for a container without one (rootless without
+ * resources), those of its pid namespace. */
 #include "oci_internal.h"
 
 #include <dirent.h>
@@ -56,22 +56,46 @@ static int ns_of(const char *path, struct stat *st, struct sluice_error *err)
 	return 0;
 }
 
-int oci_container_procs(const struct oci_container *ct, int (*fn)(pid_t pid, int pidfd, void *ctx),
+static int cgroup_procs(const struct oci_container *ct, struct sluice_cgroup *cg,
+			int (*fn)(pid_t pid, int pidfd, void *ctx), void *ctx,
+			struct sluice_error *err)
+{
+	cleanup_free pid_t *pids = NULL;
+	size_t n = 0;
+	int r = 0;
+
+	if (sluice_cgroup_pids(cg, &pids, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		int fd = pids[i] == ct->rec.pid ? -1 : sluice_pidfd_open(pids[i]);
+		if (fd >= 0)
+			r = fn(pids[i], fd, ctx);
+		sluice_close(fd);
+	}
+	return r;
+}
+
+int oci_container_procs(struct oci_container *ct, int (*fn)(pid_t pid, int pidfd, void *ctx),
 			void *ctx, struct sluice_error *err)
 {
+	struct sluice_cgroup *cg = NULL;
 	char path[64];
 	struct stat cns, own;
 	struct dirent *e;
 	DIR *d;
 	int r = 0;
 
+	if (oci_container_cgroup(ct, &cg, err) < 0)
+		return -1;
+	if (cg)
+		return cgroup_procs(ct, cg, fn, ctx, err);
 	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)ct->rec.pid);
 	if (ns_of(path, &cns, err) < 0 || ns_of("/proc/self/ns/pid", &own, err) < 0)
 		return -1;
 	if (same_ns(&cns, &own))
 		return sluice_err(err, SLUICE_EXIT_OCI, 0,
-				  "container %s shares sluice's pid namespace: finding its processes "
-				  "needs its cgroup, which this build does not manage",
+				  "container %s shares sluice's pid namespace and has no cgroup: its "
+				  "processes cannot be told from others",
 				  ct->rec.id);
 	d = opendir("/proc");
 	if (!d)

@@ -35,6 +35,9 @@ static int refuse(enum oci_status st, struct sluice_error *err)
 	case OCI_CREATING:
 		return sluice_err(err, SLUICE_EXIT_OCI, 0,
 				  "cannot start a container that is being created");
+	case OCI_PAUSED:
+		return sluice_err(err, SLUICE_EXIT_OCI, 0,
+				  "cannot start a container in the paused state");
 	case OCI_CREATED:
 		break;
 	}

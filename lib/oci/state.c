@@ -24,6 +24,7 @@ const char *const oci_status_names[] = {
 	[OCI_CREATED] = "created",
 	[OCI_RUNNING] = "running",
 	[OCI_STOPPED] = "stopped",
+	[OCI_PAUSED] = "paused",
 };
 
 int sluice_oci_check_id(const char *id, struct sluice_error *err)
@@ -165,6 +166,7 @@ static int parse_record(struct oci_record *rec, char *buf, size_t len)
 			   !strcmp(k, "bundle")	 ? &rec->bundle :
 			   !strcmp(k, "rootfs")	 ? &rec->rootfs :
 			   !strcmp(k, "created") ? &rec->created :
+			   !strcmp(k, "cgroup")	 ? &rec->cgroup :
 						   NULL;
 		if (s) {
 			free(*s);
@@ -231,6 +233,7 @@ void oci_record_free(struct oci_record *rec)
 	free(rec->bundle);
 	free(rec->rootfs);
 	free(rec->created);
+	free(rec->cgroup);
 	sluice_strv_free(rec->annotations);
 	memset(rec, 0, sizeof(*rec));
 }
@@ -242,6 +245,8 @@ void oci_container_close(struct oci_container *ct)
 	free(ct->dir);
 	ct->dir = NULL;
 	oci_record_free(&ct->rec);
+	sluice_cgroup_free(ct->cg);
+	ct->cg = NULL;
 }
 
 static int put_kv(char **buf, size_t *len, const char *k, const char *v)
@@ -283,6 +288,8 @@ int oci_record_write(struct oci_container *ct, struct sluice_error *err)
 		r = put_kv(&buf, &len, "starttime", start);
 	if (r == 0)
 		r = put_kv(&buf, &len, "ready", rec->ready ? "1" : "0");
+	if (r == 0 && rec->cgroup)
+		r = put_kv(&buf, &len, "cgroup", rec->cgroup);
 	for (size_t i = 0;
 	     r == 0 && rec->annotations && rec->annotations[i] && rec->annotations[i + 1]; i += 2) {
 		cleanup_free char *k = NULL;
@@ -353,12 +360,31 @@ static bool init_alive(const struct oci_record *rec)
 	return st == rec->starttime && state != 'Z' && state != 'X';
 }
 
-enum oci_status oci_container_status(const struct oci_container *ct)
+int oci_container_cgroup(struct oci_container *ct, struct sluice_cgroup **cg,
+			 struct sluice_error *err)
+{
+	if (!ct->cg && ct->rec.cgroup && sluice_cgroup_load(ct->rec.cgroup, &ct->cg, err) < 0)
+		return -1;
+	*cg = ct->cg;
+	return 0;
+}
+
+static bool frozen(struct oci_container *ct)
+{
+	struct sluice_error e = { 0 };
+	struct sluice_cgroup *cg = NULL;
+
+	return oci_container_cgroup(ct, &cg, &e) == 0 && cg && sluice_cgroup_frozen(cg, &e) == 1;
+}
+
+enum oci_status oci_container_status(struct oci_container *ct)
 {
 	if (!init_alive(&ct->rec))
 		return OCI_STOPPED;
 	if (!ct->rec.ready)
 		return OCI_CREATING;
+	if (frozen(ct))
+		return OCI_PAUSED;
 	if (faccessat(ct->dirfd, OCI_FIFO_FILE, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return OCI_CREATED;
 	return OCI_RUNNING;

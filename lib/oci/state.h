@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "oci.h"
 
 #define OCI_STATE_FILE "state"
@@ -19,6 +20,7 @@ enum oci_status {
 	OCI_CREATED,
 	OCI_RUNNING,
 	OCI_STOPPED,
+	OCI_PAUSED,
 };
 
 extern const char *const oci_status_names[]; /* "creating", ... */
@@ -30,6 +32,7 @@ struct oci_record {
 	uint64_t starttime; /* its start time (clock ticks after boot) */
 	bool ready;	    /* the create finished (else: still, or crashed, creating) */
 	char **annotations; /* strv of keys and values (config.json's), or NULL */
+	char *cgroup;	    /* sluice_cgroup_describe()'s text, or NULL: none */
 };
 
 struct oci_container {
@@ -39,6 +42,7 @@ struct oci_container {
 	uid_t owner;  /* the directory's owner */
 	bool missing; /* open: there is no such container */
 	struct oci_record rec;
+	struct sluice_cgroup *cg; /* loaded from rec.cgroup by oci_container_cgroup */
 };
 
 /* Make root/id (0700, the root too if missing) and lock it.  "container
@@ -55,8 +59,15 @@ void oci_container_close(struct oci_container *ct);
 int oci_record_write(struct oci_container *ct, struct sluice_error *err);
 void oci_record_free(struct oci_record *rec);
 
-/* The live status (stopped once the init is gone or is another process). */
-enum oci_status oci_container_status(const struct oci_container *ct);
+/* The container's cgroup (loaded once from the record, owned by ct), or
+ * NULL when it has none (a rootless container without resources); -1
+ * only when the record's text cannot be loaded. */
+int oci_container_cgroup(struct oci_container *ct, struct sluice_cgroup **cg,
+			 struct sluice_error *err);
+
+/* The live status (stopped once the init is gone or is another process;
+ * paused while its cgroup is frozen). */
+enum oci_status oci_container_status(struct oci_container *ct);
 /* A pidfd of the init, checked against its start time; -ESRCH when the
  * container's init is gone. */
 int oci_container_pidfd(const struct oci_container *ct);
