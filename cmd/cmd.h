@@ -23,6 +23,10 @@ int cmd_exec(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
 int cmd_spec(int argc, char **argv);
 int cmd_features(int argc, char **argv);
+int cmd_pause(int argc, char **argv);
+int cmd_resume(int argc, char **argv);
+int cmd_update(int argc, char **argv);
+int cmd_events(int argc, char **argv);
 
 /* create's flags, which the OCI run shares (create.c). */
 struct flag;

@@ -389,6 +389,9 @@ SLUICE_API int sluice_config_load_process_file(struct sluice_config *c, const ch
  * messages.  Only the fields given are marked set. */
 SLUICE_API int sluice_config_load_resources_fd(struct sluice_config *c, const char *name, int fd,
 					       struct sluice_error *err);
+SLUICE_API int sluice_config_load_resources_buffer(struct sluice_config *c, const char *name,
+						   const char *buf, size_t len,
+						   struct sluice_error *err);
 
 /* Drop everything that builds a container (mounts, devices, sysctls,
  * hostname, id mappings, masked and read-only paths, propagation, hooks,

@@ -652,14 +652,25 @@ int config_load_cgpath(struct config_load *L, const struct config_node *v, void 
 	return r;
 }
 
-/* runc update --resources FILE: a bare LinuxResources object ("-" is
- * stdin, already opened as fd by the caller). */
+/* runc update: a bare LinuxResources object (--resources FILE, "-" for
+ * stdin; or what the update flags make). */
+int sluice_config_load_resources_buffer(struct sluice_config *c, const char *name, const char *buf,
+					size_t len, struct sluice_error *err)
+{
+	cleanup_node struct config_node *root = NULL;
+	struct config_load L = { .c = c, .name = name, .err = err };
+
+	if (config_yaml_parse(name, buf, len, &root, err) < 0)
+		return -1;
+	if (!root || config_node_is_null(root))
+		return sluice_err(err, SLUICE_EXIT_CONFIG, 0, "%s: no resources", name);
+	return config_load_res(&L, root, c, "resources");
+}
+
 int sluice_config_load_resources_fd(struct sluice_config *c, const char *name, int fd,
 				    struct sluice_error *err)
 {
 	cleanup_free char *buf = NULL;
-	cleanup_node struct config_node *root = NULL;
-	struct config_load L = { .c = c, .name = name, .err = err };
 	size_t len = 0;
 	int r = sluice_read_fd(fd, CONFIG_MAX_SIZE, &buf, &len);
 
@@ -667,9 +678,5 @@ int sluice_config_load_resources_fd(struct sluice_config *c, const char *name, i
 		return sluice_err(err, SLUICE_EXIT_CONFIG, 0, "%s: larger than 4 MiB", name);
 	if (r < 0)
 		return sluice_err(err, SLUICE_EXIT_CONFIG, -r, "%s: cannot read", name);
-	if (config_yaml_parse(name, buf, len, &root, err) < 0)
-		return -1;
-	if (!root || config_node_is_null(root))
-		return sluice_err(err, SLUICE_EXIT_CONFIG, 0, "%s: no resources", name);
-	return config_load_res(&L, root, c, "resources");
+	return sluice_config_load_resources_buffer(c, name, buf, len, err);
 }

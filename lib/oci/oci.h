@@ -115,6 +115,27 @@ SLUICE_API int sluice_oci_kill(const struct sluice_oci *o, const char *id, int s
 SLUICE_API int sluice_oci_delete(const struct sluice_oci *o, const char *id, bool force,
 				 struct sluice_error *err);
 
+/* pause (true) or resume (false): the container's cgroup frozen or
+ * thawed, waited for; runc's "container not running" / "container not
+ * paused" otherwise. */
+SLUICE_API int sluice_oci_pause(const struct sluice_oci *o, const char *id, bool pause,
+				struct sluice_error *err);
+
+/* update: the resources set in res->linux.resources written to the
+ * container's cgroup (res: sluice_config_init'ed, then filled by
+ * sluice_config_load_resources_fd or the sluice_config_set_* edits). */
+SLUICE_API int sluice_oci_update(const struct sluice_oci *o, const char *id,
+				 const struct sluice_config *res, struct sluice_error *err);
+
+/* events: one runc stats event for the container, as a JSON line
+ * ({"type":"stats","id":ID,"data":{...}}, no newline; *out malloc'd). */
+SLUICE_API int sluice_oci_stats_event(const struct sluice_oci *o, const char *id, char **out,
+				      struct sluice_error *err);
+/* An fd that polls readable when the kernel's OOM killer acts in the
+ * container's cgroup (read it to rearm); the caller closes it. */
+SLUICE_API int sluice_oci_oom_fd(const struct sluice_oci *o, const char *id,
+				 struct sluice_error *err);
+
 /* ps: the pids (in our pid namespace) of the container's processes, its
  * init first.  Found through the container's pid namespace (a container
  * sharing sluice's is an error until the cgroup module lands). */

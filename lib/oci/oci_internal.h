@@ -43,6 +43,11 @@ int oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *
 int oci_container_procs(struct oci_container *ct, int (*fn)(pid_t pid, int pidfd, void *ctx),
 			void *ctx, struct sluice_error *err);
 
+/* The container's cgroup for an operation named what ("pause"): an error
+ * for a container without one (pause.c). */
+int oci_require_cgroup(struct oci_container *ct, const char *what, struct sluice_cgroup **cg,
+		       struct sluice_error *err);
+
 /* Write "PID" to path, atomically (a temporary name, then rename). */
 int oci_write_pid_file(const char *path, pid_t pid, struct sluice_error *err);
 
