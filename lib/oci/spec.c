@@ -1,9 +1,9 @@
 /* spec: runc's example config.json (libcontainer/specconv/example.go),
  * written the way runc writes it (tab-indented), changed only where this
  * build of sluice could not run it, so that sluice and runc both do:
- *   - no linux.resources (refused until the cgroup module lands; runc
- *     applies its default device rules without them);
  *   - the hostname "sluice".
+ * Its linux.resources are runc's: deny every device, to which the cgroup
+ * module adds the defaults a container's /dev needs, as runc does. 
  * --rootless as runc's ToRootless: a user namespace mapping the caller to
  * root, no network namespace, /sys bound from the host, no uid=/gid=
  * mount options. */
@@ -168,6 +168,19 @@ static void linux_(struct sluice_json *j, bool rootless, uid_t uid, gid_t gid)
 	if (rootless) {
 		idmap(j, "uidMappings", uid);
 		idmap(j, "gidMappings", gid);
+	}
+	if (!rootless) {
+		/* runc's ToRootless drops resources: no cgroup to write to */
+		sluice_json_key(j, "resources");
+		sluice_json_obj_start(j);
+		sluice_json_key(j, "devices");
+		sluice_json_arr_start(j);
+		sluice_json_obj_start(j);
+		sluice_json_kbool(j, "allow", false);
+		sluice_json_kstr(j, "access", "rwm");
+		sluice_json_obj_end(j);
+		sluice_json_arr_end(j);
+		sluice_json_obj_end(j);
 	}
 	namespaces(j, rootless);
 	strs(j, "maskedPaths", masked, sizeof(masked) / sizeof(masked[0]));
