@@ -65,6 +65,7 @@ struct sluice_mount {
 	unsigned long propagation; /* MS_PRIVATE/MS_SLAVE/... | MS_REC, or 0 */
 	bool bind;		   /* "bind" or "rbind" option, or type "bind" */
 	bool recursive;		   /* "rbind" */
+	bool copy_up;		   /* "tmpcopyup": a tmpfs gets what was under it */
 	char *data;		   /* filesystem options joined by ',' or NULL */
 };
 

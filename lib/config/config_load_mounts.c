@@ -22,6 +22,7 @@ enum opt_kind {
 	OPT_RBIND,
 	OPT_NOTHING, /* "defaults" */
 	OPT_REMOUNT,
+	OPT_COPYUP,	 /* tmpcopyup (runc, crun): tmpfs only */
 	OPT_UNSUPPORTED, /* known to OCI, not honoured yet */
 };
 
@@ -85,7 +86,7 @@ static const struct {
 	{ "rsymfollow", OPT_UNSUPPORTED, 0 },
 	{ "idmap", OPT_UNSUPPORTED, 0 },
 	{ "ridmap", OPT_UNSUPPORTED, 0 },
-	{ "tmpcopyup", OPT_UNSUPPORTED, 0 },
+	{ "tmpcopyup", OPT_COPYUP, 0 },
 };
 
 size_t sluice_mount_option_names(const char **out, size_t max)
@@ -144,6 +145,9 @@ static int apply_option(struct config_load *L, const struct config_node *n, cons
 			m->bind = true;
 			return 0;
 		case OPT_NOTHING:
+			return 0;
+		case OPT_COPYUP:
+			m->copy_up = true;
 			return 0;
 		case OPT_REMOUNT:
 			return config_fail(
@@ -247,6 +251,8 @@ static int load_mount(struct config_load *L, const struct config_node *item, con
 	if (!m->type && !m->bind)
 		return config_fail(L, item, "%s: a mount needs a type (or the \"bind\" option)",
 				   ipath);
+	if (m->copy_up && (m->bind || strcmp(m->type, "tmpfs")))
+		return config_fail(L, item, "%s: \"tmpcopyup\" is for tmpfs mounts only", ipath);
 	return m->bind ? resolve_bind_source(L, item, ipath, m) : 0;
 }
 
@@ -309,6 +315,8 @@ int config_mount_synth_options(const struct sluice_mount *m, char ***out)
 	    push_flag_names(&v, m->clear, OPT_CLEAR) < 0)
 		return -ENOMEM;
 	if (m->propagation && prop && sluice_strv_push(&v, prop) < 0)
+		return -ENOMEM;
+	if (m->copy_up && sluice_strv_push(&v, "tmpcopyup") < 0)
 		return -ENOMEM;
 	for (char *tok = data ? strtok_r(data, ",", &save) : NULL; tok;
 	     tok = strtok_r(NULL, ",", &save))

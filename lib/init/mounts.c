@@ -150,7 +150,7 @@ static int set_propagation(int fd, unsigned long prop)
 
 /* A detached copy of src with its attributes applied, attached in one
  * step: the mount never exists with weaker flags than asked for. */
-static int bind_tree(int src_dirfd, const char *src, int target, const struct sluice_mount *m)
+int sluice_bind_tree(int src_dirfd, const char *src, int target, const struct sluice_mount *m)
 {
 	struct mount_attr a;
 	unsigned int rec = m->recursive ? AT_RECURSIVE : 0;
@@ -180,7 +180,7 @@ static int mount_bind(struct sluice_root *r, const struct sluice_mount *m, int s
 	target = sluice_root_mkpath(r, m->destination, !S_ISDIR(st.st_mode), err);
 	if (target < 0)
 		return -1;
-	e = bind_tree(src_fd, "", target, m);
+	e = sluice_bind_tree(src_fd, "", target, m);
 	if (e < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, -e, "bind mount %s on %s", m->source,
 				  m->destination);
@@ -206,7 +206,7 @@ static int mount_fs_fallback(const struct sluice_mount *m, int target, int e)
 	if (e != EPERM || !m->type || strcmp(m->type, "sysfs") != 0)
 		return -e;
 	b.recursive = true;
-	return bind_tree(AT_FDCWD, "/sys", target, &b);
+	return sluice_bind_tree(AT_FDCWD, "/sys", target, &b);
 }
 
 static bool host_cgroup_is_v2(void)
@@ -217,8 +217,10 @@ static bool host_cgroup_is_v2(void)
 }
 
 /* type "cgroup": a fresh cgroup2 mount on a unified host; on a v1 or hybrid
- * host the host's /sys/fs/cgroup tree, bound with the mount's flags. */
-static int mount_cgroup(const struct sluice_mount *m, int target)
+ * host the container's own cgroup of each hierarchy (cgroupfs.c), or, in a
+ * cgroup namespace, the host's /sys/fs/cgroup tree bound with the mount's
+ * flags. */
+static int mount_cgroup(const struct sluice_root *r, const struct sluice_mount *m, int target)
 {
 	struct sluice_mount b = *m;
 	char path[64];
@@ -229,8 +231,10 @@ static int mount_cgroup(const struct sluice_mount *m, int target)
 			       -errno :
 			       0;
 	}
+	if (!r->cgroupns)
+		return sluice_mount_cgroup_v1(r, m, target);
 	b.recursive = true;
-	return bind_tree(AT_FDCWD, "/sys/fs/cgroup", target, &b);
+	return sluice_bind_tree(AT_FDCWD, "/sys/fs/cgroup", target, &b);
 }
 
 /* The target fd names the directory under the new mount: the propagation
@@ -246,18 +250,35 @@ static int mount_propagation(struct sluice_root *r, const struct sluice_mount *m
 	return mount(NULL, path, NULL, m->propagation, NULL) < 0 ? -errno : 0;
 }
 
+/* tmpcopyup: the new tmpfs gets a copy of the directory it covers, read
+ * through an fd opened before the mount. */
+static int copy_up(struct sluice_root *r, const struct sluice_mount *m, int under,
+		   struct sluice_error *err)
+{
+	cleanup_close int tmpfs = sluice_root_open(r, m->destination, O_RDONLY | O_DIRECTORY);
+
+	if (tmpfs < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, -tmpfs, "tmpcopyup: open %s",
+				  m->destination);
+	return sluice_copy_up(under, tmpfs, m->destination, err);
+}
+
 static int mount_fs(struct sluice_root *r, const struct sluice_mount *m, struct sluice_error *err)
 {
 	char path[64];
 	cleanup_close int target = sluice_root_mkpath(r, m->destination, false, err);
+	cleanup_close int under = -1;
 	int e = 0;
 
 	if (target < 0)
 		return -1;
 	fd_path(target, path, sizeof(path));
+	if (m->copy_up && (under = openat(target, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "tmpcopyup: open %s",
+				  m->destination);
 	/* a bound tree (cgroup v1, sysfs fallback) got its propagation already */
 	if (strcmp(m->type, "cgroup") == 0) {
-		e = mount_cgroup(m, target);
+		e = mount_cgroup(r, m, target);
 		if (e == 0 && m->propagation && host_cgroup_is_v2())
 			e = mount_propagation(r, m);
 	} else if (mount(m->source ? m->source : m->type, path, m->type, m->flags & fs_flag_mask,
@@ -268,6 +289,8 @@ static int mount_fs(struct sluice_root *r, const struct sluice_mount *m, struct 
 	if (e < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, -e, "mount %s on %s%s%s", m->type,
 				  m->destination, m->data ? " with " : "", m->data ? m->data : "");
+	if (under >= 0 && copy_up(r, m, under, err) < 0)
+		return -1;
 	if (r->n_made < SLUICE_MAX_MADE)
 		r->made[r->n_made++] = m->destination;
 	return 0;
@@ -337,7 +360,7 @@ static int readonly_one(struct sluice_root *r, const char *path, struct sluice_e
 	if (fd < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, -fd, "read-only path %s", path);
 	/* A read-only copy of the path, attached over itself. */
-	e = bind_tree(fd, "", fd, &m);
+	e = sluice_bind_tree(fd, "", fd, &m);
 	if (e < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, -e, "make %s read-only", path);
 	return 0;

@@ -16,6 +16,7 @@ struct sluice_root {
 	int fd;		    /* O_PATH fd of the new root */
 	bool host_view;	    /* root.path is "/": the host's own tree, read-only */
 	bool userns;	    /* not the initial user namespace: mknod is refused */
+	bool cgroupns;	    /* the config has a cgroup namespace */
 	int null_tree;	    /* a detached bind of the host's /dev/null, for masking */
 	bool null_attached; /* null_tree now masks a file: copy it, never move it */
 	/* filesystems sluice mounted itself: only under these may it create
@@ -30,6 +31,13 @@ int sluice_root_open(const struct sluice_root *r, const char *path, int flags);
  * as_file.  Returns an O_PATH fd of the result or -1 (err filled). */
 int sluice_root_mkpath(struct sluice_root *r, const char *path, bool as_file,
 		       struct sluice_error *err);
+/* Bind src (open_tree, recursive with m->recursive) on a target fd with
+ * m's flags and propagation.  0 or -errno. */
+int sluice_bind_tree(int src_dirfd, const char *src, int target, const struct sluice_mount *m);
+/* cgroupfs.c: a type "cgroup" mount on a v1 or hybrid host, outside a
+ * cgroup namespace.  0 or -errno. */
+int sluice_mount_cgroup_v1(const struct sluice_root *root, const struct sluice_mount *m,
+			   int target);
 /* Attach a detached mount tree (open_tree) on a target fd. */
 int sluice_move_mount(int tree, int target);
 
@@ -37,6 +45,9 @@ int sluice_move_mount(int tree, int target);
  * first mount was made (a tmpfs on /tmp must not hide /tmp/data). */
 int sluice_mount_one(struct sluice_root *r, const struct sluice_mount *m, int src_fd,
 		     struct sluice_error *err);
+/* copyup.c: copy the tree under the directory fd `under` (opened before
+ * a tmpfs covered it) into the tmpfs's root dir fd (tmpcopyup). */
+int sluice_copy_up(int under, int tmpfs, const char *dest, struct sluice_error *err);
 int sluice_mask_paths(struct sluice_root *r, const struct sluice_config *c,
 		      struct sluice_error *err);
 

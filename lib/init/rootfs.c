@@ -158,6 +158,7 @@ int sluice_mounts_apply_hooked(const struct sluice_config *c,
 		return before_pivot ? before_pivot(ctx, err) : 0;
 	r.host_view = strcmp(c->root.path, "/") == 0;
 	r.userns = in_user_namespace();
+	r.cgroupns = c->linux.ns[SLUICE_NS_CGROUP].enabled;
 	if (sluice_devices_prepare(&r, c, err) < 0 || open_root(&r, c, err) < 0)
 		goto out;
 	if (r.host_view && host_view_readonly(&r, c, err) < 0)
