@@ -149,6 +149,10 @@ static void log_message(void *ctx, enum sluice_log_level level, const char *msg)
 		(void)sluice_write_all(log_fd, line, strlen(line));
 		return;
 	}
+	/* A created container's stderr is ours: what runc does silently
+	 * (info) must not land in the workload's output (buildah run). */
+	if (level == SLUICE_LOG_INFO && !oci_globals.debug)
+		return;
 	if (!strcmp(oci_globals.log_format, "json"))
 		fputs(line, stderr);
 	else if (level == SLUICE_LOG_ERROR)

@@ -111,9 +111,9 @@ assert_init_undisturbed() {
 	run -127 --separate-stderr oci exec c1 nosuchcmd
 	assert_contains "$stderr" 'exec: "nosuchcmd": executable file not found in $PATH'
 	run -127 --separate-stderr oci exec c1 /bin/nosuch
-	assert_contains "$stderr" 'exec: "/bin/nosuch": stat /bin/nosuch: No such file or directory'
+	assert_contains "$stderr" 'exec: "/bin/nosuch": stat /bin/nosuch: no such file or directory'
 	run -126 --separate-stderr oci exec c1 /etc/passwd
-	assert_contains "$stderr" 'exec: "/etc/passwd": Permission denied'
+	assert_contains "$stderr" 'exec: "/etc/passwd": permission denied'
 	run -64 --separate-stderr oci exec --pid-file "$DIR/p" c1 /bin/true
 	assert_eq "$stderr" "sluice: exec: --pid-file is written with --detach only"
 	run -64 --separate-stderr oci exec c1

@@ -2,6 +2,7 @@
 #include "oci_helper.h"
 
 #include <endian.h>
+#include <ctype.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -175,11 +176,21 @@ static int executable(const char *path)
 	return faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) < 0 ? -errno : 0;
 }
 
+/* strerror as Go spells it (lower case first letter: "no such file or
+ * directory"): docker matches runc's words case-sensitively. */
+static const char *go_strerror(int e, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", strerror(e));
+	buf[0] = (char)tolower((unsigned char)buf[0]);
+	return buf;
+}
+
 /* The messages say what runc's say ("executable file not found in
  * $PATH", "no such file or directory", "permission denied"): engines map
  * them to 127 and 126. */
 int sluice_oci_lookup(const struct sluice_config *c, struct sluice_error *err)
 {
+	char why[128];
 	const char *cmd = c->process.args[0];
 	char buf[PATH_MAX];
 	int r;
@@ -187,10 +198,11 @@ int sluice_oci_lookup(const struct sluice_config *c, struct sluice_error *err)
 	if (strchr(cmd, '/')) {
 		r = executable(cmd);
 		if (r == -ENOENT || r == -ENOTDIR)
-			return sluice_err(err, SLUICE_EXIT_NOTFOUND, -r, "exec: \"%s\": stat %s",
-					  cmd, cmd);
+			return sluice_err(err, SLUICE_EXIT_NOTFOUND, 0, "exec: \"%s\": stat %s: %s",
+					  cmd, cmd, go_strerror(-r, why, sizeof(why)));
 		if (r < 0)
-			return sluice_err(err, SLUICE_EXIT_NOEXEC, -r, "exec: \"%s\"", cmd);
+			return sluice_err(err, SLUICE_EXIT_NOEXEC, 0, "exec: \"%s\": %s", cmd,
+					  go_strerror(-r, why, sizeof(why)));
 		return 0;
 	}
 	for (const char *p = env_path(c); p;) {

@@ -126,7 +126,7 @@ int oci_send_pidfd(const char *path, int pidfd, struct sluice_error *err)
 void oci_log_warnings(const struct sluice_oci *o, const struct sluice_config *c)
 {
 	for (size_t i = 0; c->warnings && c->warnings[i]; i++)
-		oci_log(o, SLUICE_LOG_WARN, "%s", c->warnings[i]);
+		oci_log(o, SLUICE_LOG_INFO, "%s", c->warnings[i]);
 }
 
 void oci_ensure_std_fds(void)

@@ -55,7 +55,9 @@ int oci_write_pid_file(const char *path, pid_t pid, struct sluice_error *err);
 int oci_send_pidfd(const char *path, int pidfd, struct sluice_error *err);
 
 /* What finalize changed the way runc does (ambient capabilities the
- * kernel cannot raise, ...): warnings, as the spec asks. */
+ * kernel cannot raise, ...): logged at info level, which goes to --log,
+ * and to stderr (the container's, for a created one) only with --debug:
+ * runc changes the same silently. */
 void oci_log_warnings(const struct sluice_oci *o, const struct sluice_config *c);
 
 /* 0, 1, 2 opened on /dev/null when closed: whatever sluice opens next
