@@ -24,7 +24,7 @@ teardown() {
 	jq -e '.ociVersion and .process.args == ["sh"] and .root.path == "rootfs"
 		and .process.terminal == true and .hostname == "sluice"
 		and ([.linux.namespaces[].type] | index("network") and index("pid") and index("mount"))
-		and (.linux | has("resources") | not)' "$B/config.json" >/dev/null ||
+		and .linux.resources == {"devices": [{"allow": false, "access": "rwm"}]}' "$B/config.json" >/dev/null ||
 		fail "unexpected spec: $(cat "$B/config.json")"
 	[[ $(head -c 3 "$B/config.json") == $'{\n\t' ]] || fail "not tab-indented as runc writes it"
 	run -1 --separate-stderr sluice spec --bundle "$B"
@@ -47,7 +47,8 @@ teardown() {
 		and .linux.gidMappings == [{"containerID": 0, "hostID": $g, "size": 1}]
 		and ([.linux.namespaces[].type] | index("user") and (index("network") | not))
 		and (.mounts[] | select(.destination == "/sys") | .source == "/sys" and (.options | index("rbind")))
-		and ([.mounts[].options // [] | .[] | select(startswith("gid="))] == [])' \
+		and ([.mounts[].options // [] | .[] | select(startswith("gid="))] == [])
+		and (.linux | has("resources") | not)' \
 		"$B/config.json" >/dev/null || fail "unexpected rootless spec: $(cat "$B/config.json")"
 }
 
