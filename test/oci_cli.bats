@@ -129,7 +129,7 @@ declare -A FLAGS=(
 		and (.linux.capabilities | index("CAP_SYS_ADMIN") and index("CAP_CHOWN"))
 		and .linux.seccomp.enabled == false and .linux.cgroup.v1 == true
 		and .linux.cgroup.v2 == true and .linux.cgroup.systemd == false
-		and (.mountOptions | index("rro") | not) and (.mountOptions | index("tmpcopyup") | not)' \
+		and (.mountOptions | index("rro") | not) and (.mountOptions | index("tmpcopyup"))' \
 		<<<"$output" >/dev/null || fail "$output"
 	# every mount option it lists is one the loader takes
 	for opt in $(jq -r '.mountOptions[]' <<<"$output"); do
