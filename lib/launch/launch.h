@@ -38,11 +38,10 @@ struct sluice_launch {
 	int pty_fd;		  /* the master, when no console socket takes it */
 	/* linux.resources / cgroupsPath: made before the clone, the helper
 	 * in it before GO; removed by sluice_launch_release.  The OCI
-	 * commands set cgroup_opts (create: always a cgroup, named after the
-	 * container) or cg itself (exec: the container's, entered), and
-	 * cg_keep so that release leaves the cgroup to the container. */
+	 * commands set cg themselves (create: the container's, made and
+	 * recorded first; exec: the container's, entered), and cg_keep so
+	 * that release leaves the cgroup to the container. */
 	struct sluice_cgroup *cg;
-	const struct sluice_cgroup_opts *cgroup_opts;
 	bool cg_keep;
 	bool in_cgroup; /* born there (CLONE_INTO_CGROUP) */
 	/* SCMP_ACT_NOTIFY: the status channel is a socket that carries the

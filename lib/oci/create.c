@@ -162,6 +162,26 @@ static int make_state(struct creation *x, const char *bundle, struct sluice_erro
 	return save_config(x, err);
 }
 
+/* runc makes a cgroup for every container (named after it when
+ * config.json has no cgroupsPath), so that pause, update, stats, kill
+ * --all and ps have it whatever the resources.  Rootless, only when the
+ * config asks for one: the caller's cgroup is rarely ours to write to, and
+ * runc ignores that failure too.  Recorded before anything runs in it, so
+ * that a sluice killed from here on leaves what `delete --force` removes;
+ * the launcher then puts the helper in it. */
+static int make_cgroup(struct creation *x, struct sluice_error *err)
+{
+	struct sluice_cgroup_opts opts = { .name = x->ct.rec.id, .join_all = true };
+
+	if (x->o->uid != 0 && !sluice_config_wants_cgroup(&x->c))
+		return 0;
+	if (sluice_cgroup_create(&x->c, &opts, &x->l.cg, err) < 0)
+		return -1;
+	if (!(x->ct.rec.cgroup = sluice_cgroup_describe(x->l.cg)))
+		return sluice_err(err, SLUICE_EXIT_SETUP, ENOMEM, "state");
+	return oci_record_write(&x->ct, err);
+}
+
 /* The container's process is pid now: its start time goes with it. */
 static int record_pid(struct creation *x, pid_t pid, bool ready, struct sluice_error *err)
 {
@@ -189,7 +209,6 @@ static int start_helper(struct creation *x, const sigset_t *child_mask, struct s
 				     .gid = x->o->gid,
 				     .helper = x->o->helper,
 				     .console_socket = x->opts->console_socket };
-	struct sluice_cgroup_opts cg_opts = { .name = x->ct.rec.id, .join_all = true };
 	struct sluice_stdio_setup stdio;
 	cleanup_free char *payload = NULL;
 	char fifo[PATH_MAX];
@@ -205,13 +224,6 @@ static int start_helper(struct creation *x, const sigset_t *child_mask, struct s
 		return -1;
 	x->l.oci_request = payload;
 	x->l.oci_request_len = len;
-	/* runc makes a cgroup for every container (named after it when
-	 * config.json has no cgroupsPath), so that pause, update, stats,
-	 * kill --all and ps have it whatever the resources.  Rootless, only
-	 * when the config asks for one: the caller's cgroup is rarely ours to
-	 * write to, and runc ignores that failure too. */
-	if (x->o->uid == 0 || sluice_config_wants_cgroup(&x->c))
-		x->l.cgroup_opts = &cg_opts;
 	if (child_mask)
 		mask = *child_mask;
 	else
@@ -219,11 +231,8 @@ static int start_helper(struct creation *x, const sigset_t *child_mask, struct s
 	r = sluice_launch_start(&x->l, &x->c, &who, &stdio, &mask, err);
 	sluice_stdio_release(&stdio);
 	x->l.oci_request = NULL;
-	x->l.cgroup_opts = NULL;
 	if (r < 0)
 		return -1;
-	if (x->l.cg && !(x->ct.rec.cgroup = sluice_cgroup_describe(x->l.cg)))
-		return sluice_err(err, SLUICE_EXIT_SETUP, ENOMEM, "state");
 	return record_pid(x, x->l.pid, false, err);
 }
 
@@ -398,7 +407,7 @@ int oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *
 	oci_ensure_std_fds();
 	if (sluice_oci_check_id(opts->id, err) == 0 && bundle_path(opts, bundle, err) == 0 &&
 	    load_bundle(&x, bundle, err) == 0 && make_state(&x, bundle, err) == 0 &&
-	    start_helper(&x, mask, err) == 0 && handshake(&x, err) == 0 &&
+	    make_cgroup(&x, err) == 0 && start_helper(&x, mask, err) == 0 && handshake(&x, err) == 0 &&
 	    after_create(&x, err) == 0)
 		r = 0;
 	if (r < 0)
