@@ -67,6 +67,18 @@ teardown() {
 	assert_no_process "$M" 0
 }
 
+@test "rootless without resources: no cgroup; ps through the pid namespace, pause and update refused" {
+	oci_create c1
+	run -0 oci_user start c1
+	run -0 oci_user ps --format json c1
+	assert_eq "$output" "[$(state_of c1 pid)]"
+	run -1 --separate-stderr oci_user pause c1
+	assert_eq "$stderr" "sluice: cannot pause container c1: it has no cgroup (a rootless container gets one only when config.json asks for linux.resources or cgroupsPath)"
+	run -1 --separate-stderr oci_user update --pids-limit 5 c1
+	assert_contains "$stderr" "sluice: cannot update container c1: it has no cgroup"
+	run -0 oci_user delete --force c1
+}
+
 @test "rootless: hooks run as the user, with the state on stdin" {
 	printf '#!/bin/sh\ncat >%s/$1.state; id -u >%s/$1.uid\n' "$DIR" "$DIR" >"$DIR/hook"
 	chmod 755 "$DIR/hook"
