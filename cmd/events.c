@@ -90,8 +90,7 @@ static int stream(struct sluice_oci *o, const char *id, long ms, struct sluice_e
 	}
 }
 
-static int events(struct sluice_oci *o, void *opts, char **args, int nargs,
-		  struct sluice_error *err)
+static int events(struct sluice_oci *o, void *opts, char **args, int nargs, struct sluice_error *err)
 {
 	struct events_opts *e = opts;
 	long ms = 5000;

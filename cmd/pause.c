@@ -12,8 +12,7 @@ static const struct command pause_cmd = {
 	.max_args = 1,
 };
 
-static int pause_(struct sluice_oci *o, void *opts, char **args, int nargs,
-		  struct sluice_error *err)
+static int pause_(struct sluice_oci *o, void *opts, char **args, int nargs, struct sluice_error *err)
 {
 	(void)opts;
 	(void)nargs;

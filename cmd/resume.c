@@ -13,7 +13,7 @@ static const struct command resume_cmd = {
 };
 
 static int resume_(struct sluice_oci *o, void *opts, char **args, int nargs,
-		  struct sluice_error *err)
+		   struct sluice_error *err)
 {
 	(void)opts;
 	(void)nargs;

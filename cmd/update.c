@@ -15,7 +15,12 @@
 #include "oci_cmd.h"
 #include "util.h"
 
-enum upd_kind { UPD_NUM, UPD_SIZE, UPD_STR, UPD_REFUSED };
+enum upd_kind {
+	UPD_NUM,
+	UPD_SIZE,
+	UPD_STR,
+	UPD_REFUSED
+};
 
 enum {
 	U_BLKIO_WEIGHT,
@@ -67,7 +72,8 @@ struct update_opts {
 	const char *v[U_COUNT];
 };
 
-#define UFLAG(name, idx, arg, help) FLAG(name, 0, FLAG_STRING, struct update_opts, v[idx], arg, help)
+#define UFLAG(name, idx, arg, help) \
+	FLAG(name, 0, FLAG_STRING, struct update_opts, v[idx], arg, help)
 
 static const struct flag update_flags[] = {
 	FLAG("resources", 'r', FLAG_STRING, struct update_opts, resources, "FILE",
@@ -110,7 +116,8 @@ static int value_text(int i, const char *v, FILE *f, struct sluice_error *err)
 
 	if (fields[i].kind == UPD_REFUSED)
 		return sluice_err(err, SLUICE_EXIT_USAGE, 0,
-				  "--%s: Intel RDT is not supported by sluice", update_flags[i + 1].name);
+				  "--%s: Intel RDT is not supported by sluice",
+				  update_flags[i + 1].name);
 	if (fields[i].kind == UPD_STR) {
 		fputc('"', f);
 		for (; *v; v++)
@@ -189,8 +196,7 @@ static bool any_flag(const struct update_opts *u)
 	return false;
 }
 
-static int load_resources_file(struct sluice_config *c, const char *path,
-			       struct sluice_error *err)
+static int load_resources_file(struct sluice_config *c, const char *path, struct sluice_error *err)
 {
 	cleanup_close int fd = -1;
 
@@ -202,8 +208,7 @@ static int load_resources_file(struct sluice_config *c, const char *path,
 	return sluice_config_load_resources_fd(c, path, fd, err);
 }
 
-static int update(struct sluice_oci *o, void *opts, char **args, int nargs,
-		  struct sluice_error *err)
+static int update(struct sluice_oci *o, void *opts, char **args, int nargs, struct sluice_error *err)
 {
 	struct update_opts *u = opts;
 	struct sluice_config c;

@@ -127,8 +127,8 @@ int sluice_copy_up(int under, int tmpfs, const char *dest, struct sluice_error *
 	int r = fstat(under, &st) < 0 ? -errno : copy_tree(under, tmpfs, 0);
 
 	/* the tmpfs's root takes the directory's own mode and owner */
-	if (r == 0 && (fchown(tmpfs, st.st_uid, st.st_gid) < 0 ||
-		       fchmod(tmpfs, st.st_mode & 07777) < 0))
+	if (r == 0 &&
+	    (fchown(tmpfs, st.st_uid, st.st_gid) < 0 || fchmod(tmpfs, st.st_mode & 07777) < 0))
 		r = -errno;
 	if (r < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, -r,

@@ -36,8 +36,7 @@ int sluice_root_mkpath(struct sluice_root *r, const char *path, bool as_file,
 int sluice_bind_tree(int src_dirfd, const char *src, int target, const struct sluice_mount *m);
 /* cgroupfs.c: a type "cgroup" mount on a v1 or hybrid host, outside a
  * cgroup namespace.  0 or -errno. */
-int sluice_mount_cgroup_v1(const struct sluice_root *root, const struct sluice_mount *m,
-			   int target);
+int sluice_mount_cgroup_v1(const struct sluice_root *root, const struct sluice_mount *m, int target);
 /* Attach a detached mount tree (open_tree) on a target fd. */
 int sluice_move_mount(int tree, int target);
 

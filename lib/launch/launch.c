@@ -482,7 +482,8 @@ int sluice_launch_start(struct sluice_launch *l, const struct sluice_config *c,
 				  min + 8, (unsigned long long)nofile.rlim_cur);
 	if (prepare_console(l, c, who, err) < 0)
 		return -1;
-	if (!l->cg && sluice_config_wants_cgroup(c) && sluice_cgroup_create(c, NULL, &l->cg, err) < 0)
+	if (!l->cg && sluice_config_wants_cgroup(c) &&
+	    sluice_cgroup_create(c, NULL, &l->cg, err) < 0)
 		return -1;
 	l->seccomp = c->linux.seccomp;
 	l->passcred = c->linux.seccomp && sluice_seccomp_uses_notify(c->linux.seccomp);

@@ -222,8 +222,7 @@ static int oom_verdict(const struct supervisor *s, int status, struct sluice_err
 
 	/* an exec'd process (cg_keep) shares the container's counters */
 	if (!s->l.cg || s->l.cg_keep || status != 128 + SIGKILL ||
-	    sluice_cgroup_oom(s->l.cg, &o, err) < 0 ||
-	    !o.kills)
+	    sluice_cgroup_oom(s->l.cg, &o, err) < 0 || !o.kills)
 		return status;
 	if (o.limit >= 0)
 		snprintf(limit, sizeof(limit), " of %lld bytes", (long long)o.limit);

@@ -407,8 +407,8 @@ int oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *
 	oci_ensure_std_fds();
 	if (sluice_oci_check_id(opts->id, err) == 0 && bundle_path(opts, bundle, err) == 0 &&
 	    load_bundle(&x, bundle, err) == 0 && make_state(&x, bundle, err) == 0 &&
-	    make_cgroup(&x, err) == 0 && start_helper(&x, mask, err) == 0 && handshake(&x, err) == 0 &&
-	    after_create(&x, err) == 0)
+	    make_cgroup(&x, err) == 0 && start_helper(&x, mask, err) == 0 &&
+	    handshake(&x, err) == 0 && after_create(&x, err) == 0)
 		r = 0;
 	if (r < 0)
 		undo(&x);

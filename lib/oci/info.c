@@ -12,8 +12,7 @@
 #include "json.h"
 #include "util.h"
 
-static int fill(struct oci_container *ct, struct sluice_oci_info *info,
-		struct sluice_error *err)
+static int fill(struct oci_container *ct, struct sluice_oci_info *info, struct sluice_error *err)
 {
 	enum oci_status st = oci_container_status(ct);
 

@@ -20,11 +20,8 @@
 #define RECORD_MAX (256 * 1024)
 
 const char *const oci_status_names[] = {
-	[OCI_CREATING] = "creating",
-	[OCI_CREATED] = "created",
-	[OCI_RUNNING] = "running",
-	[OCI_STOPPED] = "stopped",
-	[OCI_PAUSED] = "paused",
+	[OCI_CREATING] = "creating", [OCI_CREATED] = "created", [OCI_RUNNING] = "running",
+	[OCI_STOPPED] = "stopped",   [OCI_PAUSED] = "paused",
 };
 
 int sluice_oci_check_id(const char *id, struct sluice_error *err)
