@@ -23,6 +23,10 @@ static void put(struct sluice_json *j, const char *s, size_t n)
 		j->buf = nb;
 		j->cap = cap;
 	}
+	if (!j->buf) {
+		j->failed = true;
+		return;
+	}
 	memcpy(j->buf + j->len, s, n);
 	j->len += n;
 	j->buf[j->len] = '\0';

@@ -80,7 +80,7 @@ int oci_container_procs(struct oci_container *ct, int (*fn)(pid_t pid, int pidfd
 {
 	struct sluice_cgroup *cg = NULL;
 	char path[64];
-	struct stat cns, own;
+	struct stat cns = { 0 }, own = { 0 };
 	struct dirent *e;
 	DIR *d;
 	int r = 0;

@@ -136,7 +136,7 @@ static bool line_pid_in(const char *line, int col, const pid_t *pids, size_t n)
 static int filter(char *text, const pid_t *pids, size_t n, char **out, struct sluice_error *err)
 {
 	/* sized before strtok_r cuts text into lines */
-	char *buf = malloc(strlen(text) + 2);
+	char *buf = text ? malloc(strlen(text) + 2) : NULL;
 	char *save = NULL, *line = strtok_r(text, "\n", &save);
 	size_t len = 0;
 	int col = line ? pid_column(line) : -1;

@@ -118,9 +118,10 @@ static int dir_path(const struct sluice_oci *o, const char *id, struct oci_conta
 	ct->dirfd = -1;
 	if (sluice_oci_check_id(id, err) < 0)
 		return -1;
-	if (asprintf(&ct->dir, "%s/%s", o->root, id) < 0) {
+	if (asprintf(&ct->dir, "%s/%s", o->root, id) < 0 || !ct->dir) {
 		ct->dir = NULL;
-		return sluice_err(err, SLUICE_EXIT_SETUP, ENOMEM, "state directory");
+		sluice_err(err, SLUICE_EXIT_SETUP, ENOMEM, "state directory");
+		return -1;
 	}
 	return 0;
 }
@@ -349,8 +350,8 @@ int oci_proc_stat(pid_t pid, uint64_t *starttime, char *state)
 
 static bool init_alive(const struct oci_record *rec)
 {
-	uint64_t st;
-	char state;
+	uint64_t st = 0;
+	char state = 0;
 
 	if (rec->pid <= 0 || oci_proc_stat(rec->pid, &st, &state) < 0)
 		return false;
@@ -410,13 +411,15 @@ int oci_container_pidfd(const struct oci_container *ct)
 
 int oci_container_remove(struct oci_container *ct, struct sluice_error *err)
 {
-	cleanup_close int fd = openat(ct->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	int fd = openat(ct->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL; /* the DIR owns fd */
 	struct dirent *e;
 
-	if (!d)
-		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "state directory %s", ct->dir);
-	fd = -1; /* the DIR owns it */
+	if (!d) {
+		int saved = errno;
+		sluice_close(fd);
+		return sluice_err(err, SLUICE_EXIT_SETUP, saved, "state directory %s", ct->dir);
+	}
 	while ((e = readdir(d)))
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
 			(void)unlinkat(ct->dirfd, e->d_name, 0);
