@@ -150,6 +150,10 @@ wait_task_status() {
 	assert_output_line "CapBnd: $caps"
 	assert_output_line "NoNewPrivs: 1"
 	assert_output_line "Seccomp: 0"
+}
+
+@test "ctr run --seccomp: the default profile is loaded" {
+	clients_require_seccomp
 	run -0 ctr_run --rm --seccomp -- probe caps
 	assert_output_line "Seccomp: 2"
 }

@@ -67,7 +67,11 @@ _clients_check_runtime() {
 	fi
 	out=$(run_with_timeout 30 "$CLIENT_RT_REAL" features 2>&1 </dev/null) || status=$?
 	case $status in
-	0) ;;
+	0)
+		CLIENT_RT_SECCOMP=$(jq -r '.linux.seccomp.enabled // false' <<<"$out" 2>/dev/null) ||
+			CLIENT_RT_SECCOMP=false
+		export CLIENT_RT_SECCOMP
+		;;
 	64)
 		CLIENTS_SKIP="$CLIENT_RT_NAME has no OCI runtime command line yet" CLIENTS_SKIP+=" ($CLIENT_RT_REAL features: exit 64: ${out%%$'\n'*})"
 		;;
@@ -355,7 +359,9 @@ make_oci_archive() {
 # clients_setup SUITE CLIENT... [-- TMPFS_DIR...]: the suite's directory,
 # runtime, cgroup parent, images and namespace.  Skips (through
 # clients_require in each test) when a client or the runtime's OCI command
-# line is missing, or when not root.
+# line is missing, or when not root; with CLIENTS_NEED_SECCOMP=1 (clients
+# whose every container has a seccomp profile) also when the runtime's
+# `features` says it has no seccomp.
 clients_setup() {
 	local suite=$1 cmd
 	local -a tmpfs=()
@@ -379,6 +385,10 @@ clients_setup() {
 	[[ -n $CLIENTS_SKIP ]] && return 0
 	_clients_pick_runtime
 	_clients_check_runtime || return 1
+	if [[ -z $CLIENTS_SKIP && ${CLIENTS_NEED_SECCOMP-} == 1 && $CLIENT_RT_SECCOMP != true ]]; then
+		CLIENTS_SKIP="$CLIENT_RT_NAME has no seccomp yet (features: linux.seccomp.enabled false),"
+		CLIENTS_SKIP+=" which $suite gives every container"
+	fi
 	[[ -n $CLIENTS_SKIP ]] && return 0
 
 	CLIENT_DIR=$(mktemp -d "$SLUICE_TEST_ROOT/clients-$suite.XXXXXX") || return 1
@@ -398,6 +408,13 @@ clients_setup() {
 clients_require() {
 	if [[ -n ${CLIENTS_SKIP:-} ]]; then
 		skip "$CLIENTS_SKIP"
+	fi
+}
+
+# clients_require_seccomp: in a test that asks the client for seccomp.
+clients_require_seccomp() {
+	if [[ ${CLIENT_RT_SECCOMP:-false} != true ]]; then
+		skip "$CLIENT_RT_NAME has no seccomp yet (features: linux.seccomp.enabled false)"
 	fi
 }
 
