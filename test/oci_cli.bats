@@ -121,13 +121,16 @@ declare -A FLAGS=(
 }
 
 @test "features: the spec's JSON, true to this build" {
-	local opt n=0
+	local opt n=0 seccomp=false
+	# seccomp is there when the loader takes linux.seccomp
+	printf 'linux: {seccomp: {defaultAction: SCMP_ACT_ALLOW}}\n' >"$DIR/s.yaml"
+	sluice run -c "$DIR/s.yaml" --print-config >/dev/null 2>&1 && seccomp=true
 	run -0 sluice features
-	jq -e '.ociVersionMin == "1.0.0" and .ociVersionMax == "1.2.1"
+	jq -e --argjson s "$seccomp" '.ociVersionMin == "1.0.0" and .ociVersionMax == "1.2.1"
 		and .hooks == ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"]
 		and (.linux.namespaces | sort) == ["cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"]
 		and (.linux.capabilities | index("CAP_SYS_ADMIN") and index("CAP_CHOWN"))
-		and .linux.seccomp.enabled == false and .linux.cgroup.v1 == true
+		and .linux.seccomp.enabled == $s and .linux.cgroup.v1 == true
 		and .linux.cgroup.v2 == true and .linux.cgroup.systemd == false
 		and (.mountOptions | index("rro") | not) and (.mountOptions | index("tmpcopyup"))' \
 		<<<"$output" >/dev/null || fail "$output"
