@@ -273,7 +273,7 @@ framed_config_user() {
 	framed_config "$DIR/c.yaml" -- probe pid
 	run -0 client magic go config="$DIR/c.yaml" -- "$SLUICE" init
 	assert_eq "${lines[0]}" \
-		"ERROR 125 0 read-config read-config: fd 3: message 2 out of order (expected NAMESPACES?, CONFIG, SECCOMP?, GO)"
+		"ERROR 125 0 read-config read-config: fd 3: message 2 out of order (expected NAMESPACES?, OCI?, CONFIG, SECCOMP?, GO)"
 	run -0 client magic config="$DIR/c.yaml" namespaces=0 go -- "$SLUICE" init
 	assert_contains "${lines[0]}" "ERROR 125 0 read-config read-config: fd 3: message 3 out of order"
 	run -0 client magic config="$DIR/c.yaml" config="$DIR/c.yaml" go -- "$SLUICE" init
