@@ -61,8 +61,7 @@ static int take_namespaces(struct sluice_intake *in, const struct sluice_frame *
 }
 
 /* OCI: the OCI runtime's request (lib/oci), kept for the helper. */
-static int take_oci(struct sluice_intake *in, const struct sluice_frame *f,
-		    struct sluice_error *err)
+static int take_oci(struct sluice_intake *in, const struct sluice_frame *f, struct sluice_error *err)
 {
 	in->oci = malloc(f->len ? f->len : 1);
 	if (!in->oci)
@@ -72,7 +71,6 @@ static int take_oci(struct sluice_intake *in, const struct sluice_frame *f,
 	in->oci_len = f->len;
 	return 0;
 }
-
 
 /* SECCOMP: the runtime's compiled filter, which stands for the config's
  * linux.seccomp (the helper then neither parses nor compiles a profile). */

@@ -422,7 +422,7 @@ static void test_intake_frame(void)
 	n = stream(buf, types + 1, payloads + 1, lens + 1, 1);
 	ok(sluice_intake_decode(&in, buf, n, &err) < 0 &&
 		   strstr(err.msg,
-			  "message 4 out of order (expected NAMESPACES?, CONFIG, SECCOMP?, GO)"),
+			  "message 4 out of order (expected NAMESPACES?, OCI?, CONFIG, SECCOMP?, GO)"),
 	   "intake: SECCOMP before CONFIG is out of order (%s)", err.msg);
 	sluice_intake_free(&in);
 }
