@@ -10,7 +10,7 @@ setup_file() {
 	# containers/image keeps a blob cache in /var/lib/containers/cache,
 	# whatever --root says, and big temporary files in /var/tmp, whatever
 	# TMPDIR says: tmpfs on both in the namespace.
-	CLIENTS_NEED_SECCOMP=1
+	export CLIENTS_NEED_SECCOMP=1
 	clients_setup buildah buildah -- /var/lib /var/tmp || return 1
 	[[ -z $CLIENTS_SKIP ]] || return 0
 	local dir=$CLIENT_DIR/buildah

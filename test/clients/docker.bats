@@ -13,7 +13,7 @@ DOCKER_CLI=${DOCKER_CLI:-/usr/bin/docker}
 DOCKER_RT=under-test
 
 setup_file() {
-	CLIENTS_NEED_SECCOMP=1
+	export CLIENTS_NEED_SECCOMP=1
 	clients_setup docker dockerd "$DOCKER_CLI" containerd containerd-shim-runc-v2 -- /etc/docker || return 1
 	[[ -z $CLIENTS_SKIP ]] || return 0
 	local dir=$CLIENT_DIR/docker
