@@ -15,7 +15,7 @@ FAULT_SLUICE=${SLUICE_FAULT_BIN:-$SLUICE_REPO/build-fault/sluice}
 # The helper's steps in create: read-config, lib/init/helper.c's steps[]
 # (faults.bats keeps that list in step with the source), then the OCI
 # tail of oci_finish(): lookup, detach (exec only), ready, recorded.
-CREATE_STEPS=(read-config session namespaces hostname sysctl oom-score-adj network mounts terminal
+CREATE_STEPS=(read-config session oom-score-adj namespaces hostname sysctl nested-userns network mounts terminal
 	cwd rlimits umask tty-guard capabilities-bounding identity capabilities no-new-privileges
 	parent-death-signal lookup detach ready recorded)
 
