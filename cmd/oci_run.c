@@ -64,12 +64,12 @@ int cmd_oci_run(int argc, char **argv)
 	return oci_command(&run_cmd, argc, argv, &opts, run_);
 }
 
-/* The flags only the OCI form has. */
+/* The flags only the OCI form has (--no-new-keyring is the sandbox's too). */
 static bool oci_only(const char *a)
 {
 	static const char *const names[] = { "bundle",	 "detach",	   "keep",
 					     "pid-file", "console-socket", "pidfd-socket",
-					     "no-pivot", "no-new-keyring", "no-subreaper" };
+					     "no-pivot", "no-subreaper" };
 	const char *name = a + (a[1] == '-' ? 2 : 1);
 	size_t n = strcspn(name, "=");
 
