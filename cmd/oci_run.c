@@ -64,12 +64,12 @@ int cmd_oci_run(int argc, char **argv)
 	return oci_command(&run_cmd, argc, argv, &opts, run_);
 }
 
-/* The flags only the OCI form has (--no-new-keyring is the sandbox's too). */
+/* The flags only the OCI form has (--no-new-keyring and --console-socket
+ * are the sandbox's too). */
 static bool oci_only(const char *a)
 {
-	static const char *const names[] = { "bundle",	 "detach",	   "keep",
-					     "pid-file", "console-socket", "pidfd-socket",
-					     "no-pivot", "no-subreaper" };
+	static const char *const names[] = { "bundle",	 "detach",	 "keep",	"pid-file",
+					     "no-pivot", "no-subreaper", "pidfd-socket" };
 	const char *name = a + (a[1] == '-' ? 2 : 1);
 	size_t n = strcspn(name, "=");
 
@@ -111,13 +111,16 @@ bool cmd_run_is_oci(int argc, char **argv)
 		}
 		if (oci_only(a))
 			return true;
-		if ((!strcmp(a, "-b") || !strcmp(a, "--preserve-fds")) && i + 1 < argc) {
+		if ((!strcmp(a, "-b") || !strcmp(a, "--preserve-fds") ||
+		     !strcmp(a, "--console-socket")) &&
+		    i + 1 < argc) {
 			if (a[1] == 'b')
 				bundle = argv[i + 1];
 			i++;
 			continue;
 		}
-		sandbox = true;
+		if (strncmp(a, "--console-socket=", 17))
+			sandbox = true;
 	}
 	if (bundle)
 		return has_config(bundle);
