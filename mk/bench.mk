@@ -3,11 +3,12 @@
 # (the same profile: sluice's default, sluice run --print-seccomp).  Never
 # part of `make check`: it times things.
 #
-#   make bench                       all five figures, report in build/bench/
+#   make bench                       all six figures, report in build/bench/
 #   make bench BENCH_RUNS=500        more starts per contender (default 200)
 #   make bench BENCH_STDIO_BYTES=1G  less data through the stdio test (default 4G)
 #   make bench BENCH_CONC=50         sandboxes started at once (default 100)
 #   make bench BENCH_PUBLISH=0       do not copy the report into docs/
+#   make bench BENCH_OCI=0           without the OCI figures (bench/oci)
 #
 # As root it installs what is missing (scripts/install-deps, then the peers:
 # bench/install-peers); as another user it says what to install.
@@ -21,6 +22,7 @@ BENCH_RUNS ?= 200
 BENCH_STDIO_BYTES ?= 4G
 BENCH_CONC ?= 100
 BENCH_PUBLISH ?= 1
+BENCH_OCI ?= 1
 
 .PHONY: bench bench-tools
 
@@ -29,7 +31,7 @@ bench:
 	bench/install-peers
 	$(MAKE) all bench-tools
 	BENCH_RUNS=$(BENCH_RUNS) BENCH_STDIO_BYTES=$(BENCH_STDIO_BYTES) BENCH_CONC=$(BENCH_CONC) \
-		BENCH_PUBLISH=$(BENCH_PUBLISH) BUILD=$(BUILD) bench/run
+		BENCH_PUBLISH=$(BENCH_PUBLISH) BENCH_OCI=$(BENCH_OCI) BUILD=$(BUILD) bench/run
 
 bench-tools: $(BENCH_TOOLS)
 

@@ -147,7 +147,7 @@ format:
 # ---- shell ----
 
 # Shell scripts by their first line, wherever they are.
-SHELL_SCRIPTS = $(sort $(shell grep -lE '^#!.*\b(ba)?sh\b' scripts/* .ci/run test/run test/unit/*.sh test/clients/runtime-log 2>/dev/null) test/helpers.bash test/clients/helpers.bash)
+SHELL_SCRIPTS = $(sort $(shell grep -lE '^#!.*\b(ba)?sh\b' scripts/* .ci/run test/run test/unit/*.sh test/clients/runtime-log bench/* 2>/dev/null) test/helpers.bash test/clients/helpers.bash)
 BATS_FILES = $(sort $(wildcard test/*.bats test/clients/*.bats))
 
 # In the bats files, SC2016 (no expansion in single quotes) is excluded:
