@@ -307,6 +307,7 @@ static int cmd_lat(long n, long warm, const char *out)
 struct proc_info {
 	pid_t pid, ppid;
 	char exe[PATH_MAX];
+	char name[32]; /* Name: in /proc/PID/status */
 	long hwm_kb, rss_kb;
 };
 
@@ -362,6 +363,28 @@ static void read_mem(struct proc_info *pi)
 	buf[n] = '\0';
 	pi->hwm_kb = status_field(buf, "VmHWM:");
 	pi->rss_kb = status_field(buf, "VmRSS:");
+	if (sscanf(buf, "Name:\t%31s", pi->name) != 1)
+		pi->name[0] = '\0';
+}
+
+/* The process runs EXE.  A process whose executable sits on a mount that
+ * our mount namespace cannot name (sluice's init: the read-only bind it
+ * runs from is detached with the host's tree) reads as "/": then its name. */
+static bool runs(const struct proc_info *pi, const char *exe)
+{
+	const char *s = strrchr(exe, '/');
+
+	if (strcmp(pi->exe, exe) == 0)
+		return true;
+	return (!pi->exe[0] || strcmp(pi->exe, "/") == 0) && strcmp(pi->name, s ? s + 1 : exe) == 0;
+}
+
+/* The executable's base name, or the process's name where it has none. */
+static const char *exe_name(const struct proc_info *pi)
+{
+	const char *s = strrchr(pi->exe, '/');
+
+	return s && s[1] ? s + 1 : pi->name;
 }
 
 static long read_pss(pid_t pid)
@@ -413,13 +436,6 @@ static size_t descendants(pid_t root, struct proc_info *out, size_t max)
 	return found;
 }
 
-static const char *base(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
 /* ---- mem ---- */
 
 static long read_probe_line(int fd)
@@ -454,11 +470,16 @@ static void mem_one(FILE *f, int c, long run)
 	pid = spawn(&cont[c], run, fds[1]);
 	close(fds[1]);
 	setup_kb = read_probe_line(fds[0]);
+	/* Idle figures are read once the processes have settled: sluice's
+	 * init gives back its set-up memory after 10 ms of idleness
+	 * (lib/init/pid1.c); the probe sleeps far longer. */
+	if (setup_kb >= 0)
+		sleep_ms(100);
 	n = setup_kb >= 0 ? descendants(pid, pi, 256) : 0;
 	for (size_t k = 0; k < n; k++) {
-		const char *role = k == 0 ? "launcher" : strcmp(base(pi[k].exe), "rssprobe") == 0 ? "workload" : "other";
+		const char *role = k == 0 ? "launcher" : strcmp(exe_name(&pi[k]), "rssprobe") == 0 ? "workload" : "other";
 		if (strcmp(role, "workload") != 0)
-			fprintf(f, "%s\t%ld\t%s\t%s\t%d\t%ld\t%ld\n", cont[c].name, run, role, base(pi[k].exe),
+			fprintf(f, "%s\t%ld\t%s\t%s\t%d\t%ld\t%ld\n", cont[c].name, run, role, exe_name(&pi[k]),
 				pi[k].pid, pi[k].hwm_kb, pi[k].rss_kb);
 	}
 	fprintf(f, "%s\t%ld\tsetup\t(peak of the process that exec'd the workload)\t0\t%ld\t-1\n",
@@ -498,7 +519,7 @@ static void sample_exe(pid_t root, const char *exe, struct mem_peak *pk, FILE *s
 	long rss = 0, pss = 0, procs = 0;
 
 	for (size_t k = 0; k < n; k++) {
-		if (strcmp(pi[k].exe, exe) != 0 || pi[k].rss_kb < 0)
+		if (!runs(&pi[k], exe) || pi[k].rss_kb < 0)
 			continue;
 		rss += pi[k].rss_kb;
 		pss += read_pss(pi[k].pid);

@@ -589,11 +589,11 @@ static int oci_init(struct helper *h, struct sluice_error *err)
 		.n_remap_exit = h->cfg.sluice.n_remap_exit,
 		.status_fd = h->status_fd,
 		.terminal = h->pty >= 0,
+		.release_memory = true,
 	};
 
 	if (!h->cfg.sluice.init)
 		return 0;
-	sluice_release_setup_memory();
 	return sluice_pid1_fork(&o, err);
 }
 
@@ -679,11 +679,9 @@ int sluice_helper_main(void)
 			.terminal = h.pty >= 0,
 			.confine = h.bpf.insns != NULL,
 			.caps_of = h.keep_admin ? &h.cfg : NULL,
+			.release_memory = true,
 		};
 		h.step = "init";
-		/* The init idles for the sandbox's lifetime: its RSS should be
-		 * what its loop touches, not the whole setup (docs/performance.md). */
-		sluice_release_setup_memory();
 		if (fault_injected(h.step, &err) < 0 || sluice_pid1_fork(&o, &err) < 0)
 			fail(&h, &err);
 	}

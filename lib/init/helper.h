@@ -110,6 +110,9 @@ struct sluice_pid1_opts {
 	/* set: the init's capabilities go back to this config's first (the
 	 * helper kept CAP_SYS_ADMIN for the workload's filter) */
 	const struct sluice_config *caps_of;
+	/* the init gives back its set-up memory when its loop goes idle
+	 * (sluice_release_setup_memory, pid1.c's next_signal) */
+	bool release_memory;
 };
 int sluice_pid1_fork(const struct sluice_pid1_opts *o, struct sluice_error *err);
 
