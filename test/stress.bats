@@ -85,9 +85,10 @@ assert_no_descendants() {
 }
 
 @test "sluice run: $PARALLEL sandboxes at once (half --init with relayed stdio), every status and output right, nothing left" {
-	local dir i start bad=0
+	local dir i start bad=0 go
 	local -a pids=()
 	dir=$(scratch_dir)
+	mkfifo "$dir/go"
 	# The first ones wait for the last to start: on a loaded machine that
 	# takes longer than one sandbox's usual time limit.
 	local SLUICE_TIMEOUT=$((SLUICE_TIMEOUT > 300 ? SLUICE_TIMEOUT : 300))
@@ -95,13 +96,19 @@ assert_no_descendants() {
 	for ((i = 0; i < PARALLEL; i++)); do
 		local -a opts=()
 		((i % 2)) && opts=(--init --stdout pipe --stderr pipe)
-		# Each one waits until all have started, so that they overlap.
+		# Each one waits until all have started, so that they overlap:
+		# blocked on a FIFO (100 shells polling in a loop kept both CPUs
+		# busy with their sleeps, which slowed the starts: 20-70 s).
 		sluice run "${opts[@]}" --rootfs "$ROOTFS" --ro-bind "$dir:/shared" -- \
-			sh -c 'while [ ! -e /shared/go ]; do sleep 0.05; done; echo "out $1"; exit $(($1 % 100))' \
+			sh -c 'read -r _ </shared/go; echo "out $1"; exit $(($1 % 100))' \
 			"$M" "$i" >"$dir/out.$i" 2>&1 &
 		pids+=($!)
 	done
-	touch "$dir/go"
+	# Opened only now (no sandbox inherits it), read-write so that the
+	# open does not wait; one line for each sandbox, and held open until
+	# all are done, as a reader's open waits for a writer.
+	exec {go}<>"$dir/go"
+	printf '\n%.0s' $(seq "$PARALLEL") >&"$go"
 	for ((i = 0; i < PARALLEL; i++)); do
 		local status=0
 		wait "${pids[i]}" || status=$?
@@ -111,6 +118,7 @@ assert_no_descendants() {
 			bad=$((bad + 1))
 		fi
 	done
+	exec {go}>&-
 	note "$PARALLEL sandboxes at once (sluice run, busybox rootfs): $(elapsed "$start") s"
 	((bad == 0))
 	assert_no_descendants
