@@ -299,8 +299,9 @@ int oci_record_write(struct oci_container *ct, struct sluice_error *err)
 	}
 	if (r < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, -r, "state");
-	fd = openat(ct->dirfd, OCI_STATE_FILE ".tmp",
-		    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	const int tmp_flags = O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC;
+
+	fd = openat(ct->dirfd, OCI_STATE_FILE ".tmp", tmp_flags, 0600); /* O_CLOEXEC in tmp_flags */
 	if (fd < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "%s/%s.tmp", ct->dir,
 				  OCI_STATE_FILE);
