@@ -7,6 +7,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "clone_vm.h"
 #include "error.h"
 #include "helper.h"
 #include "protocol.h"
@@ -14,35 +15,55 @@
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+/* Move *fd (if any) above the preserved range, close-on-exec. */
+static int lift(int *fd, int min, const char *what, int n, struct sluice_error *err)
+{
+	int moved;
+
+	if (*fd < 0)
+		return 0;
+	moved = fcntl(*fd, F_DUPFD_CLOEXEC, min);
+	if (moved < 0 && errno == EINVAL)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno,
+				  "sluice.preserveFds %d: the %s cannot move above fd %d: the "
+				  "open-file limit (RLIMIT_NOFILE) is lower",
+				  n, what, min);
+	if (moved < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "move the %s", what);
+	sluice_close(*fd);
+	*fd = moved;
+	return 0;
+}
+
 /* 0, 1, 2 and the preserved fds (waiting at 5.., moved to 3..) reach the
  * workload; the status channel stays, close-on-exec, to report a failed
- * exec; everything else is closed. */
+ * exec, and so does the exec pipe of a spawned child (clone_vm.h), which
+ * tells the init when its memory is its own again; everything else is
+ * closed. */
 static int arrange_fds(const struct sluice_config *c, int *status_fd, struct sluice_error *err)
 {
 	int n = c->sluice.preserve_fds;
-	int first_free = 3 + n;
+	int first_free = 3 + n, exec_fd = sluice_clone_vm_exec_fd();
+	int keep[2];
 
-	if (*status_fd >= 0) {
-		int moved = fcntl(*status_fd, F_DUPFD_CLOEXEC, SLUICE_PRESERVED_FD_BASE + n);
-		if (moved < 0 && errno == EINVAL)
-			return sluice_err(err, SLUICE_EXIT_SETUP, errno,
-					  "sluice.preserveFds %d: the status fd cannot move above "
-					  "fd %d: the open-file limit (RLIMIT_NOFILE) is lower",
-					  n, SLUICE_PRESERVED_FD_BASE + n);
-		if (moved < 0)
-			return sluice_err(err, SLUICE_EXIT_SETUP, errno, "move the status fd");
-		sluice_close(*status_fd);
-		*status_fd = moved;
-	}
+	if (lift(status_fd, SLUICE_PRESERVED_FD_BASE + n, "status fd", n, err) < 0 ||
+	    lift(&exec_fd, SLUICE_PRESERVED_FD_BASE + n, "exec pipe", n, err) < 0)
+		return -1;
+	sluice_clone_vm_set_exec_fd(exec_fd);
 	for (int i = 0; i < n; i++)
 		if (dup2(SLUICE_PRESERVED_FD_BASE + i, 3 + i) < 0)
 			return sluice_err(err, SLUICE_EXIT_SETUP, errno, "preserved fd %d", 3 + i);
-	if (*status_fd >= 0) {
-		sluice_close_range((unsigned int)first_free, (unsigned int)*status_fd - 1);
-		sluice_close_range((unsigned int)*status_fd + 1, UINT_MAX);
-	} else {
-		sluice_close_range((unsigned int)first_free, UINT_MAX);
+	/* both kept fds sit above first_free: close around them, in order */
+	keep[0] = *status_fd < exec_fd ? *status_fd : exec_fd;
+	keep[1] = *status_fd < exec_fd ? exec_fd : *status_fd;
+	for (int i = 0; i < 2; i++) {
+		if (keep[i] < 0)
+			continue;
+		if (keep[i] > first_free)
+			sluice_close_range((unsigned int)first_free, (unsigned int)keep[i] - 1);
+		first_free = keep[i] + 1;
 	}
+	sluice_close_range((unsigned int)first_free, UINT_MAX);
 	return 0;
 }
 

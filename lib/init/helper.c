@@ -639,6 +639,25 @@ static __attribute__((noreturn)) void oci_finish(struct helper *h)
 	fail(h, &err);
 }
 
+/* The last steps, in the process that execs (under an init, its child,
+ * which may share the init's memory until the exec: pid1.c's spawn). */
+static int exec_tail(void *ctx)
+{
+	struct helper *h = ctx;
+	struct sluice_error err = { 0 };
+
+	h->step = "controlling-terminal";
+	if (fault_injected(h->step, &err) < 0 || sluice_terminal_attach(&h->pty, &err) < 0)
+		fail(h, &err);
+	/* READY carries this process's pid, and precedes an ERROR only when
+	 * the exec fails. */
+	report_ready(h);
+	h->step = "exec";
+	if (fault_injected(h->step, &err) == 0)
+		sluice_exec_workload(&h->cfg, &h->status_fd, h->bpf.insns ? last_step : NULL, h, &err);
+	fail(h, &err);
+}
+
 int sluice_helper_main(void)
 {
 	static struct helper h;
@@ -680,19 +699,12 @@ int sluice_helper_main(void)
 			.confine = h.bpf.insns != NULL,
 			.caps_of = h.keep_admin ? &h.cfg : NULL,
 			.release_memory = true,
+			.child = exec_tail,
+			.child_ctx = &h,
 		};
 		h.step = "init";
 		if (fault_injected(h.step, &err) < 0 || sluice_pid1_fork(&o, &err) < 0)
 			fail(&h, &err);
 	}
-	h.step = "controlling-terminal";
-	if (fault_injected(h.step, &err) < 0 || sluice_terminal_attach(&h.pty, &err) < 0)
-		fail(&h, &err);
-	/* From the process that execs (under an init, its child): READY
-	 * carries that pid, and precedes an ERROR only when the exec fails. */
-	report_ready(&h);
-	h.step = "exec";
-	if (fault_injected(h.step, &err) == 0)
-		sluice_exec_workload(&h.cfg, &h.status_fd, h.bpf.insns ? last_step : NULL, &h, &err);
-	fail(&h, &err);
+	return exec_tail(&h);
 }

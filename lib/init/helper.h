@@ -91,9 +91,9 @@ typedef int (*sluice_exec_last_fn)(void *ctx, int status_fd, struct sluice_error
 int sluice_exec_workload(const struct sluice_config *c, int *status_fd, sluice_exec_last_fn last,
 			 void *ctx, struct sluice_error *err);
 
-/* pid1.c: fork; the child returns 0 and goes on to exec the workload; the
- * parent stays as its init (reaps, forwards signals) and exits with the
- * workload's status.  status_fd is closed in the parent so that the runtime
+/* pid1.c: fork (or spawn: opts.child); the child returns 0 and goes on to
+ * exec the workload; the parent stays as its init (reaps, forwards
+ * signals) and exits with the workload's status.  status_fd is closed in the parent so that the runtime
  * sees EOF when the workload's exec succeeds. */
 /* Sent to a helper that is init without being PID 1 (no pid namespace):
  * "end the sandbox now".  Its parent-death signal too, so that the launcher's
@@ -113,6 +113,12 @@ struct sluice_pid1_opts {
 	/* the init gives back its set-up memory when its loop goes idle
 	 * (sluice_release_setup_memory, pid1.c's next_signal) */
 	bool release_memory;
+	/* set: the workload's side runs child(child_ctx), which execs or
+	 * exits, in a child that shares the init's memory until then
+	 * (clone_vm.h); sluice_pid1_fork returns only on failure.  NULL: it
+	 * forks, and returns 0 in the child. */
+	int (*child)(void *child_ctx);
+	void *child_ctx;
 };
 int sluice_pid1_fork(const struct sluice_pid1_opts *o, struct sluice_error *err);
 

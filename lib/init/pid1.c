@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clone_vm.h"
 #include "error.h"
 #include "helper.h"
 #include "protocol.h"
@@ -291,17 +292,91 @@ static int confine_gate(const struct sluice_pid1_opts *o, int gate[2], struct sl
 	return 0;
 }
 
-/* The child's side: EOF once the init has closed its end. */
+/* The child's side: EOF once the init has closed its end.  Plain close(),
+ * which leaves errno alone when it succeeds: a spawned child shares errno
+ * with the init, which is busy confining itself meanwhile. */
 static void confine_wait(int gate[2])
 {
 	char c;
 
 	if (gate[0] < 0)
 		return;
-	sluice_close(gate[1]);
+	(void)close(gate[1]);
 	while (read(gate[0], &c, 1) < 0 && errno == EINTR)
 		;
-	sluice_close(gate[0]);
+	(void)close(gate[0]);
+}
+
+/* The workload's side, before it goes on to exec.  Under o->confine the
+ * gate comes first: a child that shares the init's memory (spawn) must not
+ * run, even to set errno, while the init confines itself. */
+static void child_side(const struct sluice_pid1_opts *o, int gate[2])
+{
+	confine_wait(gate);
+	reset_signals();
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* A terminal workload leads a session (and so a group) of its
+	 * own, which setsid() refuses to a group leader. */
+	if (o->signal_group && !o->terminal)
+		own_group();
+}
+
+/* The init's side once the workload is on its way; never returns. */
+static __attribute__((noreturn)) void parent_side(pid_t pid, const struct sluice_pid1_opts *o)
+{
+	if (o->status_fd >= 0)
+		sluice_close(o->status_fd);
+	/* The init holds no fd but 0, 1 and 2: what it inherited or keeps
+	 * for the workload (preserved fds) must not stay open in it for the
+	 * sandbox's lifetime. */
+	(void)syscall(SYS_close_range, 3U, ~0U, 0U);
+	/* Without a pid namespace nobody tears the sandbox down for us: our
+	 * parent's death must reach the loop, which then ends everything. */
+	if (getpid() != 1)
+		(void)prctl(PR_SET_PDEATHSIG, SLUICE_SIG_END, 0, 0, 0);
+	supervise(pid, o);
+}
+
+struct spawn {
+	const struct sluice_pid1_opts *o;
+	int *gate;
+};
+
+static int spawned(void *arg)
+{
+	struct spawn *s = arg;
+
+	child_side(s->o, s->gate);
+	return s->o->child(s->o->child_ctx);
+}
+
+/* While the spawned workload waits at the gate. */
+static void confine_meanwhile(pid_t pid, void *arg)
+{
+	struct spawn *s = arg;
+
+	sluice_close(s->gate[0]);
+	confine(pid, s->o);
+	sluice_close(s->gate[1]);
+}
+
+/*
+ * The workload as a child that shares the init's memory until it execs
+ * (clone_vm.h): no copy of the helper's address space is built, which was
+ * most of what an init cost a start (docs/performance.md).  Without a
+ * filter to apply the init sleeps in the kernel until the exec; with one
+ * it confines itself first, then opens the gate.  Returns only when it
+ * could not clone (the caller forks instead).
+ */
+static int spawn_workload(const struct sluice_pid1_opts *o, int gate[2])
+{
+	struct spawn s = { .o = o, .gate = gate };
+	pid_t pid = sluice_clone_vm(0, spawned, &s, NULL, -1,
+				    o->confine ? confine_meanwhile : NULL, &s);
+
+	if (pid < 0)
+		return -1;
+	parent_side(pid, o);
 }
 
 int sluice_pid1_fork(const struct sluice_pid1_opts *o, struct sluice_error *err)
@@ -323,6 +398,8 @@ int sluice_pid1_fork(const struct sluice_pid1_opts *o, struct sluice_error *err)
 		sluice_close(gate[1]);
 		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "prctl(PR_SET_CHILD_SUBREAPER)");
 	}
+	if (o->child)
+		(void)spawn_workload(o, gate); /* returns only if it could not clone */
 	pid = fork();
 	if (pid < 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
@@ -331,14 +408,9 @@ int sluice_pid1_fork(const struct sluice_pid1_opts *o, struct sluice_error *err)
 		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "fork the workload");
 	}
 	if (pid == 0) {
-		reset_signals();
-		(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-		/* A terminal workload leads a session (and so a group) of its
-		 * own, which setsid() refuses to a group leader. */
-		if (o->signal_group && !o->terminal)
-			own_group();
-		/* last, so that the init confines itself meanwhile */
-		confine_wait(gate);
+		child_side(o, gate);
+		if (o->child)
+			_exit(o->child(o->child_ctx));
 		return 0;
 	}
 	if (o->confine) {
@@ -346,15 +418,5 @@ int sluice_pid1_fork(const struct sluice_pid1_opts *o, struct sluice_error *err)
 		confine(pid, o);
 		sluice_close(gate[1]);
 	}
-	if (o->status_fd >= 0)
-		sluice_close(o->status_fd);
-	/* The init holds no fd but 0, 1 and 2: what it inherited or keeps
-	 * for the workload (preserved fds) must not stay open in it for the
-	 * sandbox's lifetime. */
-	(void)syscall(SYS_close_range, 3U, ~0U, 0U);
-	/* Without a pid namespace nobody tears the sandbox down for us: our
-	 * parent's death must reach the loop, which then ends everything. */
-	if (getpid() != 1)
-		(void)prctl(PR_SET_PDEATHSIG, SLUICE_SIG_END, 0, 0, 0);
-	supervise(pid, o);
+	parent_side(pid, o);
 }
