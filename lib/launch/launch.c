@@ -16,6 +16,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 
+#include "clone_vm.h"
 #include "error.h"
 #include "exe_seal.h"
 #include "namespaces.h"
@@ -325,6 +326,43 @@ static pid_t clone_child(uint64_t flags, int *pidfd, int cgroup_fd, bool *applie
 	return pid;
 }
 
+static int child_entry(void *plan)
+{
+	child_main(plan);
+}
+
+/*
+ * The helper's process as a child that shares our memory until it execs
+ * `sluice init` (clone_vm.h), which is all it does: no copy of the
+ * launcher's address space is built for it (0.5 ms and more per start on
+ * a virtual machine).  We sleep until that exec.  -1 where that cannot be
+ * done (another architecture, no clone3, a combination of namespaces the
+ * kernel refuses with CLONE_VM): the caller clones as a fork does.
+ * SLUICE_FORCE_FALLBACK=clone-vm (or clone3) skips it, for the tests.
+ */
+static pid_t spawn_child(uint64_t flags, struct child_plan *plan, int *pidfd, int cgroup_fd,
+			 bool *applied, bool *into)
+{
+	const char *force = getenv("SLUICE_FORCE_FALLBACK");
+	pid_t pid;
+
+	if (force && (strstr(force, "clone3") || strstr(force, "clone-vm"))) {
+		errno = ENOSYS;
+		return -1;
+	}
+	*applied = true;
+	plan->ns_applied = (flags & CLONE_NEWNS) != 0;
+	*into = false;
+	if (cgroup_fd >= 0 && (!force || !strstr(force, "into-cgroup"))) {
+		pid = sluice_clone_vm(flags, child_entry, plan, pidfd, cgroup_fd, NULL, NULL);
+		if (pid > 0) {
+			*into = true;
+			return pid;
+		}
+	}
+	return sluice_clone_vm(flags, child_entry, plan, pidfd, -1, NULL, NULL);
+}
+
 static int send_config(int fd, const struct sluice_launch *l, const char *text, size_t len,
 		       uint64_t created)
 {
@@ -407,7 +445,9 @@ static int spawn(struct sluice_launch *l, const struct sluice_config *c,
 	plan.status_fd = f->status[1];
 	plan_error_frame(&plan);
 
-	l->pid = clone_child(flags, &l->pidfd, cgroup_fd, &applied, &l->in_cgroup);
+	l->pid = spawn_child(flags, &plan, &l->pidfd, cgroup_fd, &applied, &l->in_cgroup);
+	if (l->pid < 0)
+		l->pid = clone_child(flags, &l->pidfd, cgroup_fd, &applied, &l->in_cgroup);
 	if (l->pid == 0) {
 		plan.ns_applied = applied && (flags & CLONE_NEWNS);
 		child_main(&plan);
