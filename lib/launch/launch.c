@@ -337,16 +337,38 @@ static int child_entry(void *plan)
  * launcher's address space is built for it (0.5 ms and more per start on
  * a virtual machine).  We sleep until that exec.  -1 where that cannot be
  * done (another architecture, no clone3, a combination of namespaces the
- * kernel refuses with CLONE_VM): the caller clones as a fork does.
+ * kernel refuses with CLONE_VM) or should not be (a signal handler that
+ * the child would run on our memory): the caller clones as a fork does.
  * SLUICE_FORCE_FALLBACK=clone-vm (or clone3) skips it, for the tests.
  */
+/* Does this thread catch any signal (SigCgt)?  Unknown counts as yes. */
+static bool catches_signals(void)
+{
+	char buf[4096], *line;
+	ssize_t n;
+	int fd = open("/proc/thread-self/status", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return true;
+	n = read(fd, buf, sizeof(buf) - 1);
+	sluice_close(fd);
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	line = strstr(buf, "\nSigCgt:");
+	return !line || strtoull(line + 8, NULL, 16) != 0;
+}
+
 static pid_t spawn_child(uint64_t flags, struct child_plan *plan, int *pidfd, int cgroup_fd,
 			 bool *applied, bool *into)
 {
 	const char *force = getenv("SLUICE_FORCE_FALLBACK");
 	pid_t pid;
 
-	if (force && (strstr(force, "clone3") || strstr(force, "clone-vm"))) {
+	/* A handler of the program that embeds us (sluice's own are set
+	 * later) could run in the child, on our memory, before its exec. */
+	if ((force && (strstr(force, "clone3") || strstr(force, "clone-vm"))) ||
+	    catches_signals()) {
 		errno = ENOSYS;
 		return -1;
 	}
