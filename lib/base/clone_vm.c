@@ -65,8 +65,8 @@ static long clone3_call(struct clone_vm_args *a, int (*fn)(void *), void *arg)
 			 "hlt\n"
 			 "1:"
 			 : "=a"(ret)
-			 : "a"((long)SYS_clone3), "D"(a), "S"(sizeof(*a)), "r"(r12), "r"(r13),
-			   [exit_group] "i"(SYS_exit_group)
+			 : "a"((long)SYS_clone3), "D"(a), "S"(sizeof(*a)), "r"(r12),
+			   "r"(r13), [exit_group] "i"(SYS_exit_group)
 			 : "rcx", "r11", "rdx", "memory", "cc");
 	return ret;
 }
@@ -144,8 +144,8 @@ static int child_start(void *p)
 	return st->fn(st->arg);
 }
 
-static pid_t clone_and_wait(void *stack, size_t size, uint64_t flags, struct start *st,
-			    int *pidfd, int cgroup_fd, void (*meanwhile)(pid_t, void *), void *ctx)
+static pid_t clone_and_wait(void *stack, size_t size, uint64_t flags, struct start *st, int *pidfd,
+			    int cgroup_fd, void (*meanwhile)(pid_t, void *), void *ctx)
 {
 	char c;
 	pid_t pid;

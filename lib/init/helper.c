@@ -654,7 +654,8 @@ static int exec_tail(void *ctx)
 	report_ready(h);
 	h->step = "exec";
 	if (fault_injected(h->step, &err) == 0)
-		sluice_exec_workload(&h->cfg, &h->status_fd, h->bpf.insns ? last_step : NULL, h, &err);
+		sluice_exec_workload(&h->cfg, &h->status_fd, h->bpf.insns ? last_step : NULL, h,
+				     &err);
 	fail(h, &err);
 }
 

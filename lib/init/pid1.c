@@ -371,8 +371,8 @@ static void confine_meanwhile(pid_t pid, void *arg)
 static int spawn_workload(const struct sluice_pid1_opts *o, int gate[2])
 {
 	struct spawn s = { .o = o, .gate = gate };
-	pid_t pid = sluice_clone_vm(0, spawned, &s, NULL, -1,
-				    o->confine ? confine_meanwhile : NULL, &s);
+	pid_t pid = sluice_clone_vm(0, spawned, &s, NULL, -1, o->confine ? confine_meanwhile : NULL,
+				    &s);
 
 	if (pid < 0)
 		return -1;

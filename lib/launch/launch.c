@@ -367,8 +367,7 @@ static pid_t spawn_child(uint64_t flags, struct child_plan *plan, int *pidfd, in
 
 	/* A handler of the program that embeds us (sluice's own are set
 	 * later) could run in the child, on our memory, before its exec. */
-	if ((force && (strstr(force, "clone3") || strstr(force, "clone-vm"))) ||
-	    catches_signals()) {
+	if ((force && (strstr(force, "clone3") || strstr(force, "clone-vm"))) || catches_signals()) {
 		errno = ENOSYS;
 		return -1;
 	}
