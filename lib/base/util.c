@@ -401,3 +401,16 @@ void sluice_release_setup_memory(void)
 	(void)dl_iterate_phdr(drop_readonly_segments, NULL);
 	(void)malloc_trim(0);
 }
+
+void sluice_ensure_std_fds(void)
+{
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+			/* becomes fd 0, 1 or 2: meant to be inherited */
+			int n = open("/dev/null", O_RDWR); /* no O_CLOEXEC */
+			if (n >= 0 && n != fd) {
+				dup2(n, fd);
+				close(n);
+			}
+		}
+}

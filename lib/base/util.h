@@ -58,6 +58,11 @@ int sluice_write_file(const char *path, const char *text, size_t len);
 /* Close every fd in lo..hi (inclusive): close_range, with a /proc/self/fd
  * walk where the kernel lacks it.  sluice_close_from(lo): lo and above. */
 void sluice_close_range(unsigned int lo, unsigned int hi);
+
+/* A closed 0, 1 or 2 would be reused by the next open and end up as a
+ * child's stdio by accident: each one closed becomes /dev/null (not
+ * close-on-exec, since it is meant to be inherited). */
+void sluice_ensure_std_fds(void);
 void sluice_close_from(unsigned int lo);
 
 /* prctl(PR_SET_DUMPABLE): a process that is not dumpable keeps its

@@ -309,21 +309,6 @@ static void batch_end(bool batch)
 		(void)sched_setscheduler(0, SCHED_OTHER, &none);
 }
 
-static void ensure_std_fds(void)
-{
-	/* A closed 0, 1 or 2 would be reused by the next open and end up as
-	 * the workload's stdio by accident. */
-	for (int fd = 0; fd < 3; fd++)
-		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
-			/* becomes fd 0, 1 or 2: meant to be inherited */
-			int n = open("/dev/null", O_RDWR); /* no O_CLOEXEC */
-			if (n >= 0 && n != fd) {
-				dup2(n, fd);
-				close(n);
-			}
-		}
-}
-
 /* The pty is made with the caller's window size, as process.consoleSize:
  * copied only once the master is here, the workload could already have
  * read the size it had before (and count the change as a SIGWINCH).  A
@@ -382,7 +367,7 @@ int sluice_run_request(const struct sluice_config *c, const struct sluice_caller
 	s.helper_is_init = c->sluice.init || !c->linux.ns[SLUICE_NS_PID].enabled;
 	s.terminal = c->process.terminal && !who->console_socket;
 	sluice_tty_init(&s.tty);
-	ensure_std_fds();
+	sluice_ensure_std_fds();
 	if (sluice_config_check_paths(c, err) < 0 || sluice_stdio_prepare(c, &stdio, err) < 0) {
 		(void)sluice_launch_release(&s.l, &left);
 		return -1;

@@ -128,16 +128,3 @@ void oci_log_warnings(const struct sluice_oci *o, const struct sluice_config *c)
 	for (size_t i = 0; c->warnings && c->warnings[i]; i++)
 		oci_log(o, SLUICE_LOG_INFO, "%s", c->warnings[i]);
 }
-
-void oci_ensure_std_fds(void)
-{
-	for (int fd = 0; fd < 3; fd++)
-		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
-			/* becomes fd 0, 1 or 2: meant to be inherited */
-			int n = open("/dev/null", O_RDWR); /* no O_CLOEXEC */
-			if (n >= 0 && n != fd) {
-				dup2(n, fd);
-				close(n);
-			}
-		}
-}

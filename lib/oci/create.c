@@ -404,7 +404,7 @@ int oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *
 	sluice_config_init(&x.c);
 	/* a helper that died must not take us with it when we write to it */
 	sigaction(SIGPIPE, &ign, &oldpipe);
-	oci_ensure_std_fds();
+	sluice_ensure_std_fds();
 	if (sluice_oci_check_id(opts->id, err) == 0 && bundle_path(opts, bundle, err) == 0 &&
 	    load_bundle(&x, bundle, err) == 0 && make_state(&x, bundle, err) == 0 &&
 	    make_cgroup(&x, err) == 0 && start_helper(&x, mask, err) == 0 &&

@@ -319,7 +319,7 @@ int sluice_oci_exec(const struct sluice_oci *o, const struct sluice_oci_exec_opt
 	int r;
 
 	sluice_config_init(&c);
-	oci_ensure_std_fds();
+	sluice_ensure_std_fds();
 	r = oci_container_open(o, x->id, LOCK_SH, &ct, &gone, err);
 	if (r == 0)
 		r = check_status(&ct, err);

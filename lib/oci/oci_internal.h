@@ -60,8 +60,4 @@ int oci_send_pidfd(const char *path, int pidfd, struct sluice_error *err);
  * runc changes the same silently. */
 void oci_log_warnings(const struct sluice_oci *o, const struct sluice_config *c);
 
-/* 0, 1, 2 opened on /dev/null when closed: whatever sluice opens next
- * must not become the workload's stdio by accident. */
-void oci_ensure_std_fds(void);
-
 #endif
