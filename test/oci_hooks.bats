@@ -184,3 +184,21 @@ hooks() {
 	run -78 --separate-stderr sluice run --config "$B/config.json" -- /bin/true
 	assert_eq "$stderr" "sluice: $B/config.json: hooks are run by the OCI runtime commands only (sluice create, docs/oci.md)"
 }
+
+@test "start and delete read the saved config again only for the hooks it has (the record says which)" {
+	# without poststart/poststop hooks: a damaged saved config is never read
+	hooks prestart
+	oci_create c1 || fail "$(cat "$DIR/c1.log")"
+	echo 'process: [' >"$ROOT/c1/config.yaml"
+	run -0 --separate-stderr oci start c1
+	run -0 --separate-stderr oci delete --force c1
+	assert_eq "$stderr" "" "delete of a container without poststop hooks"
+	# with a poststop hook it is read: damaged, delete says so and goes on
+	hooks poststop
+	oci_create c2 || fail "$(cat "$DIR/c2.log")"
+	echo 'process: [' >"$ROOT/c2/config.yaml"
+	run -0 --separate-stderr oci delete --force c2
+	assert_contains "$stderr" "no saved config, no poststop hooks"
+	[[ ! -e $OUT/poststop.state ]] || fail "a poststop hook ran from a config that is unreadable"
+	[[ ! -d $ROOT/c2 ]] || fail "the state directory is left"
+}

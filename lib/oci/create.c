@@ -154,6 +154,10 @@ static int make_state(struct creation *x, const char *bundle, struct sluice_erro
 	x->ct.rec.rootfs = strdup(x->c.root.path);
 	x->ct.rec.created = strdup(now);
 	x->ct.rec.annotations = x->c.annotations ? sluice_strv_dup(x->c.annotations) : NULL;
+	x->ct.rec.hooks_known = true;
+	for (int k = 0; k < SLUICE_HOOK_COUNT; k++)
+		if (x->c.hooks[k].n)
+			x->ct.rec.hooks |= 1U << k;
 	if (!x->ct.rec.bundle || !x->ct.rec.rootfs || !x->ct.rec.created ||
 	    (x->c.annotations && !x->ct.rec.annotations))
 		return sluice_err(err, SLUICE_EXIT_SETUP, ENOMEM, "state");

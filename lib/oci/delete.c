@@ -41,14 +41,18 @@ static int destroy(const struct sluice_oci *o, struct oci_container *ct, struct 
 {
 	struct sluice_config c;
 	struct sluice_error e = { 0 };
-	bool have_config = oci_container_load_config(ct, &c, &e) == 0;
+	/* without poststop hooks (the record says so) the config is not needed */
+	bool want = oci_container_may_have_hook(ct, SLUICE_HOOK_POSTSTOP);
+	bool have_config = want && oci_container_load_config(ct, &c, &e) == 0;
 	struct sluice_oci_state_view s = oci_view(ct, have_config ? &c : NULL, "stopped", 0);
 	int r = remove_cgroup(ct, err);
 
+	if (!want)
+		sluice_config_init(&c);
 	if (r == 0)
 		r = oci_container_remove(ct, err);
 
-	if (!have_config)
+	if (want && !have_config)
 		oci_log(o, SLUICE_LOG_WARN, "container %s: no saved config, no poststop hooks: %s",
 			ct->rec.id, e.msg);
 	if (r == 0 && have_config)

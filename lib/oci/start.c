@@ -99,7 +99,11 @@ static int run_poststart(const struct sluice_oci *o, struct oci_container *ct, i
 {
 	struct sluice_config c;
 	struct sluice_oci_state_view s;
-	int r = oci_container_load_config(ct, &c, err);
+	int r;
+
+	if (!oci_container_may_have_hook(ct, SLUICE_HOOK_POSTSTART))
+		return 0;
+	r = oci_container_load_config(ct, &c, err);
 
 	if (r == 0 && c.hooks[SLUICE_HOOK_POSTSTART].n) {
 		s = oci_view(ct, &c, "running", ct->rec.pid);

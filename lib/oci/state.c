@@ -176,6 +176,9 @@ static int parse_record(struct oci_record *rec, char *buf, size_t len)
 			rec->starttime = strtoull(v, NULL, 10);
 		} else if (!strcmp(k, "ready")) {
 			rec->ready = !strcmp(v, "1");
+		} else if (!strcmp(k, "hooks")) {
+			rec->hooks = (unsigned int)strtoul(v, NULL, 10);
+			rec->hooks_known = true;
 		} else if (!strncmp(k, "a.", 2)) {
 			if (sluice_strv_push(&rec->annotations, k + 2) < 0 ||
 			    sluice_strv_push(&rec->annotations, v) < 0)
@@ -288,6 +291,11 @@ int oci_record_write(struct oci_container *ct, struct sluice_error *err)
 		r = put_kv(&buf, &len, "ready", rec->ready ? "1" : "0");
 	if (r == 0 && rec->cgroup)
 		r = put_kv(&buf, &len, "cgroup", rec->cgroup);
+	if (r == 0 && rec->hooks_known) {
+		char hooks[16];
+		snprintf(hooks, sizeof(hooks), "%u", rec->hooks);
+		r = put_kv(&buf, &len, "hooks", hooks);
+	}
 	for (size_t i = 0;
 	     r == 0 && rec->annotations && rec->annotations[i] && rec->annotations[i + 1]; i += 2) {
 		cleanup_free char *k = NULL;
@@ -428,6 +436,11 @@ int oci_container_remove(struct oci_container *ct, struct sluice_error *err)
 	if (rmdir(ct->dir) < 0 && errno != ENOENT)
 		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "remove %s", ct->dir);
 	return 0;
+}
+
+bool oci_container_may_have_hook(const struct oci_container *ct, int kind)
+{
+	return !ct->rec.hooks_known || (ct->rec.hooks & (1U << kind));
 }
 
 int oci_container_load_config(const struct oci_container *ct, struct sluice_config *c,

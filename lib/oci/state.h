@@ -33,6 +33,11 @@ struct oci_record {
 	bool ready;	    /* the create finished (else: still, or crashed, creating) */
 	char **annotations; /* strv of keys and values (config.json's), or NULL */
 	char *cgroup;	    /* sluice_cgroup_describe()'s text, or NULL: none */
+	/* which hooks the saved config has (bit SLUICE_HOOK_x), so that start
+	 * and delete parse it again only for hooks it has; hooks_known false:
+	 * a record without the field (an older sluice), parse it */
+	bool hooks_known;
+	unsigned int hooks;
 };
 
 struct oci_container {
@@ -80,6 +85,9 @@ int oci_container_remove(struct oci_container *ct, struct sluice_error *err);
 
 /* The config saved at create. */
 struct sluice_config;
+/* Could the saved config have hooks of this kind (the record says, or
+ * does not know)?  Without any, start and delete need not parse it. */
+bool oci_container_may_have_hook(const struct oci_container *ct, int kind);
 int oci_container_load_config(const struct oci_container *ct, struct sluice_config *c,
 			      struct sluice_error *err);
 
