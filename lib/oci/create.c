@@ -393,7 +393,7 @@ static void undo(struct creation *x)
 }
 
 int oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *opts,
-	       const sigset_t *mask, int *pidfd, int *pty, struct sluice_error *err)
+	       const sigset_t *mask, int *pidfd, pid_t *pid, int *pty, struct sluice_error *err)
 {
 	struct creation x = { .o = o,
 			      .opts = opts,
@@ -420,6 +420,8 @@ int oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *
 	oci_kill_wait(&x.inter_pidfd);
 	if (r == 0 && pidfd)
 		*pidfd = steal_fd(&x.l.pidfd);
+	if (pid)
+		*pid = r == 0 ? x.ct.rec.pid : 0;
 	if (pty)
 		*pty = r == 0 ? steal_fd(&x.l.pty_fd) : -1;
 	/* the cgroup is the container's now: delete removes it */
@@ -434,5 +436,5 @@ int oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *
 int sluice_oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *opts,
 		      struct sluice_error *err)
 {
-	return oci_create(o, opts, NULL, NULL, NULL, err);
+	return oci_create(o, opts, NULL, NULL, NULL, NULL, err);
 }

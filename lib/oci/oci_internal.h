@@ -28,11 +28,12 @@ void oci_kill_wait(int *pidfd);
 
 /* A new container, set up and recorded (create.c).  mask: the signal mask
  * its process starts with (NULL: ours); the container's pidfd in *pidfd
- * when pidfd is not NULL (run keeps it), else closed.  pty not NULL: the
+ * when pidfd is not NULL (run keeps it), else closed; its pid as recorded
+ * in *pid when pid is not NULL.  pty not NULL: the
  * foreground run, which relays a terminal itself: process.terminal needs
  * no console socket then, and the pty master comes back in *pty (or -1). */
 int oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *opts,
-	       const sigset_t *mask, int *pidfd, int *pty, struct sluice_error *err);
+	       const sigset_t *mask, int *pidfd, pid_t *pid, int *pty, struct sluice_error *err);
 
 /* Call fn for every process of the container but its init (procs.c):
  * those of its cgroup, or without one those of its pid namespace and of

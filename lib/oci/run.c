@@ -139,7 +139,6 @@ static int foreground(const struct sluice_oci *o, const struct sluice_oci_create
 		      struct sluice_error *err)
 {
 	struct foreground f = { .sigfd = -1, .pidfd = -1, .pty = -1 };
-	struct sluice_oci_info info;
 	struct sluice_error e = { 0 };
 	sigset_t old;
 	int r;
@@ -152,12 +151,8 @@ static int foreground(const struct sluice_oci *o, const struct sluice_oci_create
 	f.sigfd = make_signalfd(&old, err);
 	if (f.sigfd < 0)
 		return -1;
-	r = oci_create(o, c, &old, &f.pidfd, c->console_socket ? NULL : &f.pty, err);
+	r = oci_create(o, c, &old, &f.pidfd, &f.pid, c->console_socket ? NULL : &f.pty, err);
 	f.shares_terminal = f.pty < 0 && (isatty(0) || isatty(1) || isatty(2));
-	if (r == 0 && (r = sluice_oci_info(o, c->id, &info, err)) == 0) {
-		f.pid = info.pid;
-		sluice_oci_info_free(&info);
-	}
 	if (r == 0)
 		r = start_relay(&f, err);
 	if (r == 0)
