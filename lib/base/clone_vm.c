@@ -199,20 +199,24 @@ static pid_t clone_with_stack(uint64_t flags, struct start *st, int *pidfd, int 
 	return pid;
 }
 #else
+/* A mapping of its own, with a guard page below: a child that ran past its
+ * stack faults instead of writing over whatever lies under it. */
 static pid_t clone_with_stack(uint64_t flags, struct start *st, int *pidfd, int cgroup_fd,
 			      void (*meanwhile)(pid_t, void *), void *ctx)
 {
-	void *stack = mmap(NULL, SLUICE_CLONE_VM_STACK, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
-	pid_t pid;
+	const size_t guard = 4096, len = guard + SLUICE_CLONE_VM_STACK;
+	char *map = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
+	pid_t pid = -1;
 	int e;
 
-	if (stack == MAP_FAILED)
+	if (map == MAP_FAILED)
 		return -1;
-	pid = clone_and_wait(stack, SLUICE_CLONE_VM_STACK, flags, st, pidfd, cgroup_fd, meanwhile,
-			     ctx);
+	if (mprotect(map, guard, PROT_NONE) == 0)
+		pid = clone_and_wait(map + guard, SLUICE_CLONE_VM_STACK, flags, st, pidfd,
+				     cgroup_fd, meanwhile, ctx);
 	e = errno;
-	(void)munmap(stack, SLUICE_CLONE_VM_STACK);
+	(void)munmap(map, len);
 	errno = e;
 	return pid;
 }

@@ -373,16 +373,21 @@ static bool has_text_relocations(const struct dl_phdr_info *info)
 	return false;
 }
 
-static int drop_readonly_segments(struct dl_phdr_info *info, size_t size, void *data)
+struct ranges {
+	struct sluice_mem_range *r;
+	size_t n, max;
+};
+
+static int list_readonly_segments(struct dl_phdr_info *info, size_t size, void *data)
 {
 	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	struct ranges *out = data;
 
 	(void)size;
-	(void)data;
 	/* Code patched by relocations is no longer a copy of the file. */
 	if (has_text_relocations(info))
 		return 1;
-	for (int i = 0; i < info->dlpi_phnum; i++) {
+	for (int i = 0; i < info->dlpi_phnum && out->n < out->max; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 		uintptr_t start = info->dlpi_addr + ph->p_vaddr, end = start + ph->p_memsz;
 
@@ -391,15 +396,19 @@ static int drop_readonly_segments(struct dl_phdr_info *info, size_t size, void *
 		start = (start + page - 1) & ~(page - 1);
 		end &= ~(page - 1);
 		if (end > start)
-			(void)madvise((void *)start, end - start, MADV_DONTNEED);
+			out->r[out->n++] = (struct sluice_mem_range){ start, end - start };
 	}
 	return 1; /* the executable is listed first; libraries are left alone */
 }
 
-void sluice_release_setup_memory(void)
+/* The heap first: malloc_trim's code must not run after the drop. */
+size_t sluice_setup_memory_prepare(struct sluice_mem_range *r, size_t max)
 {
-	(void)dl_iterate_phdr(drop_readonly_segments, NULL);
+	struct ranges out = { r, 0, max };
+
 	(void)malloc_trim(0);
+	(void)dl_iterate_phdr(list_readonly_segments, &out);
+	return out.n;
 }
 
 void sluice_ensure_std_fds(void)

@@ -6,7 +6,9 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 /* Cleanup attributes: the variable is released when it goes out of scope.
@@ -91,6 +93,22 @@ int sluice_wait_status(const siginfo_t *si);
 
 /* For a process that only waits from now on (the PID-1 helper): give back
  * the resident pages of the binary's code and the heap's free memory.
- * Nothing is lost: code pages come back from the page cache on use. */
-void sluice_release_setup_memory(void);
+ * Nothing is lost: code pages come back from the page cache on use.
+ * sluice_setup_memory_prepare trims the heap and lists the ranges; the
+ * drop itself is inline, in the caller's code: what runs after it is
+ * faulted back in 16 pages at a time (fault-around), so the fewer places
+ * the code returns through, the less comes back. */
+struct sluice_mem_range {
+	uintptr_t start;
+	size_t len;
+};
+size_t sluice_setup_memory_prepare(struct sluice_mem_range *r, size_t max);
+static inline void sluice_release_setup_memory(void)
+{
+	struct sluice_mem_range r[8];
+	size_t n = sluice_setup_memory_prepare(r, sizeof(r) / sizeof(r[0]));
+
+	for (size_t i = 0; i < n; i++)
+		(void)madvise((void *)r[i].start, r[i].len, MADV_DONTNEED);
+}
 #endif
