@@ -331,16 +331,6 @@ static int child_entry(void *plan)
 	child_main(plan);
 }
 
-/*
- * The helper's process as a child that shares our memory until it execs
- * `sluice init` (clone_vm.h), which is all it does: no copy of the
- * launcher's address space is built for it (0.5 ms and more per start on
- * a virtual machine).  We sleep until that exec.  -1 where that cannot be
- * done (another architecture, no clone3, a combination of namespaces the
- * kernel refuses with CLONE_VM) or should not be (a signal handler that
- * the child would run on our memory): the caller clones as a fork does.
- * SLUICE_FORCE_FALLBACK=clone-vm (or clone3) skips it, for the tests.
- */
 /* Does this thread catch any signal (SigCgt)?  Unknown counts as yes. */
 static bool catches_signals(void)
 {
@@ -359,6 +349,16 @@ static bool catches_signals(void)
 	return !line || strtoull(line + 8, NULL, 16) != 0;
 }
 
+/*
+ * The helper's process as a child that shares our memory until it execs
+ * `sluice init` (clone_vm.h), which is all it does: no copy of the
+ * launcher's address space is built for it (0.5 ms and more per start on
+ * a virtual machine).  We sleep until that exec.  -1 where that cannot be
+ * done (another architecture, no clone3, a combination of namespaces the
+ * kernel refuses with CLONE_VM) or should not be (a signal handler that
+ * the child would run on our memory): the caller clones as a fork does.
+ * SLUICE_FORCE_FALLBACK=clone-vm (or clone3) skips it, for the tests.
+ */
 static pid_t spawn_child(uint64_t flags, struct child_plan *plan, int *pidfd, int cgroup_fd,
 			 bool *applied, bool *into)
 {
