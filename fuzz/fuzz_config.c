@@ -12,13 +12,17 @@
  * A document that loads and finalizes over the default is what `sluice run`
  * sends to its helper: it is emitted, and the text must load over an empty
  * config and emit the same bytes again (config_emit.c promises it), or
- * `sluice run` would hand its helper a config the helper refuses.  A broken
- * invariant aborts, with the texts on stderr. */
+ * `sluice run` would hand its helper a config the helper refuses.
+ *
+ * Whatever JSON the fast reader (config_json.c) takes must read the same
+ * through libyaml: the same tree, or the same message.  A broken invariant
+ * aborts, with the texts on stderr. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "config_internal.h"
 #include "error.h"
 #include "fuzz.h"
 
@@ -28,6 +32,31 @@ static void broken(const char *what, const struct sluice_error *err, const char 
 	if (text)
 		fprintf(stderr, "---- text ----\n%.*s\n---- end ----\n", (int)len, text);
 	abort();
+}
+
+/* The JSON form (what `sluice run` sends its helper) loads over an empty
+ * config to the same config: it emits the same YAML as c. */
+static void json_round_trip(const struct sluice_config *c, const char *yaml, size_t len)
+{
+	struct sluice_config back;
+	struct sluice_error err = { 0 };
+	char *json = NULL, *again = NULL;
+	size_t jlen = 0, len2 = 0;
+
+	if (sluice_config_emit_json(c, &json, &jlen, &err) < 0)
+		broken("a finalized config cannot be emitted as JSON", &err, NULL, 0);
+	sluice_config_init(&back);
+	if (sluice_config_load_buffer(&back, "<emitted>", json, jlen, "/", &err) < 0)
+		broken("the JSON config does not load", &err, json, jlen);
+	if (sluice_config_emit(&back, &again, &len2, &err) < 0)
+		broken("the config loaded from JSON cannot be emitted", &err, json, jlen);
+	if (len != len2 || memcmp(yaml, again, len) != 0) {
+		fprintf(stderr, "---- YAML of the JSON ----\n%.*s\n", (int)len2, again);
+		broken("emit(load(emit_json(c))) differs from emit(c)", NULL, yaml, len);
+	}
+	sluice_config_free(&back);
+	free(json);
+	free(again);
 }
 
 /* emit(c) loads over an empty config and emits the same bytes again. */
@@ -50,8 +79,10 @@ static void round_trip(const struct sluice_config *c)
 		broken("emit(load(emit(c))) differs from emit(c)", NULL, text, len);
 	}
 	sluice_config_free(&back);
-	free(text);
 	free(again);
+	again = NULL;
+	json_round_trip(c, text, len);
+	free(text);
 }
 
 static void over_default(const char *buf, size_t len)
@@ -85,8 +116,52 @@ static void over_empty(const char *buf, size_t len)
 	sluice_config_free(&c);
 }
 
+static bool same_tree(const struct config_node *a, const struct config_node *b)
+{
+	size_t items;
+
+	if (!a || !b)
+		return a == b;
+	if (a->kind != b->kind || a->line != b->line || a->col != b->col || a->n != b->n)
+		return false;
+	if (a->kind == CONFIG_SCALAR)
+		return a->plain == b->plain && !strcmp(a->value, b->value);
+	items = a->kind == CONFIG_MAP ? 2 * a->n : a->n;
+	for (size_t i = 0; i < items; i++)
+		if (!same_tree(a->items[i], b->items[i]))
+			return false;
+	return true;
+}
+
+/* The JSON fast path (config_json.c) reads what it takes exactly as
+ * libyaml does: the same tree, or the same message. */
+static void json_as_yaml(const char *buf, size_t len)
+{
+	struct config_node *fast = NULL, *slow = NULL;
+	struct sluice_error e1 = { 0 }, e2 = { 0 };
+	int r1 = config_json_parse("f.json", buf, len, &fast, &e1);
+	int r2;
+
+	if (r1 == CONFIG_JSON_DECLINED)
+		return;
+	r2 = config_yaml_parse_libyaml("f.json", buf, len, &slow, &e2);
+	if ((r1 < 0) != (r2 < 0))
+		broken(r1 < 0 ? "the JSON reader refuses what libyaml reads" :
+				"the JSON reader takes what libyaml refuses",
+		       r1 < 0 ? &e1 : &e2, buf, len);
+	if (r1 < 0 && strcmp(e1.msg, e2.msg)) {
+		fprintf(stderr, "libyaml: %s\n", e2.msg);
+		broken("the JSON reader's message differs from libyaml's", &e1, buf, len);
+	}
+	if (r1 == 0 && !same_tree(fast, slow))
+		broken("the JSON reader's tree differs from libyaml's", NULL, buf, len);
+	config_node_free(fast);
+	config_node_free(slow);
+}
+
 int FUZZ_ENTRY(const uint8_t *data, size_t size)
 {
+	json_as_yaml((const char *)data, size);
 	over_default((const char *)data, size);
 	over_empty((const char *)data, size);
 	return 0;

@@ -431,6 +431,11 @@ SLUICE_API int sluice_config_check_paths(const struct sluice_config *c, struct s
  * equal config.  *out is malloc'd. */
 SLUICE_API int sluice_config_emit(const struct sluice_config *c, char **out, size_t *len,
 				  struct sluice_error *err);
+/* The same document as one line of JSON, which the loader reads several
+ * times faster (the config `sluice run` sends its helper); YAML text
+ * instead when a value needs YAML (a string that is not UTF-8). */
+SLUICE_API int sluice_config_emit_json(const struct sluice_config *c, char **out, size_t *len,
+				       struct sluice_error *err);
 
 SLUICE_API void sluice_config_free(struct sluice_config *c);
 

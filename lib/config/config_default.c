@@ -1,8 +1,8 @@
 /* The embedded default (docs/config.md "Defaults").
  *
- * It is written as a YAML document and read by the same loader as every
- * other config, so the default cannot drift from what a user could write,
- * and configs/default.yaml is simply its emitted form.  Only the parts that
+ * It is written as a config document (JSON) and read by the same loader as
+ * every other config, so the default cannot drift from what a user could
+ * write, and configs/default.yaml is simply its emitted form.  Only the parts that
  * depend on the caller (uid/gid, the user namespace, devpts's gid=5, cwd)
  * are filled in by code. */
 #include "config_internal.h"
@@ -13,50 +13,64 @@
 
 #include "util.h"
 
-static const char default_yaml[] =
-	"process:\n"
-	"  terminal: false\n"
-	"  args: []\n"
-	"  env:\n"
-	"  - PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"
-	"  - HOME=/tmp\n"
-	"  cwd: /\n"
-	"  user: {umask: 0022, additionalGids: []}\n"
-	"  capabilities: {bounding: [], effective: [], inheritable: [], permitted: [], ambient: []}\n"
-	"  rlimits: []\n"
-	"  noNewPrivileges: true\n"
-	"root: {path: /, readonly: true}\n"
-	"hostname: sluice\n"
-	"mounts:\n"
-	"- {destination: /proc, type: proc, source: proc, options: [nosuid, noexec, nodev]}\n"
-	"- {destination: /dev, type: tmpfs, source: tmpfs,\n"
-	"   options: [nosuid, strictatime, mode=755, size=65536k]}\n"
-	"- {destination: /dev/pts, type: devpts, source: devpts,\n"
-	"   options: [nosuid, noexec, newinstance, ptmxmode=0666, mode=0620]}\n"
-	"- {destination: /dev/shm, type: tmpfs, source: shm,\n"
-	"   options: [nosuid, noexec, nodev, mode=1777, size=65536k]}\n"
-	"- {destination: /tmp, type: tmpfs, source: tmpfs, options: [nosuid, nodev, mode=1777]}\n"
-	"- {destination: /run, type: tmpfs, source: tmpfs, options: [nosuid, nodev, mode=755]}\n"
-	"linux:\n"
-	"  namespaces: [{type: user}, {type: mount}, {type: pid}, {type: ipc}, {type: uts},\n"
-	"               {type: network}, {type: cgroup}]\n"
-	"  maskedPaths: [/proc/acpi, /proc/asound, /proc/kcore, /proc/keys, /proc/latency_stats,\n"
-	"                /proc/timer_list, /proc/timer_stats, /proc/sched_debug, /proc/scsi,\n"
-	"                /sys/firmware, /sys/devices/virtual/powercap]\n"
-	"  readonlyPaths: [/proc/bus, /proc/fs, /proc/irq, /proc/sys, /proc/sysrq-trigger]\n"
-	"sluice:\n"
-	"  timeout: 0\n"
-	"  killGrace: 5\n"
-	"  stdin: inherit\n"
-	"  stdout: inherit\n"
-	"  stderr: inherit\n"
-	"  init: true\n"
-	"  initSignalGroup: false\n"
-	"  remapExitCodes: []\n"
-	"  preserveFds: 0\n"
-	"  noNewKeyring: false\n"
-	"  nestedUserNamespaces: false\n"
-	"  stdioFollowSymlinks: false\n";
+/* JSON, which the loader reads without libyaml (config_json.c): this
+ * document is read on every start. */
+static const char default_json[] =
+	"{\n"
+	"  \"process\": {\n"
+	"    \"terminal\": false,\n"
+	"    \"args\": [],\n"
+	"    \"env\": [\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\",\n"
+	"            \"HOME=/tmp\"],\n"
+	"    \"cwd\": \"/\",\n"
+	"    \"user\": {\"umask\": 18, \"additionalGids\": []},\n"
+	"    \"capabilities\": {\"bounding\": [], \"effective\": [], \"inheritable\": [],\n"
+	"                     \"permitted\": [], \"ambient\": []},\n"
+	"    \"rlimits\": [],\n"
+	"    \"noNewPrivileges\": true\n"
+	"  },\n"
+	"  \"root\": {\"path\": \"/\", \"readonly\": true},\n"
+	"  \"hostname\": \"sluice\",\n"
+	"  \"mounts\": [\n"
+	"    {\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\",\n"
+	"     \"options\": [\"nosuid\", \"noexec\", \"nodev\"]},\n"
+	"    {\"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\",\n"
+	"     \"options\": [\"nosuid\", \"strictatime\", \"mode=755\", \"size=65536k\"]},\n"
+	"    {\"destination\": \"/dev/pts\", \"type\": \"devpts\", \"source\": \"devpts\",\n"
+	"     \"options\": [\"nosuid\", \"noexec\", \"newinstance\", \"ptmxmode=0666\", \"mode=0620\"]},\n"
+	"    {\"destination\": \"/dev/shm\", \"type\": \"tmpfs\", \"source\": \"shm\",\n"
+	"     \"options\": [\"nosuid\", \"noexec\", \"nodev\", \"mode=1777\", \"size=65536k\"]},\n"
+	"    {\"destination\": \"/tmp\", \"type\": \"tmpfs\", \"source\": \"tmpfs\",\n"
+	"     \"options\": [\"nosuid\", \"nodev\", \"mode=1777\"]},\n"
+	"    {\"destination\": \"/run\", \"type\": \"tmpfs\", \"source\": \"tmpfs\",\n"
+	"     \"options\": [\"nosuid\", \"nodev\", \"mode=755\"]}\n"
+	"  ],\n"
+	"  \"linux\": {\n"
+	"    \"namespaces\": [{\"type\": \"user\"}, {\"type\": \"mount\"}, {\"type\": \"pid\"},\n"
+	"                   {\"type\": \"ipc\"}, {\"type\": \"uts\"}, {\"type\": \"network\"},\n"
+	"                   {\"type\": \"cgroup\"}],\n"
+	"    \"maskedPaths\": [\"/proc/acpi\", \"/proc/asound\", \"/proc/kcore\", \"/proc/keys\",\n"
+	"                    \"/proc/latency_stats\", \"/proc/timer_list\", \"/proc/timer_stats\",\n"
+	"                    \"/proc/sched_debug\", \"/proc/scsi\", \"/sys/firmware\",\n"
+	"                    \"/sys/devices/virtual/powercap\"],\n"
+	"    \"readonlyPaths\": [\"/proc/bus\", \"/proc/fs\", \"/proc/irq\", \"/proc/sys\",\n"
+	"                      \"/proc/sysrq-trigger\"]\n"
+	"  },\n"
+	"  \"sluice\": {\n"
+	"    \"timeout\": 0,\n"
+	"    \"killGrace\": 5,\n"
+	"    \"stdin\": \"inherit\",\n"
+	"    \"stdout\": \"inherit\",\n"
+	"    \"stderr\": \"inherit\",\n"
+	"    \"init\": true,\n"
+	"    \"initSignalGroup\": false,\n"
+	"    \"remapExitCodes\": [],\n"
+	"    \"preserveFds\": 0,\n"
+	"    \"noNewKeyring\": false,\n"
+	"    \"nestedUserNamespaces\": false,\n"
+	"    \"stdioFollowSymlinks\": false\n"
+	"  }\n"
+	"}\n";
 
 /* A cwd on a mount the sandbox replaces would not be the caller's
  * directory any more, and may not exist: fall back to "/". */
@@ -146,7 +160,7 @@ int sluice_config_default(struct sluice_config *c, const struct sluice_caller *w
 	static const char name[] = "<default>";
 
 	sluice_config_init(c);
-	if (sluice_config_load_buffer(c, name, default_yaml, sizeof(default_yaml) - 1, "/", err) <
+	if (sluice_config_load_buffer(c, name, default_json, sizeof(default_json) - 1, "/", err) <
 	    0) {
 		sluice_config_free(c);
 		return -1;

@@ -55,6 +55,24 @@ static inline const struct config_node *config_map_value(const struct config_nod
 int config_read_file(const char *path, char **buf, size_t *len, struct sluice_error *err);
 int config_yaml_parse(const char *name, const char *buf, size_t len, struct config_node **root,
 		      struct sluice_error *err);
+/* The same with libyaml only, never the JSON fast path (for the fuzz
+ * target that compares the two). */
+int config_yaml_parse_libyaml(const char *name, const char *buf, size_t len,
+			      struct config_node **root, struct sluice_error *err);
+
+/* config_json.c: strict JSON without libyaml, to the same tree and with the
+ * same messages; a document outside the subset it takes is declined
+ * (CONFIG_JSON_DECLINED, nothing reported) for libyaml to read. */
+#define CONFIG_JSON_DECLINED 1
+bool config_json_likely(const char *buf, size_t len);
+int config_json_parse(const char *name, const char *buf, size_t len, struct config_node **root,
+		      struct sluice_error *err);
+
+/* Shared by both readers: append keeps items NULL-terminated (-ENOMEM);
+ * the duplicate check reports the earliest second occurrence of a key. */
+int config_node_append(struct config_node *parent, struct config_node *child);
+int config_map_check_duplicates(const char *name, struct sluice_error *err,
+				const struct config_node *m);
 void config_node_free(struct config_node *n);
 void config_node_freep(struct config_node **n);
 #define cleanup_node __attribute__((cleanup(config_node_freep)))
@@ -116,6 +134,10 @@ int config_get_strv(struct config_load *L, const struct config_node *n, const ch
 		    int (*check)(struct config_load *L, const struct config_node *item,
 				 const char *ipath),
 		    char ***out);
+/* "PATH.key" ("key" when path is NULL) and "PATH[i]" into buf, cut to
+ * its size as snprintf would: the paths that messages name. */
+const char *config_path_key(char *buf, size_t size, const char *path, const char *key);
+const char *config_path_index(char *buf, size_t size, const char *path, size_t i);
 /* n must be a sequence ("PATH: expected a list of WHAT, got ..."). */
 int config_expect_seq(struct config_load *L, const struct config_node *n, const char *path,
 		      const char *what);

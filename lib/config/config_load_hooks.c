@@ -121,7 +121,7 @@ int config_load_annotations(struct config_load *L, const struct config_node *v, 
 		cleanup_free char *s = NULL;
 		const char *k = config_map_key(v, i)->value;
 
-		snprintf(kpath, sizeof(kpath), "%s.%s", path, k);
+		config_path_key(kpath, sizeof(kpath), path, k);
 		if (!*k)
 			return config_fail(L, config_map_key(v, i), "%s: empty key", path);
 		r = config_get_string(L, config_map_value(v, i), kpath, &s);

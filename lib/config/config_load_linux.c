@@ -203,7 +203,7 @@ static int load_sysctl_entry(struct config_load *L, const struct config_node *m,
 	const struct config_node *k = config_map_key(m, i), *v = config_map_value(m, i);
 	char kpath[256];
 
-	snprintf(kpath, sizeof(kpath), "%s.%s", path, k->value);
+	config_path_key(kpath, sizeof(kpath), path, k->value);
 	if (!*k->value)
 		return config_fail(L, k, "%s: empty key", path);
 	out->key = strdup(k->value);

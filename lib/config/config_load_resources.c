@@ -435,7 +435,7 @@ static int load_rdma_entry(struct config_load *L, const struct config_node *m, s
 	char kpath[256];
 	int r;
 
-	snprintf(kpath, sizeof(kpath), "%s.%s", path, k->value);
+	config_path_key(kpath, sizeof(kpath), path, k->value);
 	if (!k->value[0] || strpbrk(k->value, " \t\n/"))
 		return config_fail(L, k, "%s: \"%s\" is not an RDMA device name", path, k->value);
 	d->device = strdup(k->value);
@@ -507,7 +507,7 @@ static int load_unified(struct config_load *L, const struct config_node *v, void
 		const struct config_node *k = config_map_key(v, i);
 		char kpath[256];
 
-		snprintf(kpath, sizeof(kpath), "%s.%s", path, k->value);
+		config_path_key(kpath, sizeof(kpath), path, k->value);
 		r = check_unified_key(L, k, path);
 		if (r == 0 && !(list[i].key = strdup(k->value)))
 			r = config_nomem(L);

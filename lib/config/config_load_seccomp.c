@@ -408,8 +408,7 @@ static const struct config_field profile_fields[] = {
 /* "PATH.key" for messages, or "key" for a profile file of its own. */
 static const char *sub(char *buf, size_t len, const char *path, const char *key)
 {
-	snprintf(buf, len, "%s%s%s", path ? path : "", path ? "." : "", key);
-	return buf;
+	return config_path_key(buf, len, path, key);
 }
 
 static int check_profile(struct config_load *L, const struct config_node *m, const char *path,

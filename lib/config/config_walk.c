@@ -79,6 +79,48 @@ int config_expect_map(struct config_load *L, const struct config_node *n, const 
 	return n->kind == CONFIG_MAP ? 0 : type_error(L, n, path, "a mapping");
 }
 
+/* The dotted paths below are built for every node read, for the messages
+ * of the few that fail: by hand, since snprintf costs several times more. */
+static size_t append(char *buf, size_t size, size_t at, const char *s, size_t n)
+{
+	if (at + 1 >= size)
+		return at;
+	if (n > size - 1 - at)
+		n = size - 1 - at;
+	memcpy(buf + at, s, n);
+	buf[at + n] = '\0';
+	return at + n;
+}
+
+const char *config_path_key(char *buf, size_t size, const char *path, const char *key)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	if (path) {
+		at = append(buf, size, at, path, strlen(path));
+		at = append(buf, size, at, ".", 1);
+	}
+	append(buf, size, at, key, strlen(key));
+	return buf;
+}
+
+const char *config_path_index(char *buf, size_t size, const char *path, size_t i)
+{
+	char digits[24], *d = digits + sizeof(digits);
+	size_t at;
+
+	*--d = ']';
+	do
+		*--d = (char)('0' + i % 10);
+	while ((i /= 10) > 0);
+	*--d = '[';
+	buf[0] = '\0';
+	at = append(buf, size, 0, path, strlen(path));
+	append(buf, size, at, d, (size_t)(digits + sizeof(digits) - d));
+	return buf;
+}
+
 int config_expect_seq(struct config_load *L, const struct config_node *n, const char *path,
 		      const char *what)
 {
@@ -100,7 +142,7 @@ int config_each_item(struct config_load *L, const struct config_node *n, const c
 
 	for (size_t i = 0; r == 0 && i < n->n; i++) {
 		char ipath[256];
-		snprintf(ipath, sizeof(ipath), "%s[%zu]", path, i);
+		config_path_index(ipath, sizeof(ipath), path, i);
 		r = fn(L, n->items[i], ipath, ctx);
 	}
 	return r;
@@ -155,8 +197,7 @@ int config_walk_map(struct config_load *L, const struct config_node *m,
 			return unknown_key(L, k, fields, nfields, path);
 		if (config_node_is_null(v))
 			continue;
-		snprintf(child, sizeof(child), "%s%s%s", path ? path : "", path ? "." : "",
-			 k->value);
+		config_path_key(child, sizeof(child), path, k->value);
 		r = f->fn(L, v, obj, child);
 	}
 	return r;
@@ -383,7 +424,7 @@ int config_get_strv(struct config_load *L, const struct config_node *n, const ch
 		return config_nomem(L);
 	for (size_t i = 0; r == 0 && i < n->n; i++) {
 		char ipath[256];
-		snprintf(ipath, sizeof(ipath), "%s[%zu]", path, i);
+		config_path_index(ipath, sizeof(ipath), path, i);
 		r = config_get_string(L, n->items[i], ipath, &v[i]);
 		if (r == 0 && check)
 			r = check(L, n->items[i], ipath);

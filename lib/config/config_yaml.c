@@ -1,4 +1,6 @@
 /* YAML (and therefore JSON) to a node tree, with libyaml's event parser.
+ * A document that looks like JSON goes to config_json.c's reader first,
+ * which takes most of them faster and declines the rest to this one.
  *
  * libyaml's own document loader would resolve aliases (a "billion laughs"
  * document explodes in memory) and forgets whether a scalar was quoted; the
@@ -98,7 +100,7 @@ static int syntax_error(struct builder *b, const yaml_parser_t *p, const char *b
 			  b->name, m.line + 1, m.column + 1, problem);
 }
 
-static int append(struct config_node *parent, struct config_node *child)
+int config_node_append(struct config_node *parent, struct config_node *child)
 {
 	/* items stays NULL-terminated so a half-built tree frees cleanly */
 	if (parent->n + 2 > parent->cap) {
@@ -134,7 +136,7 @@ static int attach(struct builder *b, struct config_node *n, const yaml_mark_t *m
 		config_node_free(n);
 		return fail_at(b, m, "mapping keys must be scalars");
 	}
-	if (append(parent, n) < 0) {
+	if (config_node_append(parent, n) < 0) {
 		config_node_free(n);
 		return fail_nomem(b);
 	}
@@ -232,7 +234,8 @@ static int key_cmp(const void *a, const void *b)
 
 /* Sorting keeps a 4 MiB document of keys from costing n^2 comparisons.
  * Reports the earliest second occurrence, pointing at the first. */
-static int check_duplicates(struct builder *b, const struct config_node *m)
+int config_map_check_duplicates(const char *name, struct sluice_error *err,
+				const struct config_node *m)
 {
 	struct key_ref *refs;
 	const struct key_ref *dup = NULL, *first = NULL;
@@ -241,7 +244,7 @@ static int check_duplicates(struct builder *b, const struct config_node *m)
 		return 0;
 	refs = calloc(m->n, sizeof(*refs));
 	if (!refs)
-		return fail_nomem(b);
+		return sluice_err(err, SLUICE_EXIT_CONFIG, ENOMEM, "%s: cannot parse", name);
 	for (size_t i = 0; i < m->n; i++)
 		refs[i] = (struct key_ref){ config_map_key(m, i), i };
 	qsort(refs, m->n, sizeof(*refs), key_cmp);
@@ -257,8 +260,8 @@ static int check_duplicates(struct builder *b, const struct config_node *m)
 	}
 	if (dup) {
 		const struct config_node *k = dup->key;
-		sluice_err(b->err, SLUICE_EXIT_CONFIG, 0,
-			   "%s:%u:%u: duplicate key \"%s\" (first at line %u, column %u)", b->name,
+		sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+			   "%s:%u:%u: duplicate key \"%s\" (first at line %u, column %u)", name,
 			   k->line, k->col, k->value, first->key->line, first->key->col);
 	}
 	free(refs);
@@ -277,7 +280,7 @@ static int on_close(struct builder *b)
 		return 0;
 	/* during the build n counted keys and values; from here on, pairs */
 	n->n /= 2;
-	return check_duplicates(b, n);
+	return config_map_check_duplicates(b->name, b->err, n);
 }
 
 static bool has_anchor_or_tag(const yaml_event_t *ev, const char **what)
@@ -337,8 +340,8 @@ static void parser_deletep(yaml_parser_t *p)
 	yaml_parser_delete(p);
 }
 
-int config_yaml_parse(const char *name, const char *buf, size_t len, struct config_node **root,
-		      struct sluice_error *err)
+int config_yaml_parse_libyaml(const char *name, const char *buf, size_t len,
+			      struct config_node **root, struct sluice_error *err)
 {
 	struct builder b = { .name = name, .err = err };
 	yaml_parser_t parser __attribute__((cleanup(parser_deletep)));
@@ -367,4 +370,17 @@ int config_yaml_parse(const char *name, const char *buf, size_t len, struct conf
 	}
 	*root = b.root;
 	return 0;
+}
+
+int config_yaml_parse(const char *name, const char *buf, size_t len, struct config_node **root,
+		      struct sluice_error *err)
+{
+	if (len > CONFIG_MAX_SIZE)
+		return sluice_err(err, SLUICE_EXIT_CONFIG, 0, "%s: larger than 4 MiB", name);
+	if (config_json_likely(buf, len)) {
+		int r = config_json_parse(name, buf, len, root, err);
+		if (r != CONFIG_JSON_DECLINED)
+			return r;
+	}
+	return config_yaml_parse_libyaml(name, buf, len, root, err);
 }

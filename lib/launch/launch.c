@@ -518,7 +518,7 @@ static int emit_for_helper(const struct sluice_config *c, char **text, size_t *l
 	struct sluice_config shallow = *c;
 
 	shallow.linux.seccomp = NULL;
-	return sluice_config_emit(&shallow, text, len, err);
+	return sluice_config_emit_json(&shallow, text, len, err);
 }
 
 int sluice_launch_start(struct sluice_launch *l, const struct sluice_config *c,

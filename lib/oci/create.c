@@ -120,7 +120,7 @@ static int save_config(struct creation *x, struct sluice_error *err)
 	size_t len = 0;
 	cleanup_close int fd = -1;
 
-	if (sluice_config_emit(&x->c, &text, &len, err) < 0)
+	if (sluice_config_emit_json(&x->c, &text, &len, err) < 0)
 		return -1;
 	fd = openat(x->ct.dirfd, OCI_CONFIG_FILE, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0 || sluice_write_all(fd, text, len) < 0)
