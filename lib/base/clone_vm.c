@@ -16,6 +16,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "util.h"
+
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
 #endif
@@ -24,15 +26,7 @@
 #endif
 #define CLONE_INTO_CGROUP_ 0x200000000ULL
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CLONE_VM_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define CLONE_VM_ASAN 1
-#endif
-#ifdef CLONE_VM_ASAN
+#if SLUICE_HAS_ASAN
 #include <sanitizer/asan_interface.h>
 #endif
 
@@ -177,7 +171,7 @@ static pid_t clone_and_wait(void *stack, size_t size, uint64_t flags, struct sta
 	return pid;
 }
 
-#ifdef CLONE_VM_ASAN
+#if SLUICE_HAS_ASAN
 /* Test builds: the child runs on this frame, a part of the thread's stack
  * the sanitizer knows (on memory of its own the sanitizer would warn, on
  * the child's first call of a noreturn function, that it cannot tell the

@@ -78,6 +78,19 @@ void sluice_strv_free(char **v);
 char **sluice_strv_dup(char *const *v);		/* NULL on ENOMEM */
 int sluice_strv_push(char ***v, const char *s); /* copies s; 0 or -ENOMEM */
 
+/* 1 in a build with AddressSanitizer (make asan, make fuzz; gcc or clang),
+ * 0 otherwise: the few places that must know test for it. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SLUICE_HAS_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SLUICE_HAS_ASAN 1
+#endif
+#endif
+#ifndef SLUICE_HAS_ASAN
+#define SLUICE_HAS_ASAN 0
+#endif
+
 /* xstrdup that tolerates NULL. */
 char *sluice_strdup0(const char *s);
 

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "util.h"
 
 #if defined(__x86_64__) && !defined(__ILP32__)
 #define INIT_AUDIT_ARCH AUDIT_ARCH_X86_64
@@ -37,15 +38,6 @@
 #define INIT_AUDIT_ARCH AUDIT_ARCH_S390X
 #elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define INIT_AUDIT_ARCH AUDIT_ARCH_PPC64LE
-#endif
-
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SLUICE_HAS_ASAN 1
-#endif
-#endif
-#ifndef SLUICE_HAS_ASAN
-#define SLUICE_HAS_ASAN 0
 #endif
 
 #define NR_OFF offsetof(struct seccomp_data, nr)
@@ -78,7 +70,7 @@ static const int allowed[] = {
 	SYS_munmap,
 	SYS_madvise,
 	SYS_close_range,
-#if defined(__SANITIZE_ADDRESS__) || SLUICE_HAS_ASAN
+#if SLUICE_HAS_ASAN
 	/* Test builds only (make asan): the sanitizer runtimes report, lock
 	 * and switch signal stacks with calls of their own. */
 	SYS_sigaltstack,
