@@ -283,27 +283,50 @@ static pid_t do_clone3(uint64_t flags, int *pidfd, int cgroup_fd)
 	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 }
 
+/* One way of cloning the helper's process, tried into a cgroup or not. */
+struct clone_try {
+	uint64_t flags;
+	int *pidfd;
+	struct child_plan *plan;
+	pid_t (*clone)(const struct clone_try *t, int cgroup_fd);
+};
+
+/* Born in the cgroup of cgroup_fd (pure v2: *into), or, on a kernel
+ * before 5.7 or a cgroup it refuses to clone into, outside it: the caller
+ * then moves the child by pid.  SLUICE_FORCE_FALLBACK=into-cgroup takes
+ * the second way at once, so that tests cover it. */
+static pid_t into_cgroup_or_not(const struct clone_try *t, int cgroup_fd, const char *force,
+				bool *into)
+{
+	*into = false;
+	if (cgroup_fd >= 0 && (!force || !strstr(force, "into-cgroup"))) {
+		pid_t pid = t->clone(t, cgroup_fd);
+		if (pid >= 0) {
+			*into = pid > 0;
+			return pid;
+		}
+	}
+	return t->clone(t, -1);
+}
+
+static pid_t try_clone3(const struct clone_try *t, int cgroup_fd)
+{
+	return do_clone3(t->flags, t->pidfd, cgroup_fd);
+}
+
 /* SLUICE_FORCE_FALLBACK=clone3 takes the fallback path even where clone3
  * works, so that tests cover it.  *into: the child was born in the cgroup
  * of cgroup_fd (pure v2); otherwise the caller moves it there. */
 static pid_t clone_child(uint64_t flags, int *pidfd, int cgroup_fd, bool *applied, bool *into)
 {
+	const struct clone_try t = { .flags = flags, .pidfd = pidfd, .clone = try_clone3 };
 	pid_t pid;
 	const char *force = getenv("SLUICE_FORCE_FALLBACK");
 
 	*applied = true;
 	*into = false;
 	if (!force || !strstr(force, "clone3")) {
-		if (cgroup_fd >= 0 && (!force || !strstr(force, "into-cgroup"))) {
-			pid = do_clone3(flags, pidfd, cgroup_fd);
-			if (pid >= 0) {
-				*into = pid > 0;
-				return pid;
-			}
-			/* a kernel before 5.7, or a cgroup it refuses to clone
-			 * into: the child is moved by pid instead */
-		}
-		pid = do_clone3(flags, pidfd, -1);
+		pid = into_cgroup_or_not(&t, cgroup_fd, force, into);
 		if (pid >= 0 || (errno != ENOSYS && errno != E2BIG))
 			return pid;
 	}
@@ -329,6 +352,11 @@ static pid_t clone_child(uint64_t flags, int *pidfd, int cgroup_fd, bool *applie
 static int child_entry(void *plan)
 {
 	child_main(plan);
+}
+
+static pid_t try_clone_vm(const struct clone_try *t, int cgroup_fd)
+{
+	return sluice_clone_vm(t->flags, child_entry, t->plan, t->pidfd, cgroup_fd, NULL, NULL);
 }
 
 /* Does this thread catch any signal (SigCgt)?  Unknown counts as yes. */
@@ -362,8 +390,10 @@ static bool catches_signals(void)
 static pid_t spawn_child(uint64_t flags, struct child_plan *plan, int *pidfd, int cgroup_fd,
 			 bool *applied, bool *into)
 {
+	const struct clone_try t = {
+		.flags = flags, .pidfd = pidfd, .plan = plan, .clone = try_clone_vm
+	};
 	const char *force = getenv("SLUICE_FORCE_FALLBACK");
-	pid_t pid;
 
 	/* A handler of the program that embeds us (sluice's own are set
 	 * later) could run in the child, on our memory, before its exec. */
@@ -373,15 +403,7 @@ static pid_t spawn_child(uint64_t flags, struct child_plan *plan, int *pidfd, in
 	}
 	*applied = true;
 	plan->ns_applied = (flags & CLONE_NEWNS) != 0;
-	*into = false;
-	if (cgroup_fd >= 0 && (!force || !strstr(force, "into-cgroup"))) {
-		pid = sluice_clone_vm(flags, child_entry, plan, pidfd, cgroup_fd, NULL, NULL);
-		if (pid > 0) {
-			*into = true;
-			return pid;
-		}
-	}
-	return sluice_clone_vm(flags, child_entry, plan, pidfd, -1, NULL, NULL);
+	return into_cgroup_or_not(&t, cgroup_fd, force, into);
 }
 
 static int send_config(int fd, const struct sluice_launch *l, const char *text, size_t len,
