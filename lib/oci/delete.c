@@ -39,7 +39,7 @@ static int remove_cgroup(struct oci_container *ct, struct sluice_error *err)
 
 static int destroy(const struct sluice_oci *o, struct oci_container *ct, struct sluice_error *err)
 {
-	struct sluice_config c;
+	struct sluice_config c = { 0 }; /* empty unless loaded */
 	struct sluice_error e = { 0 };
 	/* without poststop hooks (the record says so) the config is not needed */
 	bool want = oci_container_may_have_hook(ct, SLUICE_HOOK_POSTSTOP);
@@ -47,8 +47,6 @@ static int destroy(const struct sluice_oci *o, struct oci_container *ct, struct 
 	struct sluice_oci_state_view s = oci_view(ct, have_config ? &c : NULL, "stopped", 0);
 	int r = remove_cgroup(ct, err);
 
-	if (!want)
-		sluice_config_init(&c);
 	if (r == 0)
 		r = oci_container_remove(ct, err);
 
