@@ -107,35 +107,22 @@ static pid_t clone_on(void *stack, size_t size, uint64_t flags, int (*fn)(void *
 #endif
 }
 
-/* The write end of the exec pipe, for the spawned child's last steps
- * (sluice_clone_vm_exec_fd); -1 outside such a child. */
-static int exec_fd = -1;
-
-int sluice_clone_vm_exec_fd(void)
-{
-	return exec_fd;
-}
-
-void sluice_clone_vm_set_exec_fd(int fd)
-{
-	exec_fd = fd;
-}
-
 struct start {
-	int (*fn)(void *);
+	int (*fn)(void *, int);
 	void *arg;
 	int execd[2];
 };
 
-/* The child: the read end of the exec pipe is the parent's.  Plain close(),
- * which leaves errno (shared with the parent) alone when it succeeds. */
+/* The child: the read end of the exec pipe is the parent's, the write end
+ * goes to fn.  Plain close(), which leaves errno (shared with the parent)
+ * alone when it succeeds. */
 static int child_start(void *p)
 {
 	struct start *st = p;
 
 	if (st->execd[0] >= 0)
 		(void)close(st->execd[0]);
-	return st->fn(st->arg);
+	return st->fn(st->arg, st->execd[1]);
 }
 
 static pid_t clone_and_wait(void *stack, size_t size, uint64_t flags, struct start *st, int *pidfd,
@@ -152,21 +139,20 @@ static pid_t clone_and_wait(void *stack, size_t size, uint64_t flags, struct sta
 	} else {
 		flags |= CLONE_VFORK;
 	}
-	exec_fd = st->execd[1];
 	pid = clone_on(stack, size, flags, child_start, st, pidfd, cgroup_fd);
 	e = errno;
+	/* st is the child's to read until its exec: never written here
+	 * before the exec pipe says so (the child may start after meanwhile) */
 	if (pid > 0 && meanwhile) {
 		meanwhile(pid, ctx);
 		(void)close(st->execd[1]);
-		st->execd[1] = -1;
 		while (read(st->execd[0], &c, 1) < 0 && errno == EINTR)
 			;
+	} else if (st->execd[1] >= 0) {
+		(void)close(st->execd[1]);
 	}
-	exec_fd = -1;
 	if (st->execd[0] >= 0)
 		(void)close(st->execd[0]);
-	if (st->execd[1] >= 0)
-		(void)close(st->execd[1]);
 	errno = e;
 	return pid;
 }
@@ -216,7 +202,7 @@ static pid_t clone_with_stack(uint64_t flags, struct start *st, int *pidfd, int 
 }
 #endif
 
-pid_t sluice_clone_vm(uint64_t flags, int (*fn)(void *), void *arg, int *pidfd, int cgroup_fd,
+pid_t sluice_clone_vm(uint64_t flags, int (*fn)(void *, int), void *arg, int *pidfd, int cgroup_fd,
 		      void (*meanwhile)(pid_t pid, void *ctx), void *ctx)
 {
 	struct start st = { .fn = fn, .arg = arg };

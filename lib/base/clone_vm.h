@@ -13,27 +13,23 @@
 
 /*
  * clone3(2) with CLONE_VM and `flags` (namespaces), the child running
- * fn(arg) on a stack of its own and exiting with what fn returns (fn
- * should exec or _exit).  Returns the child's pid once the child has
+ * fn(arg, exec_fd) on a stack of its own and exiting with what fn returns
+ * (fn should exec or _exit).  Returns the child's pid once the child has
  * exec'd or exited, when it no longer uses our memory.
  *
- * meanwhile NULL: we sleep in the kernel until then (CLONE_VFORK).
- * Otherwise meanwhile(pid, ctx) runs while the child runs, on the same
- * memory: the child must wait (a gate of the caller's) until meanwhile
- * lets it go, and touch nothing meanwhile uses, errno included.
+ * meanwhile NULL: we sleep in the kernel until then (CLONE_VFORK), and
+ * exec_fd is -1.  Otherwise meanwhile(pid, ctx) runs while the child runs,
+ * on the same memory: the child must wait (a gate of the caller's) until
+ * meanwhile lets it go, and touch nothing meanwhile uses, errno included;
+ * and exec_fd is the fd (close-on-exec) whose closing by the exec tells us
+ * that the child no longer uses our memory: whatever closes the child's
+ * fds before its exec must keep that one.
  *
  * cgroup_fd >= 0 adds CLONE_INTO_CGROUP; pidfd (not NULL) CLONE_PIDFD.
  * -1 with errno on failure; ENOSYS where this build, kernel or stack
  * limit has no room for it: the caller forks instead.
  */
-pid_t sluice_clone_vm(uint64_t flags, int (*fn)(void *), void *arg, int *pidfd, int cgroup_fd,
-		      void (*meanwhile)(pid_t pid, void *ctx), void *ctx);
-
-/* In a child of sluice_clone_vm with meanwhile: the fd (close-on-exec)
- * whose closing by the exec tells the parent that we no longer use its
- * memory.  Whatever closes fds before the exec must keep it (or move it,
- * and say where); -1 elsewhere. */
-int sluice_clone_vm_exec_fd(void);
-void sluice_clone_vm_set_exec_fd(int fd);
+pid_t sluice_clone_vm(uint64_t flags, int (*fn)(void *arg, int exec_fd), void *arg, int *pidfd,
+		      int cgroup_fd, void (*meanwhile)(pid_t pid, void *ctx), void *ctx);
 
 #endif

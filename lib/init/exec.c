@@ -7,7 +7,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "clone_vm.h"
 #include "error.h"
 #include "helper.h"
 #include "protocol.h"
@@ -40,16 +39,16 @@ static int lift(int *fd, int min, const char *what, int n, struct sluice_error *
  * exec, and so does the exec pipe of a spawned child (clone_vm.h), which
  * tells the init when its memory is its own again; everything else is
  * closed. */
-static int arrange_fds(const struct sluice_config *c, int *status_fd, struct sluice_error *err)
+static int arrange_fds(const struct sluice_config *c, int *status_fd, int exec_fd,
+		       struct sluice_error *err)
 {
 	int n = c->sluice.preserve_fds;
-	int first_free = 3 + n, exec_fd = sluice_clone_vm_exec_fd();
+	int first_free = 3 + n;
 	int keep[2];
 
 	if (lift(status_fd, SLUICE_PRESERVED_FD_BASE + n, "status fd", n, err) < 0 ||
 	    lift(&exec_fd, SLUICE_PRESERVED_FD_BASE + n, "exec pipe", n, err) < 0)
 		return -1;
-	sluice_clone_vm_set_exec_fd(exec_fd);
 	for (int i = 0; i < n; i++)
 		if (dup2(SLUICE_PRESERVED_FD_BASE + i, 3 + i) < 0)
 			return sluice_err(err, SLUICE_EXIT_SETUP, errno, "preserved fd %d", 3 + i);
@@ -132,12 +131,12 @@ static int exec_search(const char *cmd, char *const *argv, char *const *env,
 	return exec_error(cmd, seen, err);
 }
 
-int sluice_exec_workload(const struct sluice_config *c, int *status_fd, sluice_exec_last_fn last,
-			 void *ctx, struct sluice_error *err)
+int sluice_exec_workload(const struct sluice_config *c, int *status_fd, int exec_fd,
+			 sluice_exec_last_fn last, void *ctx, struct sluice_error *err)
 {
 	char **env;
 
-	if (arrange_fds(c, status_fd, err) < 0 || sluice_rlimit_nofile_final(c, err) < 0)
+	if (arrange_fds(c, status_fd, exec_fd, err) < 0 || sluice_rlimit_nofile_final(c, err) < 0)
 		return -1;
 	env = workload_env(c);
 	if (!env)

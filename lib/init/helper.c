@@ -634,14 +634,14 @@ static __attribute__((noreturn)) void oci_finish(struct helper *h)
 		if (run_step(h, tail[i].name, tail[i].fn, &err) < 0)
 			fail(h, &err);
 	if (run_step(h, "exec", NULL, &err) == 0)
-		sluice_exec_workload(&h->cfg, &h->status_fd, h->bpf.insns ? last_step : NULL, h,
+		sluice_exec_workload(&h->cfg, &h->status_fd, -1, h->bpf.insns ? last_step : NULL, h,
 				     &err);
 	fail(h, &err);
 }
 
 /* The last steps, in the process that execs (under an init, its child,
  * which may share the init's memory until the exec: pid1.c's spawn). */
-static int exec_tail(void *ctx)
+static int exec_tail(void *ctx, int exec_fd)
 {
 	struct helper *h = ctx;
 	struct sluice_error err = { 0 };
@@ -654,8 +654,8 @@ static int exec_tail(void *ctx)
 	report_ready(h);
 	h->step = "exec";
 	if (fault_injected(h->step, &err) == 0)
-		sluice_exec_workload(&h->cfg, &h->status_fd, h->bpf.insns ? last_step : NULL, h,
-				     &err);
+		sluice_exec_workload(&h->cfg, &h->status_fd, exec_fd,
+				     h->bpf.insns ? last_step : NULL, h, &err);
 	fail(h, &err);
 }
 
@@ -707,5 +707,5 @@ int sluice_helper_main(void)
 		if (fault_injected(h.step, &err) < 0 || sluice_pid1_fork(&o, &err) < 0)
 			fail(&h, &err);
 	}
-	return exec_tail(&h);
+	return exec_tail(&h, -1);
 }

@@ -85,11 +85,13 @@ int sluice_terminal_attach(int *pty, struct sluice_error *err);
 /* exec.c: close every fd but 0-2 and the preserved ones (moved from 5.. to
  * 3..), then exec process.args with process.env.  Returns only on failure
  * (127 not found, 126 not executable); *status_fd is where the status
- * channel was moved to.  last, if not NULL, runs right before the exec,
- * after everything else (the seccomp filter); its failure is returned. */
+ * channel was moved to.  exec_fd, if not -1, is kept too (close-on-exec):
+ * the exec pipe of a child that shares the init's memory (clone_vm.h).
+ * last, if not NULL, runs right before the exec, after everything else
+ * (the seccomp filter); its failure is returned. */
 typedef int (*sluice_exec_last_fn)(void *ctx, int status_fd, struct sluice_error *err);
-int sluice_exec_workload(const struct sluice_config *c, int *status_fd, sluice_exec_last_fn last,
-			 void *ctx, struct sluice_error *err);
+int sluice_exec_workload(const struct sluice_config *c, int *status_fd, int exec_fd,
+			 sluice_exec_last_fn last, void *ctx, struct sluice_error *err);
 
 /* pid1.c: fork (or spawn: opts.child); the child returns 0 and goes on to
  * exec the workload; the parent stays as its init (reaps, forwards
@@ -113,11 +115,12 @@ struct sluice_pid1_opts {
 	/* the init gives back its set-up memory when its loop goes idle
 	 * (sluice_release_setup_memory, pid1.c's next_signal) */
 	bool release_memory;
-	/* set: the workload's side runs child(child_ctx), which execs or
-	 * exits, in a child that shares the init's memory until then
-	 * (clone_vm.h); sluice_pid1_fork returns only on failure.  NULL: it
-	 * forks, and returns 0 in the child. */
-	int (*child)(void *child_ctx);
+	/* set: the workload's side runs child(child_ctx, exec_fd), which
+	 * execs or exits, in a child that shares the init's memory until then
+	 * (clone_vm.h: exec_fd, -1 after a fork, must survive until the
+	 * exec); sluice_pid1_fork returns only on failure.  NULL: it forks,
+	 * and returns 0 in the child. */
+	int (*child)(void *child_ctx, int exec_fd);
 	void *child_ctx;
 };
 int sluice_pid1_fork(const struct sluice_pid1_opts *o, struct sluice_error *err);

@@ -342,12 +342,12 @@ struct spawn {
 	int *gate;
 };
 
-static int spawned(void *arg)
+static int spawned(void *arg, int exec_fd)
 {
 	struct spawn *s = arg;
 
 	child_side(s->o, s->gate);
-	return s->o->child(s->o->child_ctx);
+	return s->o->child(s->o->child_ctx, exec_fd);
 }
 
 /* While the spawned workload waits at the gate. */
@@ -410,7 +410,7 @@ int sluice_pid1_fork(const struct sluice_pid1_opts *o, struct sluice_error *err)
 	if (pid == 0) {
 		child_side(o, gate);
 		if (o->child)
-			_exit(o->child(o->child_ctx));
+			_exit(o->child(o->child_ctx, -1));
 		return 0;
 	}
 	if (o->confine) {

@@ -349,8 +349,10 @@ static pid_t clone_child(uint64_t flags, int *pidfd, int cgroup_fd, bool *applie
 	return pid;
 }
 
-static int child_entry(void *plan)
+/* Spawned with CLONE_VFORK: no exec pipe to keep. */
+static int child_entry(void *plan, int exec_fd)
 {
+	(void)exec_fd;
 	child_main(plan);
 }
 
