@@ -34,55 +34,49 @@ static void broken(const char *what, const struct sluice_error *err, const char 
 	abort();
 }
 
-/* The JSON form (what `sluice run` sends its helper) loads over an empty
- * config to the same config: it emits the same YAML as c. */
-static void json_round_trip(const struct sluice_config *c, const char *yaml, size_t len)
-{
-	struct sluice_config back;
-	struct sluice_error err = { 0 };
-	char *json = NULL, *again = NULL;
-	size_t jlen = 0, len2 = 0;
+typedef int (*emit_fn)(const struct sluice_config *c, char **out, size_t *len,
+		       struct sluice_error *err);
 
-	if (sluice_config_emit_json(c, &json, &jlen, &err) < 0)
-		broken("a finalized config cannot be emitted as JSON", &err, NULL, 0);
-	sluice_config_init(&back);
-	if (sluice_config_load_buffer(&back, "<emitted>", json, jlen, "/", &err) < 0)
-		broken("the JSON config does not load", &err, json, jlen);
-	if (sluice_config_emit(&back, &again, &len2, &err) < 0)
-		broken("the config loaded from JSON cannot be emitted", &err, json, jlen);
-	if (len != len2 || memcmp(yaml, again, len) != 0) {
-		fprintf(stderr, "---- YAML of the JSON ----\n%.*s\n", (int)len2, again);
-		broken("emit(load(emit_json(c))) differs from emit(c)", NULL, yaml, len);
-	}
-	sluice_config_free(&back);
-	free(json);
-	free(again);
-}
-
-/* emit(c) loads over an empty config and emits the same bytes again. */
-static void round_trip(const struct sluice_config *c)
+/* emit(c) loads over an empty config and that config emits yaml again. */
+static void reload(const struct sluice_config *c, emit_fn emit, const char *form, const char *yaml,
+		   size_t len)
 {
 	struct sluice_config back;
 	struct sluice_error err = { 0 };
 	char *text = NULL, *again = NULL;
-	size_t len = 0, len2 = 0;
+	size_t tlen = 0, len2 = 0;
 
-	if (sluice_config_emit(c, &text, &len, &err) < 0)
-		broken("a finalized config cannot be emitted", &err, NULL, 0);
+	if (emit(c, &text, &tlen, &err) < 0)
+		broken("a finalized config cannot be emitted in this form", &err, form,
+		       strlen(form));
 	sluice_config_init(&back);
-	if (sluice_config_load_buffer(&back, "<emitted>", text, len, "/", &err) < 0)
-		broken("the emitted config does not load", &err, text, len);
+	if (sluice_config_load_buffer(&back, "<emitted>", text, tlen, "/", &err) < 0)
+		broken("the emitted config does not load", &err, text, tlen);
 	if (sluice_config_emit(&back, &again, &len2, &err) < 0)
-		broken("the reloaded config cannot be emitted", &err, text, len);
-	if (len != len2 || memcmp(text, again, len) != 0) {
-		fprintf(stderr, "---- second emit ----\n%.*s\n", (int)len2, again);
-		broken("emit(load(emit(c))) differs from emit(c)", NULL, text, len);
+		broken("the reloaded config cannot be emitted", &err, text, tlen);
+	if (len != len2 || memcmp(yaml, again, len) != 0) {
+		fprintf(stderr, "---- emitted (%s) ----\n%.*s\n---- its YAML ----\n%.*s\n", form,
+			(int)tlen, text, (int)len2, again);
+		broken("emit(load(emitted)) differs from emit(c)", NULL, yaml, len);
 	}
 	sluice_config_free(&back);
-	free(again);
-	again = NULL;
-	json_round_trip(c, text, len);
 	free(text);
+	free(again);
+}
+
+/* emit(c) loads over an empty config and emits the same bytes again; so
+ * does the JSON form (what `sluice run` sends its helper). */
+static void round_trip(const struct sluice_config *c)
+{
+	struct sluice_error err = { 0 };
+	char *yaml = NULL;
+	size_t len = 0;
+
+	if (sluice_config_emit(c, &yaml, &len, &err) < 0)
+		broken("a finalized config cannot be emitted", &err, NULL, 0);
+	reload(c, sluice_config_emit, "YAML", yaml, len);
+	reload(c, sluice_config_emit_json, "JSON", yaml, len);
+	free(yaml);
 }
 
 static void over_default(const char *buf, size_t len)
