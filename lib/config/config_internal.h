@@ -47,16 +47,18 @@ static inline const struct config_node *config_map_value(const struct config_nod
 	return m->items[2 * i + 1];
 }
 
-/* Parse buf into *root (NULL for an empty stream).  Rejects aliases,
- * anchors, tags, several documents, duplicate and non-scalar keys and
- * nesting deeper than CONFIG_MAX_DEPTH. */
 /* Reads a config or profile file whole (at most CONFIG_MAX_SIZE): 78 with
- * the path when it cannot. */
+ * the path when it cannot.  config_read_fd: the same from an open fd
+ * (stdin), name for the messages. */
 int config_read_file(const char *path, char **buf, size_t *len, struct sluice_error *err);
+int config_read_fd(int fd, const char *name, char **buf, size_t *len, struct sluice_error *err);
+/* Parse buf into *root (NULL for an empty stream).  Rejects documents
+ * larger than CONFIG_MAX_SIZE, aliases, anchors, tags, several documents,
+ * duplicate and non-scalar keys and nesting deeper than CONFIG_MAX_DEPTH. */
 int config_yaml_parse(const char *name, const char *buf, size_t len, struct config_node **root,
 		      struct sluice_error *err);
-/* The same with libyaml only, never the JSON fast path (for the fuzz
- * target that compares the two). */
+/* The same with libyaml only, never the JSON fast path, and no size
+ * check (for the fuzz target that compares the two). */
 int config_yaml_parse_libyaml(const char *name, const char *buf, size_t len,
 			      struct config_node **root, struct sluice_error *err);
 

@@ -250,24 +250,13 @@ static int add(struct reader *r, struct config_node *parent, struct config_node 
 	return 0;
 }
 
-static int read_items(struct reader *r, struct config_node *seq)
+/* A value of a sequence. */
+static int read_item(struct reader *r, struct config_node *seq)
 {
-	for (;;) {
-		struct config_node *item = NULL;
-		int ret = read_value(r, &item);
+	struct config_node *item = NULL;
+	int ret = read_value(r, &item);
 
-		if (ret == 0)
-			ret = add(r, seq, item);
-		if (ret != 0)
-			return ret;
-		skip_space(r);
-		if (r->p < r->end && *r->p == ']')
-			return 0;
-		if (r->p == r->end || *r->p != ',')
-			return CONFIG_JSON_DECLINED;
-		r->p++;
-		skip_space(r);
-	}
+	return ret == 0 ? add(r, seq, item) : ret;
 }
 
 static int read_pair(struct reader *r, struct config_node *map)
@@ -298,28 +287,11 @@ static int read_pair(struct reader *r, struct config_node *map)
 	return ret == 0 ? add(r, map, value) : ret;
 }
 
-static int read_pairs(struct reader *r, struct config_node *map)
-{
-	for (;;) {
-		int ret = read_pair(r, map);
-
-		if (ret != 0)
-			return ret;
-		skip_space(r);
-		if (r->p < r->end && *r->p == '}')
-			return 0;
-		if (r->p == r->end || *r->p != ',')
-			return CONFIG_JSON_DECLINED;
-		r->p++;
-		skip_space(r);
-	}
-}
-
 /* At '{' or '[': the collection, up to its closing bracket. */
 static int read_collection(struct reader *r, struct config_node *n)
 {
 	bool map = *r->p == '{';
-	int ret = 0;
+	char close = map ? '}' : ']';
 
 	/* libyaml's path has the message for too deep */
 	if (r->depth == CONFIG_MAX_DEPTH)
@@ -327,11 +299,22 @@ static int read_collection(struct reader *r, struct config_node *n)
 	r->depth++;
 	r->p++;
 	skip_space(r);
-	if (r->p < r->end && *r->p == (map ? '}' : ']'))
+	if (r->p < r->end && *r->p == close)
 		goto done;
-	ret = map ? read_pairs(r, n) : read_items(r, n);
-	if (ret != 0)
-		return ret;
+	/* the elements, each followed by ',' or the closing bracket */
+	for (;;) {
+		int ret = map ? read_pair(r, n) : read_item(r, n);
+
+		if (ret != 0)
+			return ret;
+		skip_space(r);
+		if (r->p < r->end && *r->p == close)
+			break;
+		if (r->p == r->end || *r->p != ',')
+			return CONFIG_JSON_DECLINED;
+		r->p++;
+		skip_space(r);
+	}
 done:
 	r->p++;
 	r->depth--;

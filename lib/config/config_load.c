@@ -305,19 +305,24 @@ static char *dir_of(const char *path)
 	return strndup(path, (size_t)(slash - path));
 }
 
+int config_read_fd(int fd, const char *name, char **buf, size_t *len, struct sluice_error *err)
+{
+	int r = sluice_read_fd(fd, CONFIG_MAX_SIZE, buf, len);
+
+	if (r == -EFBIG)
+		return sluice_err(err, SLUICE_EXIT_CONFIG, 0, "%s: larger than 4 MiB", name);
+	if (r < 0)
+		return sluice_err(err, SLUICE_EXIT_CONFIG, -r, "%s: cannot read", name);
+	return 0;
+}
+
 int config_read_file(const char *path, char **buf, size_t *len, struct sluice_error *err)
 {
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	int r;
 
 	if (fd < 0)
 		return sluice_err(err, SLUICE_EXIT_CONFIG, errno, "%s: cannot read", path);
-	r = sluice_read_fd(fd, CONFIG_MAX_SIZE, buf, len);
-	if (r == -EFBIG)
-		return sluice_err(err, SLUICE_EXIT_CONFIG, 0, "%s: larger than 4 MiB", path);
-	if (r < 0)
-		return sluice_err(err, SLUICE_EXIT_CONFIG, -r, "%s: cannot read", path);
-	return 0;
+	return config_read_fd(fd, path, buf, len, err);
 }
 
 int sluice_config_load_file(struct sluice_config *c, const char *path, struct sluice_error *err)

@@ -2,7 +2,6 @@
  * process object on its own (`sluice exec --process FILE`). */
 #include "config_internal.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,21 +147,13 @@ static void clear_process(struct sluice_config *c)
 int sluice_config_load_process_file(struct sluice_config *c, const char *path,
 				    struct sluice_error *err)
 {
-	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	cleanup_free char *buf = NULL;
 	cleanup_node struct config_node *root = NULL;
 	struct config_load L = { .c = c, .name = path, .err = err };
 	size_t len = 0;
-	int r;
 
-	if (fd < 0)
-		return sluice_err(err, SLUICE_EXIT_CONFIG, errno, "%s: cannot read", path);
-	r = sluice_read_fd(fd, CONFIG_MAX_SIZE, &buf, &len);
-	if (r == -EFBIG)
-		return sluice_err(err, SLUICE_EXIT_CONFIG, 0, "%s: larger than 4 MiB", path);
-	if (r < 0)
-		return sluice_err(err, SLUICE_EXIT_CONFIG, -r, "%s: cannot read", path);
-	if (config_yaml_parse(path, buf, len, &root, err) < 0)
+	if (config_read_file(path, &buf, &len, err) < 0 ||
+	    config_yaml_parse(path, buf, len, &root, err) < 0)
 		return -1;
 	if (!root || config_node_is_null(root))
 		return sluice_err(err, SLUICE_EXIT_CONFIG, 0, "%s: empty process", path);

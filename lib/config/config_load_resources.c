@@ -672,11 +672,8 @@ int sluice_config_load_resources_fd(struct sluice_config *c, const char *name, i
 {
 	cleanup_free char *buf = NULL;
 	size_t len = 0;
-	int r = sluice_read_fd(fd, CONFIG_MAX_SIZE, &buf, &len);
 
-	if (r == -EFBIG)
-		return sluice_err(err, SLUICE_EXIT_CONFIG, 0, "%s: larger than 4 MiB", name);
-	if (r < 0)
-		return sluice_err(err, SLUICE_EXIT_CONFIG, -r, "%s: cannot read", name);
+	if (config_read_fd(fd, name, &buf, &len, err) < 0)
+		return -1;
 	return sluice_config_load_resources_buffer(c, name, buf, len, err);
 }

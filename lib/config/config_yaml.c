@@ -349,8 +349,6 @@ int config_yaml_parse_libyaml(const char *name, const char *buf, size_t len,
 
 	memset(&parser, 0, sizeof(parser));
 	*root = NULL;
-	if (len > CONFIG_MAX_SIZE)
-		return sluice_err(err, SLUICE_EXIT_CONFIG, 0, "%s: larger than 4 MiB", name);
 	if (!yaml_parser_initialize(&parser))
 		return fail_nomem(&b);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
