@@ -15,7 +15,8 @@
 
 BENCH_DIR := $(BUILD)/bench
 BENCH_BIN := $(BENCH_DIR)/bin
-BENCH_TOOLS := $(BENCH_BIN)/benchrun $(BENCH_BIN)/rssprobe $(BENCH_BIN)/crunwrap $(BENCH_BIN)/slowcat
+BENCH_TOOLS := $(BENCH_BIN)/benchrun $(BENCH_BIN)/rssprobe $(BENCH_BIN)/crunwrap $(BENCH_BIN)/slowcat \
+	$(BENCH_BIN)/floorprobe
 BENCH_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -O2
 
 BENCH_RUNS ?= 200
@@ -49,6 +50,12 @@ $(BENCH_BIN)/rssprobe: bench/rssprobe.c mk/bench.mk
 $(BENCH_BIN)/crunwrap: bench/crunwrap.c mk/bench.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -static -o $@ $<
+
+# Linked as sluice is: the child it forks has an address space of the
+# same kind as sluice's init (bench/floorprobe.c).
+$(BENCH_BIN)/floorprobe: bench/floorprobe.c mk/bench.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) $(LINK_MODE) -o $@ $<
 
 $(BENCH_BIN)/slowcat: bench/slowcat.c mk/bench.mk
 	@mkdir -p $(dir $@)
