@@ -5,12 +5,11 @@
  * and strings that a YAML reader would take for null, a boolean or a
  * number are quoted.  load(emit(c)) emits the same bytes again.
  *
- * The JSON form is the same document, for the config that `sluice run`
- * sends its helper and the copy an OCI container keeps: the loader's JSON
- * path reads it several times faster than libyaml reads the YAML.  The
- * writers below make the same libyaml events either way; emit_event hands
- * them to libyaml's emitter or writes their JSON itself.  A config that
- * JSON cannot carry as such (a string that is not UTF-8 travels as YAML's
+ * The JSON form is the same document written straight out, for the config
+ * that `sluice run` sends its helper and the copy an OCI container keeps:
+ * the loader's JSON path reads it several times faster than libyaml reads
+ * the YAML, and writing it needs no libyaml either.  A config that JSON
+ * cannot carry as such (a string that is not UTF-8 travels as YAML's
  * !!binary) is written as YAML instead. */
 #include "config_internal.h"
 
@@ -132,13 +131,16 @@ static uint32_t utf8_at(const unsigned char *s, size_t *n)
 /* Escaped so that both readers take it: control characters, DEL and
  * everything else outside ASCII as \uXXXX (YAML refuses some of them raw),
  * but what lies beyond the BMP, which JSON could only write as a surrogate
- * pair that YAML refuses: raw, which both read.  s is valid UTF-8 (libyaml
- * checked it when the event was made). */
+ * pair that YAML refuses: raw, which both read. */
 static void json_string(struct emit *E, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s, *run = p;
 
+	if (!config_utf8_valid(s, strlen(s))) {
+		E->unfit = true; /* YAML writes it as !!binary, or says why not */
+		return;
+	}
 	put(E, "\"", 1);
 	for (;;) {
 		uint32_t cp = *p;
@@ -209,51 +211,17 @@ static void json_scalar(struct emit *E, const char *s, yaml_scalar_style_t style
 	put(E, s, strlen(s));
 }
 
-/* The JSON for one of libyaml's events.  A tagged scalar is !!binary,
- * which JSON cannot hold: the YAML writer takes over. */
-static void json_event(struct emit *E, const yaml_event_t *ev)
-{
-	switch (ev->type) {
-	case YAML_MAPPING_START_EVENT:
-	case YAML_SEQUENCE_START_EVENT:
-		json_open(E, ev->type == YAML_MAPPING_START_EVENT);
-		break;
-	case YAML_MAPPING_END_EVENT:
-	case YAML_SEQUENCE_END_EVENT:
-		json_close(E);
-		break;
-	case YAML_SCALAR_EVENT:
-		if (ev->data.scalar.tag)
-			E->unfit = true;
-		else
-			json_scalar(E, (const char *)ev->data.scalar.value, ev->data.scalar.style);
-		break;
-	case YAML_DOCUMENT_END_EVENT:
-		put(E, "\n", 1);
-		break;
-	case YAML_NO_EVENT:
-	case YAML_STREAM_START_EVENT:
-	case YAML_STREAM_END_EVENT:
-	case YAML_DOCUMENT_START_EVENT:
-	case YAML_ALIAS_EVENT: /* never made here */
-		break;
-	}
-}
-
 /* linux.resources and cgroupsPath: at the end of this file. */
 static void emit_cgroup_fields(struct emit *E, const struct sluice_config *c);
 
-/* initialized: the event's init call succeeded (it checks UTF-8).  Every
- * node goes through here, as YAML or as JSON. */
+/* initialized: the event's init call succeeded (it checks UTF-8) */
 static void emit_event(struct emit *E, yaml_event_t *ev, int initialized)
 {
 	if (!initialized) {
 		fail(E, "a string is not valid UTF-8");
 		return;
 	}
-	if (E->failed || E->json) {
-		if (!E->failed)
-			json_event(E, ev);
+	if (E->failed) {
 		yaml_event_delete(ev);
 		return;
 	}
@@ -268,6 +236,10 @@ static void map_start_as(struct emit *E, bool empty)
 	yaml_event_t ev;
 	int ok;
 
+	if (E->json) {
+		json_open(E, true);
+		return;
+	}
 	ok = yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
 						 empty ? YAML_FLOW_MAPPING_STYLE :
 							 YAML_BLOCK_MAPPING_STYLE);
@@ -284,6 +256,10 @@ static void map_end(struct emit *E)
 	yaml_event_t ev;
 	int ok;
 
+	if (E->json) {
+		json_close(E);
+		return;
+	}
 	ok = yaml_mapping_end_event_initialize(&ev);
 	emit_event(E, &ev, ok);
 }
@@ -294,6 +270,10 @@ static void seq_start(struct emit *E, bool empty)
 	yaml_event_t ev;
 	int ok;
 
+	if (E->json) {
+		json_open(E, false);
+		return;
+	}
 	ok = yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
 						  empty ? YAML_FLOW_SEQUENCE_STYLE :
 							  YAML_BLOCK_SEQUENCE_STYLE);
@@ -305,6 +285,10 @@ static void seq_end(struct emit *E)
 	yaml_event_t ev;
 	int ok;
 
+	if (E->json) {
+		json_close(E);
+		return;
+	}
 	ok = yaml_sequence_end_event_initialize(&ev);
 	emit_event(E, &ev, ok);
 }
@@ -314,6 +298,10 @@ static void scalar(struct emit *E, const char *s, yaml_scalar_style_t style)
 	yaml_event_t ev;
 	int ok;
 
+	if (E->json) {
+		json_scalar(E, s, style);
+		return;
+	}
 	ok = yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)(uintptr_t)s,
 					  (int)strlen(s), 1, 1, style);
 	emit_event(E, &ev, ok);
@@ -349,6 +337,10 @@ static void binary(struct emit *E, const char *s)
 	char *text;
 	int ok;
 
+	if (E->json) {
+		json_scalar(E, s, YAML_DOUBLE_QUOTED_SCALAR_STYLE); /* unfit */
+		return;
+	}
 	text = config_base64_encode(s, strlen(s));
 	if (!text) {
 		fail(E, "out of memory");
@@ -836,6 +828,8 @@ static void document_start(struct emit *E)
 	yaml_event_t ev;
 	int ok;
 
+	if (E->json)
+		return;
 	ok = yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
 	emit_event(E, &ev, ok);
 	ok = yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
@@ -847,6 +841,10 @@ static void document_end(struct emit *E)
 	yaml_event_t ev;
 	int ok;
 
+	if (E->json) {
+		put(E, "\n", 1);
+		return;
+	}
 	ok = yaml_document_end_event_initialize(&ev, 1);
 	emit_event(E, &ev, ok);
 	ok = yaml_stream_end_event_initialize(&ev);
