@@ -22,23 +22,27 @@
 
 #define HOST_CGROUP "/sys/fs/cgroup"
 
-/* The cgroup path (as /proc/self/cgroup gives it) of the hierarchy whose
- * controllers (super options of its mount: "rw,memory", "rw,xattr,
- * name=systemd") are in opts; v2 for cgroup2. */
-static bool own_path(const char *opts, bool v2, char *out, size_t len)
+/* The cgroup path (as /proc/self/cgroup, read once into cgroups, gives
+ * it) of the hierarchy whose controllers (super options of its mount:
+ * "rw,memory", "rw,xattr,name=systemd") are in opts; v2 for cgroup2. */
+static bool own_path(const char *cgroups, const char *opts, bool v2, char *out, size_t len)
 {
-	FILE *f = fopen("/proc/self/cgroup", "re");
-	char line[4096], have[1100];
-	bool found = false;
+	char have[1100];
 
 	snprintf(have, sizeof(have), ",%.1024s,", opts);
-	while (f && !found && fgets(line, sizeof(line), f)) {
-		char *ctrls = strchr(line, ':'), *path = ctrls ? strchr(ctrls + 1, ':') : NULL;
+	for (const char *at = cgroups; *at;) {
+		size_t n = strcspn(at, "\n");
+		char line[4096];
+		char *ctrls, *path;
+
+		snprintf(line, sizeof(line), "%.*s", (int)n, at);
+		at += n + (at[n] == '\n');
+		ctrls = strchr(line, ':');
+		path = ctrls ? strchr(ctrls + 1, ':') : NULL;
 		if (!path)
 			continue;
 		*path++ = '\0';
 		ctrls++;
-		path[strcspn(path, "\n")] = '\0';
 		if (v2 ? *ctrls == '\0' : *ctrls != '\0') {
 			char *save = NULL, *one;
 			bool all = true;
@@ -50,25 +54,23 @@ static bool own_path(const char *opts, bool v2, char *out, size_t len)
 			}
 			if (all) {
 				snprintf(out, len, "%s", path);
-				found = true;
+				return true;
 			}
 		}
 	}
-	if (f)
-		fclose(f);
-	return found;
+	return false;
 }
 
 /* One hierarchy: mountinfo's mount point, fs type and super options. */
-static int bind_one(int tmpfs, const char *point, const char *type, const char *opts,
-		    const struct sluice_mount *m)
+static int bind_one(int tmpfs, const char *cgroups, const char *point, const char *type,
+		    const char *opts, const struct sluice_mount *m)
 {
 	const char *name = point + sizeof(HOST_CGROUP);
 	char path[4096], src[8192];
 	cleanup_close int target = -1;
 	struct sluice_mount b = *m;
 
-	if (!own_path(opts, !strcmp(type, "cgroup2"), path, sizeof(path)))
+	if (!own_path(cgroups, opts, !strcmp(type, "cgroup2"), path, sizeof(path)))
 		return 0; /* not a hierarchy this process is in (none on v1 then) */
 	snprintf(src, sizeof(src), "%s%s", point, strcmp(path, "/") ? path : "");
 	if (mkdirat(tmpfs, name, 0755) < 0 && errno != EEXIST)
@@ -84,10 +86,16 @@ static int bind_one(int tmpfs, const char *point, const char *type, const char *
 /* Every cgroup/cgroup2 mount directly under /sys/fs/cgroup. */
 static int bind_hierarchies(int tmpfs, const struct sluice_mount *m)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "re");
+	cleanup_free char *cgroups = NULL;
+	cleanup_close int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+	size_t len = 0;
 	char line[8192];
-	int r = 0;
+	FILE *f;
+	int r = fd < 0 ? -errno : sluice_read_fd(fd, 1 << 20, &cgroups, &len);
 
+	if (r < 0)
+		return r;
+	f = fopen("/proc/self/mountinfo", "re");
 	if (!f)
 		return -errno;
 	while (r == 0 && fgets(line, sizeof(line), f)) {
@@ -100,7 +108,7 @@ static int bind_hierarchies(int tmpfs, const struct sluice_mount *m)
 		    strchr(point + sizeof(HOST_CGROUP), '/') ||
 		    (strcmp(type, "cgroup") && strcmp(type, "cgroup2")))
 			continue;
-		r = bind_one(tmpfs, point, type, opts, m);
+		r = bind_one(tmpfs, cgroups, point, type, opts, m);
 	}
 	fclose(f);
 	return r;
