@@ -172,4 +172,15 @@ SLUICE_API int sluice_cgroup_cleanup_stale(void (*report)(const char *dir, const
 							  void *ctx),
 					   void *ctx, struct sluice_error *err);
 
+/* For the helper's /sys/fs/cgroup (lib/init/cgroupfs.c), not part of
+ * libsluice: for each hierarchy mounted directly below `under` in which
+ * this process has a cgroup the mount shows, fn(name, dir, ctx) with the
+ * mount point's last component ("memory", "unified") and that cgroup's
+ * directory.  The layout is the one sluice_cgroup_create detects.  A
+ * non-zero return of fn stops the walk and is returned; -1 with err when
+ * the layout cannot be read. */
+int sluice_cgroup_each_own(const char *under,
+			   int (*fn)(const char *name, const char *dir, void *ctx), void *ctx,
+			   struct sluice_error *err);
+
 #endif

@@ -108,6 +108,38 @@ char *cg_path_dir(const struct cg_hier *h, const char *path)
 	return join_clean(h->mount, path);
 }
 
+int sluice_cgroup_each_own(const char *under,
+			   int (*fn)(const char *name, const char *dir, void *ctx), void *ctx,
+			   struct sluice_error *err)
+{
+	struct cg_layout L;
+	size_t n = strlen(under);
+	int r = 0;
+
+	if (cg_layout_detect(&L, err) < 0)
+		return -1;
+	for (size_t i = 0; i < L.n && r == 0; i++) {
+		const struct cg_hier *h = &L.h[i];
+		const char *own = own_below_mount(h), *name;
+		char *dir;
+
+		if (!own || strncmp(h->mount, under, n) || h->mount[n] != '/')
+			continue;
+		name = h->mount + n + 1;
+		if (!*name || strchr(name, '/'))
+			continue;
+		dir = join_clean(h->mount, own);
+		if (!dir) {
+			r = sluice_err(err, SLUICE_EXIT_SETUP, ENOMEM, "cgroups");
+			break;
+		}
+		r = fn(name, dir, ctx);
+		free(dir);
+	}
+	cg_layout_free(&L);
+	return r;
+}
+
 /* Field 22 of /proc/PID/stat (after the parenthesised name, which may hold
  * anything): the start time in clock ticks after boot. */
 static int start_time(const char *pid, uint64_t *out)

@@ -17,100 +17,45 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "error.h"
 #include "util.h"
 
 #define HOST_CGROUP "/sys/fs/cgroup"
 
-/* The cgroup path (as /proc/self/cgroup, read once into cgroups, gives
- * it) of the hierarchy whose controllers (super options of its mount:
- * "rw,memory", "rw,xattr,name=systemd") are in opts; v2 for cgroup2. */
-static bool own_path(const char *cgroups, const char *opts, bool v2, char *out, size_t len)
+struct binds {
+	int tmpfs;
+	const struct sluice_mount *m;
+};
+
+/* One hierarchy: our own cgroup in it, bound at its name in the tmpfs. */
+static int bind_one(const char *name, const char *dir, void *ctx)
 {
-	char have[1100];
-
-	snprintf(have, sizeof(have), ",%.1024s,", opts);
-	for (const char *at = cgroups; *at;) {
-		size_t n = strcspn(at, "\n");
-		char line[4096];
-		char *ctrls, *path;
-
-		snprintf(line, sizeof(line), "%.*s", (int)n, at);
-		at += n + (at[n] == '\n');
-		ctrls = strchr(line, ':');
-		path = ctrls ? strchr(ctrls + 1, ':') : NULL;
-		if (!path)
-			continue;
-		*path++ = '\0';
-		ctrls++;
-		if (v2 ? *ctrls == '\0' : *ctrls != '\0') {
-			char *save = NULL, *one;
-			bool all = true;
-			for (one = v2 ? NULL : strtok_r(ctrls, ",", &save); one;
-			     one = strtok_r(NULL, ",", &save)) {
-				char want[160];
-				snprintf(want, sizeof(want), ",%.150s,", one);
-				all = all && strstr(have, want);
-			}
-			if (all) {
-				snprintf(out, len, "%s", path);
-				return true;
-			}
-		}
-	}
-	return false;
-}
-
-/* One hierarchy: mountinfo's mount point, fs type and super options. */
-static int bind_one(int tmpfs, const char *cgroups, const char *point, const char *type,
-		    const char *opts, const struct sluice_mount *m)
-{
-	const char *name = point + sizeof(HOST_CGROUP);
-	char path[4096], src[8192];
+	const struct binds *B = ctx;
 	cleanup_close int target = -1;
-	struct sluice_mount b = *m;
+	struct sluice_mount b = *B->m;
 
-	if (!own_path(cgroups, opts, !strcmp(type, "cgroup2"), path, sizeof(path)))
-		return 0; /* not a hierarchy this process is in (none on v1 then) */
-	snprintf(src, sizeof(src), "%s%s", point, strcmp(path, "/") ? path : "");
-	if (mkdirat(tmpfs, name, 0755) < 0 && errno != EEXIST)
+	if (mkdirat(B->tmpfs, name, 0755) < 0 && errno != EEXIST)
 		return -errno;
-	target = openat(tmpfs, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	target = openat(B->tmpfs, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (target < 0)
 		return -errno;
 	b.recursive = false;
 	b.propagation = 0;
-	return sluice_bind_tree(AT_FDCWD, src, target, &b);
+	return sluice_bind_tree(AT_FDCWD, dir, target, &b);
 }
 
-/* Every cgroup/cgroup2 mount directly under /sys/fs/cgroup. */
+/* Every hierarchy mounted directly under /sys/fs/cgroup that we are in
+ * (the cgroup module's layout, lib/cgroup/layout.c). */
 static int bind_hierarchies(int tmpfs, const struct sluice_mount *m)
 {
-	cleanup_free char *cgroups = NULL;
-	cleanup_close int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
-	size_t len = 0;
-	char line[8192];
-	FILE *f;
-	int r = fd < 0 ? -errno : sluice_read_fd(fd, 1 << 20, &cgroups, &len);
+	struct binds B = { .tmpfs = tmpfs, .m = m };
+	struct sluice_error e = { 0 };
+	int r = sluice_cgroup_each_own(HOST_CGROUP, bind_one, &B, &e);
 
-	if (r < 0)
-		return r;
-	f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return -errno;
-	while (r == 0 && fgets(line, sizeof(line), f)) {
-		char point[4096], type[32], opts[1024];
-		const char *sep = strstr(line, " - ");
-		if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", point) != 1 ||
-		    sscanf(sep + 3, "%31s %*s %1023s", type, opts) != 2)
-			continue;
-		if (strncmp(point, HOST_CGROUP "/", sizeof(HOST_CGROUP)) ||
-		    strchr(point + sizeof(HOST_CGROUP), '/') ||
-		    (strcmp(type, "cgroup") && strcmp(type, "cgroup2")))
-			continue;
-		r = bind_one(tmpfs, cgroups, point, type, opts, m);
-	}
-	fclose(f);
+	/* -1 is also bind_one's -EPERM: the layout's own failure has a message */
+	if (r == -1 && e.msg[0])
+		return e.errnum ? -e.errnum : -EIO;
 	return r;
 }
 
