@@ -27,9 +27,9 @@ STEPS=(session oom-score-adj namespaces hostname sysctl nested-userns network mo
 	parent-death-signal)
 ALL_STEPS=(read-config "${STEPS[@]}" init controlling-terminal seccomp exec)
 # The launcher's own steps for a config with a cgroup (lib/cgroup/cgroup.c,
-# cg_fault): make the directories, write the limits (both before the
-# clone), move the helper in (after it, before GO).  STEP:kill SIGKILLs the
-# launcher there.
+# cg_fault): make the directories, write the limits (before the clone on
+# pure v2, after it on v1 and hybrid hosts), move the helper in (after the
+# clone); all before GO.  STEP:kill SIGKILLs the launcher there.
 CGROUP_STEPS=(cgroup-create cgroup-limits cgroup-enter)
 
 setup_file() {

@@ -84,13 +84,6 @@ int sluice_cgroup_clone_fd(const struct sluice_cgroup *cg)
 
 /* ---- which hierarchies ---- */
 
-struct plan {
-	bool use[CG_MAX_HIER];
-	uint32_t v2_ctrls; /* controllers to enable on the v2 hierarchy */
-	const char *field[CG_CTRL_COUNT];
-	const char *first; /* the field to name when a directory cannot be made */
-};
-
 static const char *unavailable_reason(const struct cg_layout *L, enum cg_ctrl c)
 {
 	if (L->v2 < 0)
@@ -102,7 +95,7 @@ static const char *unavailable_reason(const struct cg_layout *L, enum cg_ctrl c)
 }
 
 /* The hierarchy for controller c: its v1 one, else v2, else 78. */
-static int place(const struct cg_layout *L, struct plan *P, enum cg_ctrl c, const char *field,
+static int place(const struct cg_layout *L, struct cg_plan *P, enum cg_ctrl c, const char *field,
 		 const char *src, struct sluice_error *err)
 {
 	int h = cg_layout_v1(L, c);
@@ -133,7 +126,7 @@ static int place(const struct cg_layout *L, struct plan *P, enum cg_ctrl c, cons
 	return 0;
 }
 
-static int plan_unified(const struct cg_layout *L, struct plan *P, const struct sluice_config *c,
+static int plan_unified(const struct cg_layout *L, struct cg_plan *P, const struct sluice_config *c,
 			struct sluice_error *err)
 {
 	const struct sluice_resources *r = &c->linux.resources;
@@ -161,7 +154,7 @@ static int plan_unified(const struct cg_layout *L, struct plan *P, const struct 
 	return 0;
 }
 
-static int make_plan(const struct cg_layout *L, struct plan *P, const struct sluice_config *c,
+static int make_plan(const struct cg_layout *L, struct cg_plan *P, const struct sluice_config *c,
 		     const struct sluice_cgroup_opts *o, struct sluice_error *err)
 {
 	uint32_t need = cg_res_controllers(&c->linux.resources, P->field);
@@ -195,7 +188,7 @@ static int make_plan(const struct cg_layout *L, struct plan *P, const struct slu
 
 /* ---- making the directories ---- */
 
-static int mkdir_failed(int e, const char *dir, const struct plan *P, const char *src,
+static int mkdir_failed(int e, const char *dir, const struct cg_plan *P, const char *src,
 			struct sluice_error *err)
 {
 	if (e == EACCES || e == EPERM || e == EROFS)
@@ -222,7 +215,7 @@ static int check_empty(const char *dir, const char *src, struct sluice_error *er
 	return 0;
 }
 
-static int make_dir(struct sluice_cgroup *cg, int hier, const struct plan *P,
+static int make_dir(struct sluice_cgroup *cg, int hier, const struct cg_plan *P,
 		    const struct sluice_config *c, const char *name, struct sluice_error *err)
 {
 	const struct cg_hier *h = &cg->L.h[hier];
@@ -275,31 +268,24 @@ static void remove_stale(const struct sluice_cgroup *cg, const char *name)
 	}
 }
 
+/* The directories, in every hierarchy of the plan. */
 static int populate(struct sluice_cgroup *cg, const struct sluice_config *c,
-		    const struct sluice_cgroup_opts *o, struct sluice_error *err)
+		    struct sluice_error *err)
 {
-	struct plan P = { 0 };
-	char generated[64];
-	const char *name = o->name;
+	const struct cg_plan *P = &cg->P;
+	const char *name = P->name[0] ? P->name : NULL;
 
-	if (cg_layout_detect(&cg->L, err) < 0 || make_plan(&cg->L, &P, c, o, err) < 0)
-		return -1;
-	if (!c->linux.cgroups_path && !name) {
-		if (cg_path_generated_name(generated, sizeof(generated)) < 0)
-			return sluice_err(err, SLUICE_EXIT_SETUP, errno, "cgroups: a name");
-		name = generated;
-	}
 	for (size_t i = 0; i < cg->L.n; i++)
-		if (P.use[i] && make_dir(cg, (int)i, &P, c, name, err) < 0)
+		if (P->use[i] && make_dir(cg, (int)i, P, c, name, err) < 0)
 			return -1;
-	if (!c->linux.cgroups_path)
+	if (name && !c->linux.cgroups_path)
 		remove_stale(cg, name);
 	if (cg->v2dir >= 0) {
 		const struct cg_dir *d = &cg->d[cg->v2dir];
-		if (cg_v2_enable(cg->L.h[d->hier].mount, d->path, P.v2_ctrls, P.first, cg->source,
+		if (cg_v2_enable(cg->L.h[d->hier].mount, d->path, P->v2_ctrls, P->first, cg->source,
 				 err) < 0)
 			return -1;
-		cg->ctrls |= P.v2_ctrls;
+		cg->ctrls |= P->v2_ctrls;
 	}
 	for (size_t i = 0; i < cg->n; i++)
 		if (!cg->L.h[cg->d[i].hier].v2)
@@ -307,32 +293,72 @@ static int populate(struct sluice_cgroup *cg, const struct sluice_config *c,
 	return 0;
 }
 
-int sluice_cgroup_create(const struct sluice_config *c, const struct sluice_cgroup_opts *o,
-			 struct sluice_cgroup **out, struct sluice_error *err)
+int sluice_cgroup_plan(const struct sluice_config *c, const struct sluice_cgroup_opts *o,
+		       struct sluice_cgroup **out, struct sluice_error *err)
 {
 	static const struct sluice_cgroup_opts none = { 0 };
 	struct sluice_cgroup *cg = cg_new(c->source);
-	struct sluice_error ignored;
+	int r;
 
 	*out = NULL;
-	if (!cg)
-		return sluice_err(err, SLUICE_EXIT_SETUP, ENOMEM, "cgroups");
-	if (cg_fault("cgroup-create", err) < 0 || populate(cg, c, o ? o : &none, err) < 0 ||
+	if (!cg) {
+		sluice_err(err, SLUICE_EXIT_SETUP, ENOMEM, "cgroups");
+		return -1;
+	}
+	o = o ? o : &none;
+	r = cg_layout_detect(&cg->L, err);
+	if (r == 0)
+		r = make_plan(&cg->L, &cg->P, c, o, err);
+	if (r == 0 && o->name &&
+	    snprintf(cg->P.name, sizeof(cg->P.name), "%s", o->name) >= (int)sizeof(cg->P.name))
+		r = sluice_err(err, SLUICE_EXIT_SETUP, ENAMETOOLONG, "cgroups: name %s", o->name);
+	if (r == 0 && !c->linux.cgroups_path && !o->name &&
+	    cg_path_generated_name(cg->P.name, sizeof(cg->P.name)) < 0)
+		r = sluice_err(err, SLUICE_EXIT_SETUP, errno, "cgroups: a name");
+	if (r < 0) {
+		sluice_cgroup_free(cg);
+		return -1;
+	}
+	cg->P.planned = true;
+	*out = cg;
+	return 0;
+}
+
+bool sluice_cgroup_planned(const struct sluice_cgroup *cg)
+{
+	return cg->P.planned;
+}
+
+int sluice_cgroup_make(struct sluice_cgroup *cg, const struct sluice_config *c,
+		       struct sluice_error *err)
+{
+	cg->P.planned = false;
+	if (cg_fault("cgroup-create", err) < 0 || populate(cg, c, err) < 0 ||
 	    cg_fault("cgroup-limits", err) < 0 || cg_res_apply(cg, c, false, err) < 0)
-		goto fail;
+		return -1;
 	if (cg->L.mode == SLUICE_CGROUP_V2 && cg->v2dir >= 0) {
 		cg->clone_fd = open(cg->d[cg->v2dir].path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (cg->clone_fd < 0) {
-			sluice_err(err, SLUICE_EXIT_SETUP, errno, "cgroups: open %s",
-				   cg->d[cg->v2dir].path);
-			goto fail;
-		}
+		if (cg->clone_fd < 0)
+			return sluice_err(err, SLUICE_EXIT_SETUP, errno, "cgroups: open %s",
+					  cg->d[cg->v2dir].path);
+	}
+	return 0;
+}
+
+int sluice_cgroup_create(const struct sluice_config *c, const struct sluice_cgroup_opts *o,
+			 struct sluice_cgroup **out, struct sluice_error *err)
+{
+	struct sluice_cgroup *cg;
+
+	*out = NULL;
+	if (sluice_cgroup_plan(c, o, &cg, err) < 0)
+		return -1;
+	if (sluice_cgroup_make(cg, c, err) < 0) {
+		(void)sluice_cgroup_destroy(cg, &(struct sluice_error){ 0 });
+		return -1;
 	}
 	*out = cg;
 	return 0;
-fail:
-	(void)sluice_cgroup_destroy(cg, &ignored);
-	return -1;
 }
 
 int sluice_cgroup_enter(struct sluice_cgroup *cg, pid_t pid, struct sluice_error *err)

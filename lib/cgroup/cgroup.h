@@ -62,6 +62,19 @@ SLUICE_API int sluice_cgroup_create(const struct sluice_config *c,
 				    const struct sluice_cgroup_opts *o, struct sluice_cgroup **out,
 				    struct sluice_error *err);
 
+/* sluice_cgroup_create in two halves, so that a launcher can make the
+ * directories while its helper re-executes itself.  Plan: detect the
+ * layout, choose the hierarchies, check the config against them (the
+ * config errors of create), make nothing.  Make: the directories and every
+ * limit; on failure what was made stays until sluice_cgroup_destroy.
+ * Planned: made not yet.  A planned cgroup's mode is known; on pure v2 it
+ * must be made before the clone that uses its clone fd. */
+SLUICE_API int sluice_cgroup_plan(const struct sluice_config *c, const struct sluice_cgroup_opts *o,
+				  struct sluice_cgroup **out, struct sluice_error *err);
+SLUICE_API int sluice_cgroup_make(struct sluice_cgroup *cg, const struct sluice_config *c,
+				  struct sluice_error *err);
+SLUICE_API bool sluice_cgroup_planned(const struct sluice_cgroup *cg);
+
 /* Pure v2 only: an O_PATH fd of the cgroup directory for clone3's
  * CLONE_INTO_CGROUP (owned by cg), or -1 when pids must be written instead. */
 SLUICE_API int sluice_cgroup_clone_fd(const struct sluice_cgroup *cg);

@@ -83,8 +83,20 @@ struct cg_dir {
 	int made;   /* trailing components sluice created (0: it existed) */
 };
 
+/* Which hierarchies a sandbox joins (sluice_cgroup_plan), kept for
+ * sluice_cgroup_make. */
+struct cg_plan {
+	bool use[CG_MAX_HIER];
+	uint32_t v2_ctrls; /* controllers to enable on the v2 hierarchy */
+	const char *field[CG_CTRL_COUNT];
+	const char *first; /* the field to name when a directory cannot be made */
+	char name[64];	   /* the leaf's name, "" with a cgroupsPath */
+	bool planned;	   /* not yet made */
+};
+
 struct sluice_cgroup {
 	struct cg_layout L;
+	struct cg_plan P;
 	struct cg_dir d[CG_MAX_HIER];
 	size_t n;
 	int v2dir;	/* index in d of the cgroup2 directory, -1 */

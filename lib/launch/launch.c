@@ -545,6 +545,17 @@ static int emit_for_helper(const struct sluice_config *c, char **text, size_t *l
 	return sluice_config_emit_json(&shallow, text, len, err);
 }
 
+/* The planned cgroup made, and cg_made told.  On pure v2 before the
+ * clone; otherwise after it, overlapping the helper's re-exec: the helper
+ * waits for GO, which comes once it is in the cgroup. */
+static int make_cgroup(struct sluice_launch *l, const struct sluice_config *c,
+		       struct sluice_error *err)
+{
+	if (sluice_cgroup_make(l->cg, c, err) < 0)
+		return -1;
+	return l->cg_made ? l->cg_made(l, l->cg_ctx, err) : 0;
+}
+
 int sluice_launch_start(struct sluice_launch *l, const struct sluice_config *c,
 			const struct sluice_caller *who, struct sluice_stdio_setup *stdio,
 			const sigset_t *child_mask, struct sluice_error *err)
@@ -567,9 +578,14 @@ int sluice_launch_start(struct sluice_launch *l, const struct sluice_config *c,
 				  min + 8, (unsigned long long)nofile.rlim_cur);
 	if (prepare_console(l, c, who, err) < 0)
 		return -1;
-	if (!l->cg && sluice_config_wants_cgroup(c) &&
-	    sluice_cgroup_create(c, NULL, &l->cg, err) < 0)
+	if (!l->cg && (l->cg_always || sluice_config_wants_cgroup(c)) &&
+	    sluice_cgroup_plan(c, l->cg_opts, &l->cg, err) < 0)
 		return -1;
+	if (l->cg && sluice_cgroup_planned(l->cg) &&
+	    sluice_cgroup_mode(l->cg) == SLUICE_CGROUP_V2 && make_cgroup(l, c, err) < 0) {
+		(void)sluice_launch_release(l, &(struct sluice_error){ 0 });
+		return -1;
+	}
 	l->seccomp = c->linux.seccomp;
 	l->passcred = c->linux.seccomp && sluice_seccomp_uses_notify(c->linux.seccomp);
 	l->status_sock |= l->passcred;
@@ -598,6 +614,7 @@ int sluice_launch_start(struct sluice_launch *l, const struct sluice_config *c,
 	 * the maps; a helper that died shows up on the status pipe. */
 	(void)send_config(f.cfg[1], l, text, len, created);
 	if (send_filter(f.cfg[1], c, err) < 0 ||
+	    (l->cg && sluice_cgroup_planned(l->cg) && make_cgroup(l, c, err) < 0) ||
 	    (l->cg && !l->in_cgroup && sluice_cgroup_enter(l->cg, l->pid, err) < 0) ||
 	    ((created & CLONE_NEWUSER) &&
 	     sluice_idmap_write(l->pid, c, who->uid, who->gid, err) < 0)) {

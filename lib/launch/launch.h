@@ -3,7 +3,8 @@
  * re-execute sluice as `sluice init` with the config pipe on fd 3 and the
  * status pipe on fd 4, then sends the config, writes the id maps and gives
  * the go-ahead.  A config that asks for cgroup limits gets its cgroup made
- * and filled before the clone, and the helper is in it before the go-ahead
+ * and filled (before the clone on pure v2, after it otherwise, while the
+ * helper re-executes itself), and the helper is in it before the go-ahead
  * (clone3's CLONE_INTO_CGROUP on pure v2, cgroup.procs otherwise); a cgroup
  * namespace is then created by the helper, after the move, so that it is
  * rooted at the sandbox's own cgroup. */
@@ -36,12 +37,21 @@ struct sluice_launch {
 	int console_sock;	  /* connected to the console socket until then */
 	const char *console_path; /* who->console_socket, for messages */
 	int pty_fd;		  /* the master, when no console socket takes it */
-	/* linux.resources / cgroupsPath: made before the clone, the helper
-	 * in it before GO; removed by sluice_launch_release.  The OCI
-	 * commands set cg themselves (create: the container's, made and
-	 * recorded first; exec: the container's, entered), and cg_keep so
-	 * that release leaves the cgroup to the container. */
+	/* linux.resources / cgroupsPath: planned before the clone (the
+	 * config's cgroup errors come before any helper exists), made
+	 * before it on pure v2 (CLONE_INTO_CGROUP) and otherwise after it,
+	 * while the helper re-executes itself; the helper in it before GO;
+	 * removed by sluice_launch_release.  cg_opts, cg_always: the OCI
+	 * create's (the container's name, every hierarchy, a cgroup even
+	 * when the config asks for none).  cg_made, when set, is called once
+	 * the directories exist and before anything enters them (the OCI
+	 * create records them there).  exec sets cg itself (the container's,
+	 * entered).  cg_keep: release leaves the cgroup to the container. */
 	struct sluice_cgroup *cg;
+	const struct sluice_cgroup_opts *cg_opts;
+	bool cg_always;
+	int (*cg_made)(struct sluice_launch *l, void *ctx, struct sluice_error *err);
+	void *cg_ctx;
 	bool cg_keep;
 	bool in_cgroup; /* born there (CLONE_INTO_CGROUP) */
 	/* SCMP_ACT_NOTIFY: the status channel is a socket that carries the

@@ -161,7 +161,11 @@ static int make_state(struct creation *x, const char *bundle, struct sluice_erro
 	if (!x->ct.rec.bundle || !x->ct.rec.rootfs || !x->ct.rec.created ||
 	    (x->c.annotations && !x->ct.rec.annotations))
 		return sluice_err(err, SLUICE_EXIT_SETUP, ENOMEM, "state");
-	if (oci_record_write(&x->ct, err) < 0 || make_fifo(x, err) < 0)
+	/* The record is written first when something outside the directory
+	 * exists (the cgroup, the helper): until then a crash leaves a
+	 * directory without one, which delete --force removes as it is, and
+	 * every other command waits for our lock anyway. */
+	if (make_fifo(x, err) < 0)
 		return -1;
 	return save_config(x, err);
 }
@@ -170,18 +174,15 @@ static int make_state(struct creation *x, const char *bundle, struct sluice_erro
  * config.json has no cgroupsPath), so that pause, update, stats, kill
  * --all and ps have it whatever the resources.  Rootless, only when the
  * config asks for one: the caller's cgroup is rarely ours to write to, and
- * runc ignores that failure too.  Recorded before anything runs in it, so
- * that a sluice killed from here on leaves what `delete --force` removes;
- * the launcher then puts the helper in it. */
-static int make_cgroup(struct creation *x, struct sluice_error *err)
+ * runc ignores that failure too.  The launch makes it (after the clone,
+ * while the helper re-executes itself, except on pure v2) and calls this
+ * once it exists, before anything runs in it: recorded then, a sluice
+ * killed from here on leaves what `delete --force` removes. */
+static int record_cgroup(struct sluice_launch *l, void *ctx, struct sluice_error *err)
 {
-	struct sluice_cgroup_opts opts = { .name = x->ct.rec.id, .join_all = true };
+	struct creation *x = ctx;
 
-	if (x->o->uid != 0 && !sluice_config_wants_cgroup(&x->c))
-		return 0;
-	if (sluice_cgroup_create(&x->c, &opts, &x->l.cg, err) < 0)
-		return -1;
-	if (!(x->ct.rec.cgroup = sluice_cgroup_describe(x->l.cg)))
+	if (!(x->ct.rec.cgroup = sluice_cgroup_describe(l->cg)))
 		return sluice_err(err, SLUICE_EXIT_SETUP, ENOMEM, "state");
 	return oci_record_write(&x->ct, err);
 }
@@ -220,6 +221,8 @@ static int start_helper(struct creation *x, const sigset_t *child_mask, struct s
 	size_t len = 0;
 	int r;
 
+	struct sluice_cgroup_opts cg_opts = { .name = x->ct.rec.id, .join_all = true };
+
 	snprintf(fifo, sizeof(fifo), "%s/%s", x->ct.dir, OCI_FIFO_FILE);
 	req.fifo = fifo;
 	if (sluice_oci_request_encode(&req, &payload, &len) < 0)
@@ -228,6 +231,10 @@ static int start_helper(struct creation *x, const sigset_t *child_mask, struct s
 		return -1;
 	x->l.oci_request = payload;
 	x->l.oci_request_len = len;
+	x->l.cg_opts = &cg_opts;
+	x->l.cg_always = x->o->uid == 0;
+	x->l.cg_made = record_cgroup;
+	x->l.cg_ctx = x;
 	if (child_mask)
 		mask = *child_mask;
 	else
@@ -235,6 +242,7 @@ static int start_helper(struct creation *x, const sigset_t *child_mask, struct s
 	r = sluice_launch_start(&x->l, &x->c, &who, &stdio, &mask, err);
 	sluice_stdio_release(&stdio);
 	x->l.oci_request = NULL;
+	x->l.cg_opts = NULL;
 	if (r < 0)
 		return -1;
 	return record_pid(x, x->l.pid, false, err);
@@ -411,8 +419,8 @@ int oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *
 	sluice_ensure_std_fds();
 	if (sluice_oci_check_id(opts->id, err) == 0 && bundle_path(opts, bundle, err) == 0 &&
 	    load_bundle(&x, bundle, err) == 0 && make_state(&x, bundle, err) == 0 &&
-	    make_cgroup(&x, err) == 0 && start_helper(&x, mask, err) == 0 &&
-	    handshake(&x, err) == 0 && after_create(&x, err) == 0)
+	    start_helper(&x, mask, err) == 0 && handshake(&x, err) == 0 &&
+	    after_create(&x, err) == 0)
 		r = 0;
 	if (r < 0)
 		undo(&x);
