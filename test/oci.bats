@@ -411,6 +411,26 @@ teardown() {
 	run -139 oci run --bundle "$B" c1
 }
 
+@test "run without poststart hooks or sluice's init: no exec FIFO, the container execs once recorded; start's errors, nothing left" {
+	make_bundle "$B" /bin/probe sleep 100 - -- "$M"
+	bg_start "$DIR/out" 30 "$SLUICE" --root "$ROOT" run --bundle "$B" c1
+	wait_for_file "$DIR/out" 10 ready
+	assert_eq "$(state_of c1 status)" running
+	assert_eq "$(cd "$ROOT/c1" && ls)" $'config.yaml\nstate'
+	run -0 oci kill c1 KILL
+	bg_wait
+	assert_eq "$BG_STATUS" 137
+	[[ ! -e $ROOT/c1 ]] || fail "run left the container"
+	# found by the lookup, refused by the exec: start's message and status
+	printf '\0\1garbage' >"$B/rootfs/bin/garbage"
+	chmod 755 "$B/rootfs/bin/garbage"
+	cfg "$B" '.process.args = ["/bin/garbage"]'
+	run -126 --separate-stderr oci run --bundle "$B" c1
+	assert_eq "$stderr" "sluice: unable to start container process: exec: /bin/garbage: cannot execute: Exec format error"
+	[[ ! -e $ROOT/c1 ]] || fail "a failed run left the container"
+	assert_no_leftovers "$M"
+}
+
 @test "run forwards the signals it gets to the container" {
 	make_bundle "$B" /bin/probe signals --exit-on SIGTERM "/tmp/ready" -- "$M"
 	cfg "$B" '.mounts += [{"destination": "/tmp", "type": "bind", "source": $d, "options": ["rbind"]}]' \

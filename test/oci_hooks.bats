@@ -146,6 +146,27 @@ hooks() {
 	run -0 oci delete c1
 }
 
+@test "run: startContainer and poststart hooks at their points, as with create and start; a failing startContainer hook fails the run, nothing left" {
+	hooks prestart createRuntime createContainer startContainer poststart poststop
+	cfg "$B" '.process.args = ["/bin/probe", "exit", "3"]'
+	run -3 oci run --bundle "$B" c1
+	assert_eq "$(cat "$OUT/order")" $'prestart\ncreateRuntime\ncreateContainer\nstartContainer\npoststart\npoststop'
+	[[ ! -e $ROOT/c1 ]] || fail "run left the container"
+	# without poststart hooks the run goes without the exec FIFO (docs/oci.md)
+	rm -f "$OUT"/*
+	hooks startContainer poststop
+	cfg "$B" '.process.args = ["/bin/probe", "exit", "3"]'
+	run -3 oci run --bundle "$B" c1
+	assert_eq "$(cat "$OUT/order")" $'startContainer\npoststop'
+	jq -e '.status == "created" and .id == "c1"' "$OUT/startContainer.state" >/dev/null ||
+		fail "startContainer's state: $(cat "$OUT/startContainer.state")"
+	cfg "$B" '.hooks = {"startContainer": [{"path": "/bin/false"}]}'
+	run -125 --separate-stderr oci run --bundle "$B" c1
+	assert_eq "$stderr" \
+		"sluice: unable to start container process: gate: error running startContainer hook #0 (/bin/false): exit status 1"
+	[[ ! -e $ROOT/c1 ]] || fail "a failed run left the container"
+}
+
 @test "a failing poststart hook: start fails and the container is stopped" {
 	cfg "$B" '.hooks = {"poststart": [{"path": "/bin/false"}]}'
 	oci_create c1

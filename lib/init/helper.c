@@ -569,13 +569,17 @@ static int oci_ready(struct helper *h, struct sluice_error *err)
 
 /* create: the runtime has the container on record (RESUME), so it may
  * outlive the runtime now; fd 4's EOF tells the runtime so, and nothing
- * more goes to it: `start` gets what follows. */
+ * more goes to it: `start` gets what follows.  Without a gate (the
+ * foreground run) fd 4 stays: an exec error goes there, and its EOF at the
+ * exec tells the runtime that the container runs. */
 static int oci_recorded(struct helper *h, struct sluice_error *err)
 {
 	if (h->oci->req.mode != SLUICE_OCI_CREATE)
 		return 0;
 	if (sluice_oci_wait_recorded(h->oci, err) < 0 || sluice_oci_detach(err) < 0)
 		return -1;
+	if (!h->oci->req.fifo)
+		return 0;
 	sluice_close(h->status_fd);
 	h->status_fd = h->oci->status_fd = -1;
 	return 0;
@@ -609,6 +613,8 @@ static int oci_gate(struct helper *h, struct sluice_error *err)
 {
 	if (h->oci->req.mode != SLUICE_OCI_CREATE)
 		return 0;
+	if (!h->oci->req.fifo)
+		return sluice_oci_start_hooks(h->oci, &h->cfg, err);
 	return sluice_oci_gate(h->oci, &h->cfg, &h->status_fd, err);
 }
 

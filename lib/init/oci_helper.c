@@ -37,8 +37,12 @@ int sluice_oci_helper_init(struct sluice_oci_helper *o, const char *payload, siz
 int sluice_oci_helper_begin(struct sluice_oci_helper *o, const struct sluice_config *c,
 			    struct sluice_error *err)
 {
-	(void)c;
-	if (o->req.mode != SLUICE_OCI_CREATE)
+	/* sluice's init would hold fd 4 past the exec: the runtime never
+	 * asks for that (lib/oci/create.c) */
+	if (o->req.mode == SLUICE_OCI_CREATE && !o->req.fifo && c->sluice.init)
+		return sluice_err(err, SLUICE_EXIT_SETUP, EINVAL,
+				  "fd 3: OCI request without an exec FIFO for sluice's init");
+	if (o->req.mode != SLUICE_OCI_CREATE || !o->req.fifo)
 		return 0;
 	/* O_PATH: opening it for writing would block until `start`; the
 	 * gate reopens it through /proc/self/fd once everything is set up,
@@ -270,10 +274,17 @@ static int open_gate(struct sluice_oci_helper *o, int *out, struct sluice_error 
 	return r;
 }
 
+int sluice_oci_start_hooks(struct sluice_oci_helper *o, const struct sluice_config *c,
+			   struct sluice_error *err)
+{
+	struct sluice_oci_state_view s = state_view(o, c, "created");
+
+	return sluice_hooks_run(c, SLUICE_HOOK_START_CONTAINER, &s, err);
+}
+
 int sluice_oci_gate(struct sluice_oci_helper *o, const struct sluice_config *c, int *status_fd,
 		    struct sluice_error *err)
 {
-	struct sluice_oci_state_view s = state_view(o, c, "created");
 	int fd = -1;
 
 	if (open_gate(o, &fd, err) < 0)
@@ -281,5 +292,5 @@ int sluice_oci_gate(struct sluice_oci_helper *o, const struct sluice_config *c, 
 	sluice_close(o->fifo_fd);
 	o->fifo_fd = -1;
 	*status_fd = fd;
-	return sluice_hooks_run(c, SLUICE_HOOK_START_CONTAINER, &s, err);
+	return sluice_oci_start_hooks(o, c, err);
 }

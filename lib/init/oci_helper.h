@@ -46,7 +46,8 @@ int sluice_oci_detach(struct sluice_error *err);
 
 /* create, after READY: wait for the runtime to have recorded us (RESUME);
  * a runtime that died first (EOF) ends the helper quietly.  The helper
- * then detaches and closes fd 4: the runtime's sign to leave. */
+ * then detaches and closes fd 4: the runtime's sign to leave (without a
+ * gate fd 4 stays until the exec, which closes it). */
 int sluice_oci_wait_recorded(struct sluice_oci_helper *o, struct sluice_error *err);
 
 /* create: block on the exec FIFO until `start` opens it, run the
@@ -54,5 +55,9 @@ int sluice_oci_wait_recorded(struct sluice_oci_helper *o, struct sluice_error *e
  * carries an error to `start` if the exec fails, and closes on exec. */
 int sluice_oci_gate(struct sluice_oci_helper *o, const struct sluice_config *c, int *status_fd,
 		    struct sluice_error *err);
+/* The startContainer hooks (the gate's last part; alone where the request
+ * has no gate). */
+int sluice_oci_start_hooks(struct sluice_oci_helper *o, const struct sluice_config *c,
+			   struct sluice_error *err);
 
 #endif

@@ -31,6 +31,12 @@ struct creation {
 	const struct sluice_oci *o;
 	const struct sluice_oci_create_opts *opts;
 	bool relays_terminal; /* the foreground run relays the pty itself */
+	bool foreground;      /* the foreground run: it may go without a gate */
+	/* The exec FIFO is there for `start`: a foreground run that needs
+	 * nothing of start's (poststart hooks, which start runs; sluice's
+	 * init, which would hold fd 4 past the exec) goes without: the
+	 * helper execs once recorded, and fd 4's EOF says it did. */
+	bool gateless;
 	struct sluice_config c;
 	struct oci_container ct;
 	struct sluice_launch l;
@@ -109,6 +115,7 @@ static int load_bundle(struct creation *x, const char *bundle, struct sluice_err
 	    check_oci_config(&x->c, x->opts, x->relays_terminal, err) < 0)
 		return -1;
 	oci_log_warnings(x->o, &x->c);
+	x->gateless = x->foreground && !x->c.sluice.init && !x->c.hooks[SLUICE_HOOK_POSTSTART].n;
 	return sluice_config_check_paths(&x->c, err);
 }
 
@@ -165,7 +172,7 @@ static int make_state(struct creation *x, const char *bundle, struct sluice_erro
 	 * exists (the cgroup, the helper): until then a crash leaves a
 	 * directory without one, which delete --force removes as it is, and
 	 * every other command waits for our lock anyway. */
-	if (make_fifo(x, err) < 0)
+	if (!x->gateless && make_fifo(x, err) < 0)
 		return -1;
 	return save_config(x, err);
 }
@@ -224,7 +231,7 @@ static int start_helper(struct creation *x, const sigset_t *child_mask, struct s
 	struct sluice_cgroup_opts cg_opts = { .name = x->ct.rec.id, .join_all = true };
 
 	snprintf(fifo, sizeof(fifo), "%s/%s", x->ct.dir, OCI_FIFO_FILE);
-	req.fifo = fifo;
+	req.fifo = x->gateless ? NULL : fifo;
 	if (sluice_oci_request_encode(&req, &payload, &len) < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, ENOMEM, "OCI request");
 	if (sluice_stdio_prepare(&x->c, &stdio, err) < 0)
@@ -342,7 +349,8 @@ static int step(struct creation *x, struct sluice_error *err)
 }
 
 /* Recorded, the helper detaches from us and closes fd 4 (EOF); an ERROR
- * instead, or its death, fails the create. */
+ * instead, or its death, fails the create.  Gateless, the EOF comes with
+ * the exec, and an ERROR is the start's (the exec, a startContainer hook). */
 static int wait_detached(struct creation *x, struct sluice_error *err)
 {
 	while (x->l.status_fd >= 0 && !x->l.failed) {
@@ -401,11 +409,13 @@ static void undo(struct creation *x)
 }
 
 int oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *opts,
-	       const sigset_t *mask, int *pidfd, pid_t *pid, int *pty, struct sluice_error *err)
+	       const sigset_t *mask, int *pidfd, pid_t *pid, int *pty, bool *started,
+	       struct sluice_error *err)
 {
 	struct creation x = { .o = o,
 			      .opts = opts,
 			      .relays_terminal = pty != NULL,
+			      .foreground = started != NULL,
 			      .ct = { .dirfd = -1 },
 			      .inter_pidfd = -1 };
 	struct sigaction ign = { .sa_handler = SIG_IGN }, oldpipe;
@@ -417,6 +427,8 @@ int oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *
 	/* a helper that died must not take us with it when we write to it */
 	sigaction(SIGPIPE, &ign, &oldpipe);
 	sluice_ensure_std_fds();
+	if (started)
+		*started = false;
 	if (sluice_oci_check_id(opts->id, err) == 0 && bundle_path(opts, bundle, err) == 0 &&
 	    load_bundle(&x, bundle, err) == 0 && make_state(&x, bundle, err) == 0 &&
 	    start_helper(&x, mask, err) == 0 && handshake(&x, err) == 0 &&
@@ -432,6 +444,8 @@ int oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *
 		*pid = r == 0 ? x.ct.rec.pid : 0;
 	if (pty)
 		*pty = r == 0 ? steal_fd(&x.l.pty_fd) : -1;
+	if (started)
+		*started = r == 0 && x.gateless;
 	/* the cgroup is the container's now: delete removes it */
 	x.l.cg_keep = r == 0;
 	(void)sluice_launch_release(&x.l, &(struct sluice_error){ 0 });
@@ -444,5 +458,5 @@ int oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *
 int sluice_oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *opts,
 		      struct sluice_error *err)
 {
-	return oci_create(o, opts, NULL, NULL, NULL, NULL, err);
+	return oci_create(o, opts, NULL, NULL, NULL, NULL, NULL, err);
 }

@@ -31,9 +31,13 @@ void oci_kill_wait(int *pidfd);
  * when pidfd is not NULL (run keeps it), else closed; its pid as recorded
  * in *pid when pid is not NULL.  pty not NULL: the
  * foreground run, which relays a terminal itself: process.terminal needs
- * no console socket then, and the pty master comes back in *pty (or -1). */
+ * no console socket then, and the pty master comes back in *pty (or -1).
+ * started not NULL: the foreground run, which may let the container exec
+ * at once, without the exec FIFO, when nothing needs `start`; *started
+ * says whether it did (the container then runs, start is not needed). */
 int oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *opts,
-	       const sigset_t *mask, int *pidfd, pid_t *pid, int *pty, struct sluice_error *err);
+	       const sigset_t *mask, int *pidfd, pid_t *pid, int *pty, bool *started,
+	       struct sluice_error *err);
 
 /* Call fn for every process of the container but its init (procs.c):
  * those of its cgroup, or without one those of its pid namespace and of

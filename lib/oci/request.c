@@ -88,7 +88,7 @@ int sluice_oci_request_decode(const char *buf, size_t len, struct sluice_oci_req
 		}
 		off = (size_t)(end - buf) + 1;
 	}
-	if (!r->mode || !r->id || !r->bundle || (r->mode == SLUICE_OCI_CREATE && !r->fifo)) {
+	if (!r->mode || !r->id || !r->bundle) {
 		sluice_oci_request_free(r);
 		return -EBADMSG;
 	}

@@ -18,7 +18,10 @@ struct sluice_oci_request {
 	enum sluice_oci_mode mode;
 	char *id;
 	char *bundle;
-	char *fifo; /* CREATE: the exec FIFO's path on the host */
+	/* CREATE: the exec FIFO's path on the host.  Absent: no gate (the
+	 * foreground run, docs/oci.md): once recorded the helper runs the
+	 * startContainer hooks and execs, fd 4 open until the exec. */
+	char *fifo;
 	/* The process must outlive the runtime (create; exec --detach): the
 	 * helper clears its parent-death signal, and a forked container
 	 * process is handed over (PID frame) instead of waited for. */

@@ -141,6 +141,7 @@ static int foreground(const struct sluice_oci *o, const struct sluice_oci_create
 	struct foreground f = { .sigfd = -1, .pidfd = -1, .pty = -1 };
 	struct sluice_error e = { 0 };
 	sigset_t old;
+	bool started = false;
 	int r;
 
 	/* A process the helper forks for a pid namespace comes back to us
@@ -151,12 +152,15 @@ static int foreground(const struct sluice_oci *o, const struct sluice_oci_create
 	f.sigfd = make_signalfd(&old, err);
 	if (f.sigfd < 0)
 		return -1;
-	r = oci_create(o, c, &old, &f.pidfd, &f.pid, c->console_socket ? NULL : &f.pty, err);
+	r = oci_create(o, c, &old, &f.pidfd, &f.pid, c->console_socket ? NULL : &f.pty, &started,
+		       err);
 	f.shares_terminal = f.pty < 0 && (isatty(0) || isatty(1) || isatty(2));
 	if (r == 0)
 		r = start_relay(&f, err);
-	if (r == 0)
+	if (r == 0 && !started)
 		r = sluice_oci_start(o, c->id, err);
+	else if (r == 0)
+		oci_log(o, SLUICE_LOG_DEBUG, "container %s started", c->id);
 	if (r == 0)
 		r = wait_container(&f, err);
 	sluice_tty_restore(&f.tty);
