@@ -185,15 +185,6 @@ static int make_state(struct creation *x, const char *bundle, struct sluice_erro
  * while the helper re-executes itself, except on pure v2) and calls this
  * once it exists, before anything runs in it: recorded then, a sluice
  * killed from here on leaves what `delete --force` removes. */
-static int record_cgroup(struct sluice_launch *l, void *ctx, struct sluice_error *err)
-{
-	struct creation *x = ctx;
-
-	if (!(x->ct.rec.cgroup = sluice_cgroup_describe(l->cg)))
-		return sluice_err(err, SLUICE_EXIT_SETUP, ENOMEM, "state");
-	return oci_record_write(&x->ct, err);
-}
-
 /* The container's process is pid now: its start time goes with it. */
 static int record_pid(struct creation *x, pid_t pid, bool ready, struct sluice_error *err)
 {
@@ -204,6 +195,19 @@ static int record_pid(struct creation *x, pid_t pid, bool ready, struct sluice_e
 	if (oci_proc_stat(pid, &x->ct.rec.starttime, &state) < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, ESRCH,
 				  "the container's process %d is gone", (int)pid);
+	return oci_record_write(&x->ct, err);
+}
+
+static int record_cgroup(struct sluice_launch *l, void *ctx, struct sluice_error *err)
+{
+	struct creation *x = ctx;
+
+	if (!(x->ct.rec.cgroup = sluice_cgroup_describe(l->cg)))
+		return sluice_err(err, SLUICE_EXIT_SETUP, ENOMEM, "state");
+	/* made after the clone (v1, hybrid): the helper's pid in the same
+	 * write (each rename over the record costs, docs/performance.md) */
+	if (l->pid > 0)
+		return record_pid(x, l->pid, false, err);
 	return oci_record_write(&x->ct, err);
 }
 
@@ -252,6 +256,8 @@ static int start_helper(struct creation *x, const sigset_t *child_mask, struct s
 	x->l.cg_opts = NULL;
 	if (r < 0)
 		return -1;
+	if (x->ct.rec.pid == x->l.pid) /* recorded with the cgroup */
+		return 0;
 	return record_pid(x, x->l.pid, false, err);
 }
 
