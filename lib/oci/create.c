@@ -415,13 +415,12 @@ static void undo(struct creation *x)
 }
 
 int oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *opts,
-	       const sigset_t *mask, int *pidfd, pid_t *pid, int *pty, bool *started,
-	       struct sluice_error *err)
+	       struct oci_foreground *fg, struct sluice_error *err)
 {
 	struct creation x = { .o = o,
 			      .opts = opts,
-			      .relays_terminal = pty != NULL,
-			      .foreground = started != NULL,
+			      .relays_terminal = fg && fg->relay_pty,
+			      .foreground = fg != NULL,
 			      .ct = { .dirfd = -1 },
 			      .inter_pidfd = -1 };
 	struct sigaction ign = { .sa_handler = SIG_IGN }, oldpipe;
@@ -433,25 +432,26 @@ int oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *
 	/* a helper that died must not take us with it when we write to it */
 	sigaction(SIGPIPE, &ign, &oldpipe);
 	sluice_ensure_std_fds();
-	if (started)
-		*started = false;
 	if (sluice_oci_check_id(opts->id, err) == 0 && bundle_path(opts, bundle, err) == 0 &&
 	    load_bundle(&x, bundle, err) == 0 && make_state(&x, bundle, err) == 0 &&
-	    start_helper(&x, mask, err) == 0 && handshake(&x, err) == 0 &&
+	    start_helper(&x, fg ? fg->mask : NULL, err) == 0 && handshake(&x, err) == 0 &&
 	    after_create(&x, err) == 0)
 		r = 0;
 	if (r < 0)
 		undo(&x);
 	/* the container's process detached from it (or is gone): reparented */
 	oci_kill_wait(&x.inter_pidfd);
-	if (r == 0 && pidfd)
-		*pidfd = steal_fd(&x.l.pidfd);
-	if (pid)
-		*pid = r == 0 ? x.ct.rec.pid : 0;
-	if (pty)
-		*pty = r == 0 ? steal_fd(&x.l.pty_fd) : -1;
-	if (started)
-		*started = r == 0 && x.gateless;
+	if (fg) {
+		fg->pidfd = r == 0 ? steal_fd(&x.l.pidfd) : -1;
+		fg->pid = r == 0 ? x.ct.rec.pid : 0;
+		fg->pty = r == 0 ? steal_fd(&x.l.pty_fd) : -1;
+		fg->started = r == 0 && x.gateless;
+		fg->cg = NULL;
+		if (r == 0) {
+			fg->cg = x.l.cg;
+			x.l.cg = NULL;
+		}
+	}
 	/* the cgroup is the container's now: delete removes it */
 	x.l.cg_keep = r == 0;
 	(void)sluice_launch_release(&x.l, &(struct sluice_error){ 0 });
@@ -464,5 +464,5 @@ int oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *
 int sluice_oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *opts,
 		      struct sluice_error *err)
 {
-	return oci_create(o, opts, NULL, NULL, NULL, NULL, NULL, err);
+	return oci_create(o, opts, NULL, err);
 }

@@ -83,19 +83,40 @@ static int delete_locked(const struct sluice_oci *o, struct oci_container *ct, b
 	return destroy(o, ct, err);
 }
 
-int sluice_oci_delete(const struct sluice_oci *o, const char *id, bool force,
-		      struct sluice_error *err)
+/* cg: the container's cgroup as its create made it (the foreground
+ * run), used when the record names that very cgroup; taken over. */
+static void take_cgroup(struct oci_container *ct, struct sluice_cgroup *cg)
+{
+	cleanup_free char *ours = cg && ct->rec.cgroup ? sluice_cgroup_describe(cg) : NULL;
+
+	if (ours && !strcmp(ours, ct->rec.cgroup) && !ct->cg) {
+		ct->cg = cg;
+		return;
+	}
+	sluice_cgroup_free(cg);
+}
+
+int oci_delete(const struct sluice_oci *o, const char *id, bool force, struct sluice_cgroup *cg,
+	       struct sluice_error *err)
 {
 	struct oci_container ct;
 	bool gone = false;
 	int r = oci_container_open(o, id, LOCK_EX, &ct, &gone, err);
 
-	if (r == 0)
+	if (r == 0) {
+		take_cgroup(&ct, steal_ptr(&cg));
 		r = delete_locked(o, &ct, force, err);
-	else if (gone)
+	} else if (gone)
 		r = remove_orphan(&ct, force, err);
 	else if (force && ct.missing)
 		r = 0; /* runc: --force on a container that does not exist succeeds */
 	oci_container_close(&ct);
+	sluice_cgroup_free(cg);
 	return r;
+}
+
+int sluice_oci_delete(const struct sluice_oci *o, const char *id, bool force,
+		      struct sluice_error *err)
+{
+	return oci_delete(o, id, force, NULL, err);
 }

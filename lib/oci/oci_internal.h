@@ -26,18 +26,30 @@ void oci_poststop(const struct sluice_oci *o, const struct sluice_config *c,
  * (our child or not).  The pidfd is closed. */
 void oci_kill_wait(int *pidfd);
 
-/* A new container, set up and recorded (create.c).  mask: the signal mask
- * its process starts with (NULL: ours); the container's pidfd in *pidfd
- * when pidfd is not NULL (run keeps it), else closed; its pid as recorded
- * in *pid when pid is not NULL.  pty not NULL: the
- * foreground run, which relays a terminal itself: process.terminal needs
- * no console socket then, and the pty master comes back in *pty (or -1).
- * started not NULL: the foreground run, which may let the container exec
- * at once, without the exec FIFO, when nothing needs `start`; *started
- * says whether it did (the container then runs, start is not needed). */
-int oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *opts,
-	       const sigset_t *mask, int *pidfd, pid_t *pid, int *pty, bool *started,
+/* What the foreground run (run.c) gives create and gets back. */
+struct oci_foreground {
+	const sigset_t *mask; /* in: the container process's signal mask */
+	/* in: run relays a terminal itself: process.terminal needs no console
+	 * socket then, and the pty master comes back in pty (or -1) */
+	bool relay_pty;
+	int pidfd; /* out: the container's process */
+	pid_t pid;
+	int pty;
+	/* out: it runs already: with nothing that needs `start`, the run
+	 * goes without the exec FIFO (docs/oci.md "The lifecycle") */
+	bool started;
+	struct sluice_cgroup *cg; /* out: its cgroup, for the delete (or NULL) */
+};
+
+/* sluice_oci_delete, with the container's cgroup object when the caller
+ * has it (cg, taken over; NULL: read back from the record). */
+int oci_delete(const struct sluice_oci *o, const char *id, bool force, struct sluice_cgroup *cg,
 	       struct sluice_error *err);
+
+/* A new container, set up and recorded (create.c); fg: the foreground
+ * run's (NULL: `create`). */
+int oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *opts,
+	       struct oci_foreground *fg, struct sluice_error *err);
 
 /* Call fn for every process of the container but its init (procs.c):
  * those of its cgroup, or without one those of its pid namespace and of

@@ -140,8 +140,8 @@ static int foreground(const struct sluice_oci *o, const struct sluice_oci_create
 {
 	struct foreground f = { .sigfd = -1, .pidfd = -1, .pty = -1 };
 	struct sluice_error e = { 0 };
+	struct oci_foreground fg = { .relay_pty = !c->console_socket };
 	sigset_t old;
-	bool started = false;
 	int r;
 
 	/* A process the helper forks for a pid namespace comes back to us
@@ -152,12 +152,15 @@ static int foreground(const struct sluice_oci *o, const struct sluice_oci_create
 	f.sigfd = make_signalfd(&old, err);
 	if (f.sigfd < 0)
 		return -1;
-	r = oci_create(o, c, &old, &f.pidfd, &f.pid, c->console_socket ? NULL : &f.pty, &started,
-		       err);
+	fg.mask = &old;
+	r = oci_create(o, c, &fg, err);
+	f.pidfd = fg.pidfd;
+	f.pid = fg.pid;
+	f.pty = fg.pty;
 	f.shares_terminal = f.pty < 0 && (isatty(0) || isatty(1) || isatty(2));
 	if (r == 0)
 		r = start_relay(&f, err);
-	if (r == 0 && !started)
+	if (r == 0 && !fg.started)
 		r = sluice_oci_start(o, c->id, err);
 	else if (r == 0)
 		oci_log(o, SLUICE_LOG_DEBUG, "container %s started", c->id);
@@ -166,8 +169,10 @@ static int foreground(const struct sluice_oci *o, const struct sluice_oci_create
 	sluice_tty_restore(&f.tty);
 	if (f.relaying)
 		sluice_relay_free(&f.relay);
+	/* with the cgroup create made: not read back from the record */
 	if (f.pidfd >= 0 && (r < 0 || !keep))
-		(void)sluice_oci_delete(o, c->id, true, &e);
+		(void)oci_delete(o, c->id, true, steal_ptr(&fg.cg), &e);
+	sluice_cgroup_free(fg.cg);
 	sluice_close(f.pty);
 	sluice_close(f.pidfd);
 	sluice_close(f.sigfd);
