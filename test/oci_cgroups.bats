@@ -11,7 +11,9 @@ load oci_helpers
 setup() {
 	requires_root
 	oci_setup
-	ID=cg-$$-$RANDOM
+	# 64 hex digits, as docker and podman name their containers (and so
+	# the cgroup made after one)
+	ID=$(printf 'cg-%s-%s' "$$" "$RANDOM" | sha256sum | cut -c1-64)
 }
 
 teardown() {

@@ -58,6 +58,7 @@ void sluice_cgroup_free(struct sluice_cgroup *cg)
 		free(cg->d[i].path);
 	sluice_close(cg->clone_fd);
 	cg_layout_free(&cg->L);
+	free(cg->P.name);
 	free(cg->source);
 	free(cg);
 }
@@ -273,7 +274,7 @@ static int populate(struct sluice_cgroup *cg, const struct sluice_config *c,
 		    struct sluice_error *err)
 {
 	const struct cg_plan *P = &cg->P;
-	const char *name = P->name[0] ? P->name : NULL;
+	const char *name = P->name;
 
 	for (size_t i = 0; i < cg->L.n; i++)
 		if (P->use[i] && make_dir(cg, (int)i, P, c, name, err) < 0)
@@ -293,6 +294,25 @@ static int populate(struct sluice_cgroup *cg, const struct sluice_config *c,
 	return 0;
 }
 
+/* The leaf's name below the caller's cgroup: the one given (an OCI
+ * container id, 64 characters from docker and podman), or a generated
+ * one; none with a cgroupsPath that is used as it is. */
+static int plan_name(struct cg_plan *P, const struct sluice_config *c,
+		     const struct sluice_cgroup_opts *o, struct sluice_error *err)
+{
+	char generated[64];
+
+	if (o->name)
+		P->name = strdup(o->name);
+	else if (c->linux.cgroups_path)
+		return 0;
+	else if (cg_path_generated_name(generated, sizeof(generated)) < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "cgroups: a name");
+	else
+		P->name = strdup(generated);
+	return P->name ? 0 : sluice_err(err, SLUICE_EXIT_SETUP, ENOMEM, "cgroups");
+}
+
 int sluice_cgroup_plan(const struct sluice_config *c, const struct sluice_cgroup_opts *o,
 		       struct sluice_cgroup **out, struct sluice_error *err)
 {
@@ -309,12 +329,8 @@ int sluice_cgroup_plan(const struct sluice_config *c, const struct sluice_cgroup
 	r = cg_layout_detect(&cg->L, err);
 	if (r == 0)
 		r = make_plan(&cg->L, &cg->P, c, o, err);
-	if (r == 0 && o->name &&
-	    snprintf(cg->P.name, sizeof(cg->P.name), "%s", o->name) >= (int)sizeof(cg->P.name))
-		r = sluice_err(err, SLUICE_EXIT_SETUP, ENAMETOOLONG, "cgroups: name %s", o->name);
-	if (r == 0 && !c->linux.cgroups_path && !o->name &&
-	    cg_path_generated_name(cg->P.name, sizeof(cg->P.name)) < 0)
-		r = sluice_err(err, SLUICE_EXIT_SETUP, errno, "cgroups: a name");
+	if (r == 0)
+		r = plan_name(&cg->P, c, o, err);
 	if (r < 0) {
 		sluice_cgroup_free(cg);
 		return -1;

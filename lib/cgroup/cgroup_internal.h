@@ -90,7 +90,7 @@ struct cg_plan {
 	uint32_t v2_ctrls; /* controllers to enable on the v2 hierarchy */
 	const char *field[CG_CTRL_COUNT];
 	const char *first; /* the field to name when a directory cannot be made */
-	char name[64];	   /* the leaf's name, "" with a cgroupsPath */
+	char *name;	   /* the leaf's name (malloc'd), NULL with a cgroupsPath */
 	bool planned;	   /* not yet made */
 };
 

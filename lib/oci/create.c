@@ -177,14 +177,6 @@ static int make_state(struct creation *x, const char *bundle, struct sluice_erro
 	return save_config(x, err);
 }
 
-/* runc makes a cgroup for every container (named after it when
- * config.json has no cgroupsPath), so that pause, update, stats, kill
- * --all and ps have it whatever the resources.  Rootless, only when the
- * config asks for one: the caller's cgroup is rarely ours to write to, and
- * runc ignores that failure too.  The launch makes it (after the clone,
- * while the helper re-executes itself, except on pure v2) and calls this
- * once it exists, before anything runs in it: recorded then, a sluice
- * killed from here on leaves what `delete --force` removes. */
 /* The container's process is pid now: its start time goes with it. */
 static int record_pid(struct creation *x, pid_t pid, bool ready, struct sluice_error *err)
 {
@@ -198,6 +190,14 @@ static int record_pid(struct creation *x, pid_t pid, bool ready, struct sluice_e
 	return oci_record_write(&x->ct, err);
 }
 
+/* runc makes a cgroup for every container (named after it when
+ * config.json has no cgroupsPath), so that pause, update, stats, kill
+ * --all and ps have it whatever the resources.  Rootless, only when the
+ * config asks for one: the caller's cgroup is rarely ours to write to, and
+ * runc ignores that failure too.  The launch makes it (after the clone,
+ * while the helper re-executes itself, except on pure v2) and calls this
+ * once it exists, before anything runs in it: recorded then, a sluice
+ * killed from here on leaves what `delete --force` removes. */
 static int record_cgroup(struct sluice_launch *l, void *ctx, struct sluice_error *err)
 {
 	struct creation *x = ctx;
@@ -229,10 +229,9 @@ static int start_helper(struct creation *x, const sigset_t *child_mask, struct s
 	cleanup_free char *payload = NULL;
 	char fifo[PATH_MAX];
 	sigset_t mask;
+	struct sluice_cgroup_opts cg_opts = { .name = x->ct.rec.id, .join_all = true };
 	size_t len = 0;
 	int r;
-
-	struct sluice_cgroup_opts cg_opts = { .name = x->ct.rec.id, .join_all = true };
 
 	snprintf(fifo, sizeof(fifo), "%s/%s", x->ct.dir, OCI_FIFO_FILE);
 	req.fifo = x->gateless ? NULL : fifo;
@@ -446,11 +445,7 @@ int oci_create(const struct sluice_oci *o, const struct sluice_oci_create_opts *
 		fg->pid = r == 0 ? x.ct.rec.pid : 0;
 		fg->pty = r == 0 ? steal_fd(&x.l.pty_fd) : -1;
 		fg->started = r == 0 && x.gateless;
-		fg->cg = NULL;
-		if (r == 0) {
-			fg->cg = x.l.cg;
-			x.l.cg = NULL;
-		}
+		fg->cg = r == 0 ? steal_ptr(&x.l.cg) : NULL;
 	}
 	/* the cgroup is the container's now: delete removes it */
 	x.l.cg_keep = r == 0;
