@@ -207,6 +207,7 @@ static int read_record(struct oci_container *ct, bool *gone, struct sluice_error
 	if (r < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, -r, "%s/%s: unreadable", ct->dir,
 				  OCI_STATE_FILE);
+	ct->written = true;
 	return 0;
 }
 
@@ -271,18 +272,18 @@ static int put_kv(char **buf, size_t *len, const char *k, const char *v)
  * unlink at delete then frees; 0.13 ms a record on this host's ext4 /run,
  * the same on tmpfs (docs/performance.md).  Either way a reader sees the
  * old record or the new one, never a part: the name always holds one. */
-static int record_replace(int dirfd)
+static int record_replace(int dirfd, bool exists)
 {
 	const char *tmp = OCI_STATE_FILE ".tmp";
 
-	if (renameat2(dirfd, tmp, dirfd, OCI_STATE_FILE, RENAME_EXCHANGE) == 0) {
+	if (exists && renameat2(dirfd, tmp, dirfd, OCI_STATE_FILE, RENAME_EXCHANGE) == 0) {
 		/* the old record; one left by a crash is emptied by the next
 		 * write (O_TRUNC) and removed with the directory */
 		(void)unlinkat(dirfd, tmp, 0);
 		return 0;
 	}
-	/* ENOENT: the first record; EINVAL: a filesystem without exchange */
-	if (errno != ENOENT && errno != EINVAL && errno != ENOSYS)
+	/* ENOENT: no record after all; EINVAL: a filesystem without exchange */
+	if (exists && errno != ENOENT && errno != EINVAL && errno != ENOSYS)
 		return -errno;
 	return renameat(dirfd, tmp, dirfd, OCI_STATE_FILE) < 0 ? -errno : 0;
 }
@@ -339,9 +340,10 @@ int oci_record_write(struct oci_container *ct, struct sluice_error *err)
 	r = sluice_write_all(fd, buf, len);
 	sluice_close(fd);
 	if (r == 0)
-		r = record_replace(ct->dirfd);
+		r = record_replace(ct->dirfd, ct->written);
 	if (r < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, -r, "%s/%s", ct->dir, OCI_STATE_FILE);
+	ct->written = true;
 	return 0;
 }
 

@@ -46,6 +46,7 @@ struct oci_container {
 	int dirfd;    /* the directory, flock'ed */
 	uid_t owner;  /* the directory's owner */
 	bool missing; /* open: there is no such container */
+	bool written; /* the record is on disk (read, or written by us) */
 	struct oci_record rec;
 	struct sluice_cgroup *cg; /* loaded from rec.cgroup by oci_container_cgroup */
 };
