@@ -7,7 +7,10 @@
  *
  * Lifecycle, as `sluice run` uses it (lib/launch/launch.c):
  *   sluice_cgroup_create()   mkdir below the caller's cgroup (or at an
- *                            absolute linux.cgroupsPath), write every limit
+ *                            absolute linux.cgroupsPath), write every limit;
+ *                            in two halves, sluice_cgroup_plan() before the
+ *                            clone and sluice_cgroup_make() after it on v1
+ *                            and hybrid hosts (before it on pure v2)
  *   sluice_cgroup_clone_fd() pure v2: the fd for clone3(CLONE_INTO_CGROUP)
  *   sluice_cgroup_enter()    otherwise: write the helper's pid to cgroup.procs
  *   ... the sandbox runs ...
