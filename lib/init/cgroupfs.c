@@ -26,23 +26,30 @@
 struct binds {
 	int tmpfs;
 	const struct sluice_mount *m;
+	int error; /* -errno of the bind that failed */
 };
 
-/* One hierarchy: our own cgroup in it, bound at its name in the tmpfs. */
+/* One hierarchy: our own cgroup in it, bound at its name in the tmpfs.
+ * A failure stops the walk (1) with its errno kept in B->error. */
 static int bind_one(const char *name, const char *dir, void *ctx)
 {
-	const struct binds *B = ctx;
+	struct binds *B = ctx;
 	cleanup_close int target = -1;
 	struct sluice_mount b = *B->m;
 
-	if (mkdirat(B->tmpfs, name, 0755) < 0 && errno != EEXIST)
-		return -errno;
+	if (mkdirat(B->tmpfs, name, 0755) < 0 && errno != EEXIST) {
+		B->error = -errno;
+		return 1;
+	}
 	target = openat(B->tmpfs, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (target < 0)
-		return -errno;
+	if (target < 0) {
+		B->error = -errno;
+		return 1;
+	}
 	b.recursive = false;
 	b.propagation = 0;
-	return sluice_bind_tree(AT_FDCWD, dir, target, &b);
+	B->error = sluice_bind_tree(AT_FDCWD, dir, target, &b);
+	return B->error < 0;
 }
 
 /* Every hierarchy mounted directly under /sys/fs/cgroup that we are in
@@ -51,12 +58,10 @@ static int bind_hierarchies(int tmpfs, const struct sluice_mount *m)
 {
 	struct binds B = { .tmpfs = tmpfs, .m = m };
 	struct sluice_error e = { 0 };
-	int r = sluice_cgroup_each_own(HOST_CGROUP, bind_one, &B, &e);
 
-	/* -1 is also bind_one's -EPERM: the layout's own failure has a message */
-	if (r == -1 && e.msg[0])
+	if (sluice_cgroup_each_own(HOST_CGROUP, bind_one, &B, &e) < 0)
 		return e.errnum ? -e.errnum : -EIO;
-	return r;
+	return B.error;
 }
 
 /* The host's symlinks (cpu -> cpu,cpuacct) beside the binds. */
