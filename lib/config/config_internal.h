@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arena.h"
 #include "config.h"
 #include "error.h"
 
@@ -26,15 +27,24 @@ enum config_node_kind {
 	CONFIG_MAP,
 };
 
+/* Where a node's memory comes from, for config_node_free. */
+enum config_node_mem {
+	CONFIG_NODE_HEAP,	/* malloc'd, with its items and value (libyaml's path) */
+	CONFIG_NODE_ARENA,	/* in its root's arena: freed with the root only */
+	CONFIG_NODE_ARENA_ROOT, /* the root of an arena tree: a config_arena_tree */
+};
+
 struct config_node {
 	enum config_node_kind kind;
 	unsigned int line, col; /* 1-based */
 	bool plain;		/* scalar written without quotes */
+	unsigned char mem;	/* enum config_node_mem */
 	char *value;		/* scalar text */
-	/* SEQ: items[0..n); MAP: items[2i] is the key, items[2i+1] the value */
+	/* SEQ: items[0..n); MAP: items[2i] is the key, items[2i+1] the value;
+	 * 32 bits are plenty under CONFIG_MAX_SIZE and keep a node at 40 bytes */
 	struct config_node **items;
-	size_t n;
-	size_t cap;
+	uint32_t n;
+	uint32_t cap;
 };
 
 static inline const struct config_node *config_map_key(const struct config_node *m, size_t i)
@@ -57,6 +67,13 @@ int config_read_fd(int fd, const char *name, char **buf, size_t *len, struct slu
  * duplicate and non-scalar keys and nesting deeper than CONFIG_MAX_DEPTH. */
 int config_yaml_parse(const char *name, const char *buf, size_t len, struct config_node **root,
 		      struct sluice_error *err);
+/* A tree whose nodes, items and values all sit in one arena (the JSON
+ * reader's): the root node and the arena that holds the rest. */
+struct config_arena_tree {
+	struct config_node root;
+	struct sluice_arena arena;
+};
+
 /* The same with libyaml only, never the JSON fast path, and no size
  * check (for the fuzz target that compares the two). */
 int config_yaml_parse_libyaml(const char *name, const char *buf, size_t len,

@@ -29,6 +29,14 @@ struct reader {
 	 * reports a syntax error it scans ahead to first. */
 	bool duplicate;
 	struct sluice_error duplicate_err;
+	/* Every node, value and items array goes to the tree's arena; the
+	 * root is the tree's own first node.  The items of the collections
+	 * still open wait on stack, each collection's on top of its
+	 * parent's, and move to the arena in one piece when it closes. */
+	struct config_arena_tree *tree;
+	struct config_node *root_slot;
+	struct config_node **stack;
+	size_t stack_n, stack_cap;
 };
 
 /* libyaml forgets a key that is not followed by ':' within 1024
@@ -47,12 +55,19 @@ static void skip_space(struct reader *r)
 	}
 }
 
-static struct config_node *node_here(const struct reader *r, enum config_node_kind kind)
+static struct config_node *node_here(struct reader *r, enum config_node_kind kind)
 {
-	struct config_node *n = calloc(1, sizeof(*n));
+	struct config_node *n = r->root_slot;
 
-	if (!n)
-		return NULL;
+	if (n) {
+		r->root_slot = NULL;
+		n->mem = CONFIG_NODE_ARENA_ROOT;
+	} else {
+		n = sluice_arena_zalloc(&r->tree->arena, sizeof(*n));
+		if (!n)
+			return NULL;
+		n->mem = CONFIG_NODE_ARENA;
+	}
 	n->kind = kind;
 	n->line = r->line;
 	n->col = (unsigned int)(r->p - r->line_start) + 1;
@@ -104,7 +119,7 @@ static char *put_utf8(char *o, unsigned int cp)
  * so is \/ (not every libyaml knows it). */
 static int unescape(struct reader *r, const char *from, const char *to, char **out)
 {
-	char *o = malloc((size_t)(to - from) + 1), *start = o;
+	char *o = sluice_arena_bytes(&r->tree->arena, (size_t)(to - from) + 1), *start = o;
 
 	if (!o)
 		return nomem(r);
@@ -150,8 +165,7 @@ static int unescape(struct reader *r, const char *from, const char *to, char **o
 	*out = start;
 	return 0;
 decline:
-	free(start);
-	return CONFIG_JSON_DECLINED;
+	return CONFIG_JSON_DECLINED; /* the arena goes with the whole document */
 }
 
 /* At the opening quote: the string's value, the reader past its end. */
@@ -174,7 +188,7 @@ static int read_string(struct reader *r, char **out)
 	r->p = q + 1;
 	if (escaped)
 		return unescape(r, from, q, out);
-	*out = strndup(from, (size_t)(q - from));
+	*out = sluice_arena_strndup(&r->tree->arena, from, (size_t)(q - from));
 	return *out ? 0 : nomem(r);
 }
 
@@ -233,33 +247,54 @@ static int read_word(struct reader *r, struct config_node *n)
 	if (!q || (q < r->end && !strchr(" \n,]}", *q)))
 		return CONFIG_JSON_DECLINED;
 	n->plain = true;
-	n->value = strndup(r->p, (size_t)(q - r->p));
+	n->value = sluice_arena_strndup(&r->tree->arena, r->p, (size_t)(q - r->p));
 	r->p = q;
 	return n->value ? 0 : nomem(r);
 }
 
 static int read_value(struct reader *r, struct config_node **out);
 
-/* Appends what read_value built, or frees it. */
-static int add(struct reader *r, struct config_node *parent, struct config_node *child)
+/* Puts what read_value built on the stack of open collections' items. */
+static int add(struct reader *r, struct config_node *child)
 {
-	if (config_node_append(parent, child) < 0) {
-		config_node_free(child);
-		return nomem(r);
+	if (r->stack_n == r->stack_cap) {
+		size_t cap = r->stack_cap ? r->stack_cap * 2 : 64;
+		struct config_node **stack = reallocarray(r->stack, cap, sizeof(*stack));
+		if (!stack)
+			return nomem(r);
+		r->stack = stack;
+		r->stack_cap = cap;
 	}
+	r->stack[r->stack_n++] = child;
+	return 0;
+}
+
+/* The items above base become n's, in the arena. */
+static int close_items(struct reader *r, struct config_node *n, size_t base)
+{
+	size_t count = r->stack_n - base;
+
+	if (count) {
+		n->items = sluice_arena_zalloc(&r->tree->arena, count * sizeof(*n->items));
+		if (!n->items)
+			return nomem(r);
+		memcpy(n->items, r->stack + base, count * sizeof(*n->items));
+	}
+	n->n = n->cap = (uint32_t)count;
+	r->stack_n = base;
 	return 0;
 }
 
 /* A value of a sequence. */
-static int read_item(struct reader *r, struct config_node *seq)
+static int read_item(struct reader *r)
 {
 	struct config_node *item = NULL;
 	int ret = read_value(r, &item);
 
-	return ret == 0 ? add(r, seq, item) : ret;
+	return ret == 0 ? add(r, item) : ret;
 }
 
-static int read_pair(struct reader *r, struct config_node *map)
+static int read_pair(struct reader *r)
 {
 	const char *key_at = r->p;
 	unsigned int key_line = r->line;
@@ -273,9 +308,7 @@ static int read_pair(struct reader *r, struct config_node *map)
 		return nomem(r);
 	ret = read_string(r, &key->value);
 	if (ret == 0)
-		ret = add(r, map, key);
-	else
-		config_node_free(key);
+		ret = add(r, key);
 	if (ret != 0)
 		return ret;
 	skip_space(r);
@@ -284,7 +317,7 @@ static int read_pair(struct reader *r, struct config_node *map)
 	r->p++;
 	skip_space(r);
 	ret = read_value(r, &value);
-	return ret == 0 ? add(r, map, value) : ret;
+	return ret == 0 ? add(r, value) : ret;
 }
 
 /* At '{' or '[': the collection, up to its closing bracket. */
@@ -292,6 +325,8 @@ static int read_collection(struct reader *r, struct config_node *n)
 {
 	bool map = *r->p == '{';
 	char close = map ? '}' : ']';
+	size_t base = r->stack_n;
+	int ret;
 
 	/* libyaml's path has the message for too deep */
 	if (r->depth == CONFIG_MAX_DEPTH)
@@ -303,8 +338,7 @@ static int read_collection(struct reader *r, struct config_node *n)
 		goto done;
 	/* the elements, each followed by ',' or the closing bracket */
 	for (;;) {
-		int ret = map ? read_pair(r, n) : read_item(r, n);
-
+		ret = map ? read_pair(r) : read_item(r);
 		if (ret != 0)
 			return ret;
 		skip_space(r);
@@ -318,8 +352,9 @@ static int read_collection(struct reader *r, struct config_node *n)
 done:
 	r->p++;
 	r->depth--;
-	if (!map)
-		return 0;
+	ret = close_items(r, n, base);
+	if (ret != 0 || !map)
+		return ret;
 	n->n /= 2; /* from here on, pairs */
 	if (!r->duplicate && config_map_check_duplicates(r->name, &r->duplicate_err, n) < 0) {
 		if (r->duplicate_err.errnum == ENOMEM)
@@ -345,10 +380,8 @@ static int read_value(struct reader *r, struct config_node **out)
 		ret = read_string(r, &n->value);
 	else
 		ret = read_word(r, n);
-	if (ret != 0) {
-		config_node_free(n);
+	if (ret != 0)
 		return ret;
-	}
 	*out = n;
 	return 0;
 }
@@ -359,6 +392,24 @@ bool config_json_likely(const char *buf, size_t len)
 		if (buf[i] != ' ' && buf[i] != '\n')
 			return buf[i] == '{' || buf[i] == '[';
 	return false;
+}
+
+/* The arena's first chunk, for a document of len bytes: the trees of the
+ * configs sluice reads (runc spec's, podman's, seccomp profiles, the
+ * helper's) take 2 to 3.6 times their text; a larger chunk costs nothing
+ * for the part that stays empty. */
+static size_t arena_hint(size_t len)
+{
+	return len * 4;
+}
+
+static void reader_drop(struct reader *r)
+{
+	free(r->stack);
+	if (r->tree) {
+		sluice_arena_free(&r->tree->arena);
+		free(r->tree);
+	}
 }
 
 int config_json_parse(const char *name, const char *buf, size_t len, struct config_node **root,
@@ -379,17 +430,26 @@ int config_json_parse(const char *name, const char *buf, size_t len, struct conf
 	skip_space(&r);
 	if (r.p == r.end || (*r.p != '{' && *r.p != '['))
 		return CONFIG_JSON_DECLINED;
+	r.tree = calloc(1, sizeof(*r.tree));
+	if (!r.tree)
+		return nomem(&r);
+	sluice_arena_init(&r.tree->arena, arena_hint(len));
+	r.root_slot = &r.tree->root;
 	ret = read_value(&r, &n);
-	if (ret != 0)
-		return ret;
-	skip_space(&r);
-	if (r.p != r.end || r.duplicate) {
-		config_node_free(n);
+	if (ret == 0) {
+		skip_space(&r);
 		if (r.p != r.end)
-			return CONFIG_JSON_DECLINED;
-		*err = r.duplicate_err;
-		return -1;
+			ret = CONFIG_JSON_DECLINED;
+		else if (r.duplicate) {
+			*err = r.duplicate_err;
+			ret = -1;
+		}
 	}
+	if (ret != 0) {
+		reader_drop(&r);
+		return ret;
+	}
+	free(r.stack);
 	*root = n;
 	return 0;
 }

@@ -36,8 +36,14 @@ static void node_free_items(struct config_node *n)
 
 void config_node_free(struct config_node *n)
 {
-	if (!n)
+	if (!n || n->mem == CONFIG_NODE_ARENA)
 		return;
+	if (n->mem == CONFIG_NODE_ARENA_ROOT) {
+		struct config_arena_tree *t = (struct config_arena_tree *)n;
+		sluice_arena_free(&t->arena);
+		free(t);
+		return;
+	}
 	node_free_items(n);
 	free(n->value);
 	free(n);
@@ -104,13 +110,13 @@ int config_node_append(struct config_node *parent, struct config_node *child)
 {
 	/* items stays NULL-terminated so a half-built tree frees cleanly */
 	if (parent->n + 2 > parent->cap) {
-		size_t cap = parent->cap ? parent->cap * 2 : 8;
+		size_t cap = parent->cap ? (size_t)parent->cap * 2 : 8;
 		struct config_node **items = realloc(parent->items, cap * sizeof(*items));
 		if (!items)
 			return -ENOMEM;
 		memset(items + parent->cap, 0, (cap - parent->cap) * sizeof(*items));
 		parent->items = items;
-		parent->cap = cap;
+		parent->cap = (uint32_t)cap;
 	}
 	parent->items[parent->n++] = child;
 	return 0;
@@ -232,6 +238,28 @@ static int key_cmp(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
+static int duplicate_error(const char *name, struct sluice_error *err,
+			   const struct config_node *again, const struct config_node *first)
+{
+	sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+		   "%s:%u:%u: duplicate key \"%s\" (first at line %u, column %u)", name,
+		   again->line, again->col, again->value, first->line, first->col);
+	return -1;
+}
+
+/* The maps of a config mostly have a handful of keys: comparing each with
+ * those before it needs no allocation. */
+#define DUPLICATES_SMALL 16
+static int duplicates_small(const char *name, struct sluice_error *err, const struct config_node *m)
+{
+	for (size_t i = 1; i < m->n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(config_map_key(m, i)->value, config_map_key(m, j)->value))
+				return duplicate_error(name, err, config_map_key(m, i),
+						       config_map_key(m, j));
+	return 0;
+}
+
 /* Sorting keeps a 4 MiB document of keys from costing n^2 comparisons.
  * Reports the earliest second occurrence, pointing at the first. */
 int config_map_check_duplicates(const char *name, struct sluice_error *err,
@@ -242,6 +270,8 @@ int config_map_check_duplicates(const char *name, struct sluice_error *err,
 
 	if (m->n < 2)
 		return 0;
+	if (m->n <= DUPLICATES_SMALL)
+		return duplicates_small(name, err, m);
 	refs = calloc(m->n, sizeof(*refs));
 	if (!refs)
 		return sluice_err(err, SLUICE_EXIT_CONFIG, ENOMEM, "%s: cannot parse", name);
@@ -258,12 +288,8 @@ int config_map_check_duplicates(const char *name, struct sluice_error *err,
 			first = &refs[run];
 		}
 	}
-	if (dup) {
-		const struct config_node *k = dup->key;
-		sluice_err(err, SLUICE_EXIT_CONFIG, 0,
-			   "%s:%u:%u: duplicate key \"%s\" (first at line %u, column %u)", name,
-			   k->line, k->col, k->value, first->key->line, first->key->col);
-	}
+	if (dup)
+		duplicate_error(name, err, dup->key, first->key);
 	free(refs);
 	return dup ? -1 : 0;
 }

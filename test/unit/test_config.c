@@ -1531,6 +1531,64 @@ static void test_default_file(void)
 	sluice_config_free(&c);
 }
 
+/* Duplicate keys, in small maps (compared pairwise) and large ones
+ * (sorted), by both readers: the earliest second occurrence is named,
+ * pointing at the first. */
+static void test_errors_duplicates(void)
+{
+	char big[2048];
+	size_t at = 0;
+
+	load_fails("{\"hostname\": \"a\", \"domainname\": \"b\", \"hostname\": \"c\", "
+		   "\"domainname\": \"d\"}\n",
+		   "config.yaml:1:38: duplicate key \"hostname\" (first at line 1, column 2)");
+	load_fails("process:\n  cwd: /\n  args: [x]\n  cwd: /y\n",
+		   "config.yaml:4:3: duplicate key \"cwd\" (first at line 2, column 3)");
+	/* 20 keys: the sorted path; k7 comes back before k3 does */
+	at += (size_t)snprintf(big + at, sizeof(big) - at, "annotations:\n");
+	for (int i = 0; i < 20; i++)
+		at += (size_t)snprintf(big + at, sizeof(big) - at, "  k%d: v\n",
+				       i == 12 ? 7 :
+				       i == 15 ? 3 :
+						 i);
+	load_fails(big, "config.yaml:14:3: duplicate key \"k7\" (first at line 9, column 3)");
+	at = (size_t)snprintf(big, sizeof(big), "{\"annotations\": {");
+	for (int i = 0; i < 20; i++)
+		at += (size_t)snprintf(big + at, sizeof(big) - at, "%s\n\"k%d\": \"v\"",
+				       i ? "," : "",
+				       i == 12 ? 7 :
+				       i == 15 ? 3 :
+						 i);
+	snprintf(big + at, sizeof(big) - at, "}}\n");
+	load_fails(big, "config.yaml:14:1: duplicate key \"k7\" (first at line 9, column 1)");
+}
+
+/* A JSON document whose tree outgrows the arena's first chunk (sized from
+ * the text) loads whole: 3000 annotations, short keys, long tree. */
+static void test_json_large_tree(void)
+{
+	struct sluice_config c;
+	struct sluice_error err = { 0 };
+	size_t cap = 64 * 1024, at = 0;
+	char *doc = malloc(cap);
+
+	if (!doc) {
+		ok(false, "json large tree: memory");
+		return;
+	}
+	at += (size_t)snprintf(doc, cap, "{\"annotations\":{");
+	for (int i = 0; i < 3000; i++)
+		at += (size_t)snprintf(doc + at, cap - at, "%s\"%d\":\"\"", i ? "," : "", i);
+	snprintf(doc + at, cap - at, "},\"hostname\":\"h\"}");
+	make_default(&c, 0, "/");
+	is_int(load(&c, doc, &err), 0, "json large tree: loads");
+	if (err.msg[0])
+		diag("error: %s", err.msg);
+	is_str(c.hostname, "h", "json large tree: the key after the big map is read");
+	sluice_config_free(&c);
+	free(doc);
+}
+
 int main(void)
 {
 	const char *env = getenv("SLUICE_SRCDIR");
@@ -1545,6 +1603,8 @@ int main(void)
 	test_rich();
 	test_runc_json();
 	test_errors_keys();
+	test_errors_duplicates();
+	test_json_large_tree();
 	test_errors_types();
 	test_errors_names();
 	test_errors_values();
