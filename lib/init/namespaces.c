@@ -266,9 +266,19 @@ static pid_t parent_pid(void)
 								 -1;
 }
 
-static bool same_ns(const struct stat *a, const struct stat *b)
+/* A namespace link's text ("net:[4026531840]"): its type and nsfs inode,
+ * which is what tells two namespaces apart (nsfs is one filesystem).
+ * readlink asks the kernel for that name only; stat follows the link to
+ * an nsfs dentry, which costs 2-3 times as much in a fresh helper. */
+static ssize_t ns_link(int dir, const char *name, char *buf, size_t len)
 {
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+	ssize_t n = readlinkat(dir, name, buf, len);
+
+	if (n >= 0 && (size_t)n == len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return n;
 }
 
 /* Whether our namespace ns is owned by our own user namespace or one
@@ -337,16 +347,19 @@ static int user_ns_apart(pid_t parent)
  * ptrace rights over it), the others are not asked again. */
 static int ns_apart(struct ns_check *k, enum sluice_ns ns)
 {
-	struct stat mine = { 0 }, theirs = { 0 };
+	char mine[64], theirs[64];
+	ssize_t a, b;
 
 	/* The first process of a new pid namespace is its init. */
 	if (ns == SLUICE_NS_PID)
 		return getpid() == 1;
 	if (!k->theirs_hidden) {
-		if (fstatat(k->self, ns_files[ns], &mine, 0) < 0)
+		a = ns_link(k->self, ns_files[ns], mine, sizeof(mine));
+		if (a < 0)
 			return -errno;
-		if (fstatat(k->theirs, ns_files[ns], &theirs, 0) == 0)
-			return !same_ns(&mine, &theirs);
+		b = ns_link(k->theirs, ns_files[ns], theirs, sizeof(theirs));
+		if (b >= 0)
+			return a != b || memcmp(mine, theirs, (size_t)a) != 0;
 		if (errno != EACCES && errno != EPERM)
 			return -errno;
 		k->theirs_hidden = true;
