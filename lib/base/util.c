@@ -1,6 +1,8 @@
 /* Cleanup helpers, fd helpers and string vectors. */
 #include "util.h"
 
+#include "hardening.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -272,6 +274,8 @@ void sluice_close_from(unsigned int lo)
 
 void sluice_set_dumpable(bool on)
 {
+	if (!SLUICE_HARDENED)
+		return;
 	(void)prctl(PR_SET_DUMPABLE, on ? 1 : 0, 0, 0, 0);
 }
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "hardening.h"
 #include "helper.h"
 #include "util.h"
 
@@ -21,7 +22,7 @@
  */
 int sluice_keyring_apply(const struct sluice_config *c, struct sluice_error *err)
 {
-	if (c->sluice.no_new_keyring)
+	if (c->sluice.no_new_keyring || !SLUICE_HARDENED)
 		return 0;
 	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL, 0, 0, 0) >= 0 || errno == ENOSYS)
 		return 0;
@@ -46,7 +47,7 @@ int sluice_nested_userns_apply(const struct sluice_config *c, struct sluice_erro
 	const struct sluice_namespace *user = &c->linux.ns[SLUICE_NS_USER];
 	int r;
 
-	if (c->sluice.nested_userns || !user->enabled || user->path)
+	if (c->sluice.nested_userns || !user->enabled || user->path || !SLUICE_HARDENED)
 		return 0;
 	r = sluice_write_file("/proc/sys/user/max_user_namespaces", "0", 1);
 	if (r < 0)
