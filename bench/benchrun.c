@@ -9,9 +9,10 @@
  * TAB-separated words (no shell: nothing but fork, exec and wait is timed).
  * "{i}" in a word becomes the number of the run (container ids).
  *
- * lat:  N timed starts of each contender after W warm-ups, round-robin, the
- *       order rotated every iteration so that drift and caching hit all
- *       alike.  Each start is clock_gettime(CLOCK_MONOTONIC) around
+ * lat:  N timed starts of each contender after W warm-ups, round-robin, in
+ *       a new order every round (a shuffle with a fixed seed) so that drift
+ *       and caching hit all alike, and no contender always follows the same
+ *       one.  Each start is clock_gettime(CLOCK_MONOTONIC) around
  *       posix_spawn + wait4.  Prints a table; writes one row per start.
  *       -R PRIO: the driver and so every contender run SCHED_FIFO at PRIO,
  *       which shields them from the other load of a shared machine.
@@ -271,22 +272,53 @@ static void summarize_lat(struct sample *all, long n)
 	free(cpu);
 }
 
+/*
+ * The order of one round: a fresh permutation (Fisher-Yates over a
+ * fixed-seed xorshift, so a run can be repeated).  Rotating one order, as
+ * this driver did until 2026-12-07, keeps each contender behind the same
+ * predecessor in every round, and a heavy one leaves work behind it (runc's
+ * namespaces and cgroups are torn down by kernel workers after it exits):
+ * its successor then paid for that in every round, which put up to 0.4 ms
+ * on sluice-seccomp, the contender after runc.
+ */
+static void round_order(int *order)
+{
+	static uint64_t x = 0x9e3779b97f4a7c15ull;
+
+	for (int i = 0; i < n_cont; i++)
+		order[i] = i;
+	for (int i = n_cont - 1; i > 0; i--) {
+		int j, t;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		j = (int)(x % (uint64_t)(i + 1));
+		t = order[i];
+		order[i] = order[j];
+		order[j] = t;
+	}
+}
+
 static int cmd_lat(long n, long warm, const char *out)
 {
 	struct sample *all = calloc((size_t)(n * n_cont), sizeof(*all));
 	struct sample dummy;
 	FILE *f = out ? fopen(out, "we") : NULL;
+	int order[MAX_CONTENDERS];
 
 	if (!all || (out && !f))
 		die("%s: %s", out ? out : "calloc", strerror(errno));
-	for (long i = 0; i < warm; i++)
+	for (long i = 0; i < warm; i++) {
+		round_order(order);
 		for (int k = 0; k < n_cont; k++)
-			run_one((int)((i + k) % n_cont), i, &dummy);
-	for (long i = 0; i < n; i++)
-		for (int k = 0; k < n_cont; k++) {
-			int c = (int)((i + k) % n_cont);
-			run_one(c, warm + i, &all[i * n_cont + c]);
-		}
+			run_one(order[k], i, &dummy);
+	}
+	for (long i = 0; i < n; i++) {
+		round_order(order);
+		for (int k = 0; k < n_cont; k++)
+			run_one(order[k], warm + i, &all[i * n_cont + order[k]]);
+	}
 	if (f) {
 		fprintf(f, "contender\titer\tns\tstatus\ttree_maxrss_kb\tcpu_ns\n");
 		for (long i = 0; i < n; i++)
