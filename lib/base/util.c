@@ -3,6 +3,7 @@
 
 #include "hardening.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -441,4 +442,45 @@ void sluice_ensure_std_fds(void)
 				close(n);
 			}
 		}
+}
+
+const char *sluice_scan_u64(const char *p, int base, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	while (*p == ' ' || *p == '\t' || *p == '\n')
+		p++;
+	if (!(base == 16 ? isxdigit((unsigned char)*p) : isdigit((unsigned char)*p)))
+		return NULL;
+	errno = 0;
+	v = strtoull(p, &end, base);
+	if (errno == ERANGE || end == p)
+		return NULL;
+	*out = (uint64_t)v;
+	return end;
+}
+
+/* Days since 1970-01-01 to a proleptic Gregorian date, in 400-year eras
+ * of 146097 days, from March (Howard Hinnant's civil_from_days). */
+void sluice_utc(int64_t t, struct sluice_utc *u)
+{
+	int64_t days = t / 86400, secs = t % 86400, era, doe, yoe, doy, mp;
+
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	days += 719468;
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	doe = days - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	u->mday = (int)(doy - (153 * mp + 2) / 5 + 1);
+	u->mon = (int)(mp < 10 ? mp + 3 : mp - 9);
+	u->year = yoe + era * 400 + (u->mon <= 2);
+	u->hour = (int)(secs / 3600);
+	u->min = (int)(secs / 60 % 60);
+	u->sec = (int)(secs % 60);
 }

@@ -54,6 +54,26 @@ ssize_t sluice_recv_all(int sock, void *buf, size_t len, int *rights);
 /* Read a whole fd (up to max bytes) into a malloc'd NUL-terminated buffer. */
 int sluice_read_fd(int fd, size_t max, char **out, size_t *len);
 
+/*
+ * Numbers and dates in text without scanf, strftime or gmtime_r: their
+ * code (the scanf engine, its long-double and float128 conversions, the
+ * time-zone machinery) was over 80 KiB of this static binary, all mapped
+ * into every process of a start (docs/performance.md).
+ *
+ * sluice_scan_u64 skips blanks (space, tab, newline), then reads an
+ * unsigned number in base 10 or 16 (no sign) and returns the character
+ * after it; NULL when no digit follows the blanks or the number does not
+ * fit in 64 bits.
+ */
+const char *sluice_scan_u64(const char *p, int base, uint64_t *out);
+
+/* t (seconds since the epoch) as UTC calendar fields: month 1-12. */
+struct sluice_utc {
+	int64_t year;
+	int mon, mday, hour, min, sec;
+};
+void sluice_utc(int64_t t, struct sluice_utc *u);
+
 /* Write a short string to a file such as /proc/PID/uid_map. Returns 0 or -errno. */
 int sluice_write_file(const char *path, const char *text, size_t len);
 

@@ -3,6 +3,7 @@
 #include "cgroup_internal.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -562,15 +563,35 @@ char *sluice_cgroup_describe(const struct sluice_cgroup *cg)
 	return text;
 }
 
+/* cg_state_text's lines (cgroup_internal.h) */
+char *cg_state_line(char *line, char key[128], int *made)
+{
+	size_t n = strcspn(line, " \t\n");
+	uint64_t v;
+	const char *p;
+
+	if (!n || n > 127 || (line[n] != ' ' && line[n] != '\t'))
+		return NULL;
+	memcpy(key, line, n);
+	key[n] = '\0';
+	p = sluice_scan_u64(line + n, 10, &v);
+	if (!p || v > INT_MAX || (*p != ' ' && *p != '\t'))
+		return NULL;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	*made = (int)v;
+	return *p == '/' ? line + (p - line) : NULL;
+}
+
 static int load_line(struct sluice_cgroup *cg, char *line, struct sluice_error *err)
 {
 	char key[128], *path;
-	int made, off = 0;
+	int made;
 
-	if (sscanf(line, "%127s %d %n", key, &made, &off) != 2 || !off || line[off] != '/')
+	path = cg_state_line(line, key, &made);
+	if (!path)
 		return sluice_err(err, SLUICE_EXIT_SETUP, EINVAL, "cgroups: bad state line \"%s\"",
 				  line);
-	path = line + off;
 	for (size_t h = 0; h < cg->L.n; h++) {
 		char k[128];
 		hier_key(&cg->L.h[h], k, sizeof(k));

@@ -116,6 +116,14 @@ int cg_path_generated_name(char *buf, size_t len);
 /* For a generated name: 1 if its launcher is gone, 0 if alive or not
  * ours to judge (another pid namespace, not such a name). */
 int cg_path_stale_name(const char *name);
+/* stats.c: a v1 blkio line "MAJOR:MINOR OP VALUE" (OP at most 15
+ * characters); false for any other line ("Total N"). */
+bool cg_stats_io_line(const char *line, uint64_t *major, uint64_t *minor, char op[16],
+		      uint64_t *value);
+/* cgroup.c: a line of the stored state, "KEY MADE /PATH" (KEY at most 127
+ * characters, MADE the number of directories made): the path within
+ * line, or NULL. */
+char *cg_state_line(char *line, char key[128], int *made);
 /* mount + (path - root): the directory of a hierarchy path; malloc'd. */
 char *cg_path_dir(const struct cg_hier *h, const char *path);
 

@@ -12,6 +12,7 @@
 
 #include <ctype.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +128,19 @@ struct mi_line {
 	char *root, *mount, *type, *super;
 };
 
+/* "MAJOR:MINOR" */
+static bool dev_numbers(const char *text, unsigned int *major, unsigned int *minor)
+{
+	uint64_t a, b;
+	const char *p = sluice_scan_u64(text, 10, &a);
+
+	if (!p || *p != ':' || !sluice_scan_u64(p + 1, 10, &b) || a > UINT_MAX || b > UINT_MAX)
+		return false;
+	*major = (unsigned int)a;
+	*minor = (unsigned int)b;
+	return true;
+}
+
 static bool split_line(char *line, struct mi_line *m)
 {
 	char *f[6], *save = NULL, *dash;
@@ -138,7 +152,7 @@ static bool split_line(char *line, struct mi_line *m)
 	*dash = '\0';
 	for (char *tok = strtok_r(line, " ", &save); tok && i < 6; tok = strtok_r(NULL, " ", &save))
 		f[i++] = tok;
-	if (i < 6 || sscanf(f[2], "%u:%u", &m->major, &m->minor) != 2)
+	if (i < 6 || !dev_numbers(f[2], &m->major, &m->minor))
 		return false;
 	m->root = f[3];
 	m->mount = f[4];

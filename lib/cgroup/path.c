@@ -14,6 +14,7 @@
  * whether the launcher that made it still lives, and remove it if not. */
 #include "cgroup_internal.h"
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -162,7 +163,7 @@ static int start_time(const char *pid, uint64_t *out)
 		return -EIO;
 	for (int field = 2; field < 22 && p; field++)
 		p = strchr(p + 1, ' ');
-	if (!p || sscanf(p + 1, "%" SCNu64, out) != 1)
+	if (!p || !sluice_scan_u64(p + 1, 10, out))
 		return -EIO;
 	return 0;
 }
@@ -190,14 +191,39 @@ int cg_path_generated_name(char *buf, size_t len)
 	return 0;
 }
 
+/* "DIGITS" then `next`: the number and what follows `next`, or NULL. */
+static const char *digits_then(const char *p, char next, uint64_t *v)
+{
+	if (!isdigit((unsigned char)*p) || !(p = sluice_scan_u64(p, 10, v)) || *p != next)
+		return NULL;
+	return p + 1;
+}
+
+/* "sluice-NS-PID-START" exactly: the pid namespace's inode, the pid (as
+ * text, at most 15 digits) and its start time. */
+static bool parse_generated(const char *name, uint64_t *ns, char pid[16], uint64_t *start)
+{
+	const char *p = strncmp(name, "sluice-", 7) ? NULL : digits_then(name + 7, '-', ns);
+	size_t n = 0;
+
+	if (!p)
+		return false;
+	while (n < 15 && isdigit((unsigned char)p[n]))
+		n++;
+	if (!n || p[n] != '-')
+		return false;
+	memcpy(pid, p, n);
+	pid[n] = '\0';
+	return digits_then(p + n + 1, '\0', start) != NULL;
+}
+
 int cg_path_stale_name(const char *name)
 {
 	uint64_t ns = 0, start = 0, ours = 0, now = 0;
-	char pid[16], tail;
-	int n, r;
+	char pid[16];
+	int r;
 
-	if (sscanf(name, "sluice-%" SCNu64 "-%15[0-9]-%" SCNu64 "%c%n", &ns, pid, &start, &tail,
-		   &n) != 3)
+	if (!parse_generated(name, &ns, pid, &start))
 		return 0;
 	if (pidns_inode(&ours) < 0 || ours != ns)
 		return 0; /* another pid namespace's launcher: not ours to judge */

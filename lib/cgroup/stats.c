@@ -4,6 +4,7 @@
  * no hierarchy gives stays 0. */
 #include "cgroup_internal.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -158,6 +159,33 @@ static int push_io(struct sluice_cgroup_blkio_entry **v, size_t *n, uint64_t maj
 	return 0;
 }
 
+/* "MAJOR:MINOR" at the start of a line: what follows, or NULL. */
+static const char *dev_of(const char *line, uint64_t *ma, uint64_t *mi)
+{
+	const char *p = sluice_scan_u64(line, 10, ma);
+
+	return p && *p == ':' ? sluice_scan_u64(p + 1, 10, mi) : NULL;
+}
+
+/* cgroup_internal.h */
+bool cg_stats_io_line(const char *line, uint64_t *ma, uint64_t *mi, char op[16], uint64_t *val)
+{
+	const char *p = dev_of(line, ma, mi);
+	size_t n = 0;
+
+	if (!p || (*p != ' ' && *p != '\t'))
+		return false;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	while (p[n] && p[n] != ' ' && p[n] != '\t' && p[n] != '\n')
+		n++;
+	if (!n || n > 15)
+		return false;
+	memcpy(op, p, n);
+	op[n] = '\0';
+	return sluice_scan_u64(p + n, 10, val) != NULL;
+}
+
 /* v1: "8:0 Read 4096" lines (and a final "Total N"). */
 static int v1_io(const char *dir, const char *file, struct sluice_cgroup_blkio_entry **v, size_t *n)
 {
@@ -167,11 +195,10 @@ static int v1_io(const char *dir, const char *file, struct sluice_cgroup_blkio_e
 	if (cg_read(dir, file, &text) < 0)
 		return 0;
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		unsigned long long ma, mi, val;
+		uint64_t ma, mi, val;
 		char op[16];
 
-		if (sscanf(line, "%llu:%llu %15s %llu", &ma, &mi, op, &val) == 4 &&
-		    push_io(v, n, ma, mi, op, val) < 0)
+		if (cg_stats_io_line(line, &ma, &mi, op, &val) && push_io(v, n, ma, mi, op, val) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -186,10 +213,11 @@ static int v2_io(const char *dir, struct sluice_cgroup_stats *st)
 	if (cg_read(dir, "io.stat", &text) < 0)
 		return 0;
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		unsigned long long ma, mi, rb = 0, wb = 0, ri = 0, wi = 0;
+		unsigned long long rb = 0, wb = 0, ri = 0, wi = 0;
+		uint64_t ma, mi;
 		char *p;
 
-		if (sscanf(line, "%llu:%llu", &ma, &mi) != 2)
+		if (!dev_of(line, &ma, &mi))
 			continue;
 		if ((p = strstr(line, "rbytes=")))
 			rb = strtoull(p + 7, NULL, 10);
@@ -234,18 +262,20 @@ static int hugetlb_stats(const struct sluice_cgroup *cg, struct sluice_cgroup_st
 		return 0;
 	v2 = cg_dir_is_v2(cg, dir);
 	while ((e = readdir(d))) {
-		unsigned long kb;
+		uint64_t kb;
+		const char *end;
 		char size[24], f[80];
 		struct sluice_cgroup_hugetlb *h;
 
-		if (sscanf(e->d_name, "hugepages-%lukB", &kb) != 1)
+		if (strncmp(e->d_name, "hugepages-", 10) || !isdigit((unsigned char)e->d_name[10]) ||
+		    !(end = sluice_scan_u64(e->d_name + 10, 10, &kb)) || strcmp(end, "kB"))
 			continue;
 		if (kb >= 1048576)
-			snprintf(size, sizeof(size), "%luGB", kb / 1048576);
+			snprintf(size, sizeof(size), "%" PRIu64 "GB", kb / 1048576);
 		else if (kb >= 1024)
-			snprintf(size, sizeof(size), "%luMB", kb / 1024);
+			snprintf(size, sizeof(size), "%" PRIu64 "MB", kb / 1024);
 		else
-			snprintf(size, sizeof(size), "%luKB", kb);
+			snprintf(size, sizeof(size), "%" PRIu64 "KB", kb);
 		h = realloc(st->hugetlb, (st->n_hugetlb + 1) * sizeof(*h));
 		if (!h) {
 			closedir(d);

@@ -6,6 +6,7 @@
  * sigwaitinfo. */
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,18 +81,21 @@ static bool reap(pid_t workload, int *status)
 
 static int kill_children_once(void)
 {
-	char path[64];
+	char path[64], *line = NULL;
+	size_t cap = 0;
+	uint64_t pid;
 	FILE *f;
-	int pid, n = 0;
+	int n = 0;
 
 	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
 	f = fopen(path, "re");
 	if (!f)
 		return -1;
-	while (fscanf(f, "%d", &pid) == 1) {
-		(void)kill(pid, SIGKILL);
-		n++;
-	}
+	/* one line: "PID PID ... " */
+	if (getline(&line, &cap, f) > 0)
+		for (const char *p = line; (p = sluice_scan_u64(p, 10, &pid)) && pid <= INT_MAX; n++)
+			(void)kill((pid_t)pid, SIGKILL);
+	free(line);
 	fclose(f);
 	return n;
 }
@@ -140,7 +144,7 @@ static bool already_delivered(const struct sluice_pid1_opts *o, const siginfo_t 
 static bool catches(pid_t pid, int sig)
 {
 	char path[64], line[256];
-	unsigned long long mask = 0;
+	uint64_t mask = 0;
 	bool found = false;
 	FILE *f;
 
@@ -149,7 +153,7 @@ static bool catches(pid_t pid, int sig)
 	if (!f)
 		return false;
 	while (!found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "SigCgt: %llx", &mask) == 1;
+		found = !strncmp(line, "SigCgt:", 7) && sluice_scan_u64(line + 7, 16, &mask);
 	fclose(f);
 	return found && sig <= 64 && (mask >> (sig - 1)) & 1;
 }

@@ -19,7 +19,8 @@
 static bool in_user_namespace(void)
 {
 	char buf[128] = "";
-	unsigned long a, b, n;
+	uint64_t a, b, n;
+	const char *p = buf;
 	int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
 	ssize_t len;
 
@@ -27,7 +28,8 @@ static bool in_user_namespace(void)
 		return true;
 	len = read(fd, buf, sizeof(buf) - 1);
 	sluice_close(fd);
-	if (len <= 0 || sscanf(buf, "%lu %lu %lu", &a, &b, &n) != 3)
+	if (len <= 0 || !(p = sluice_scan_u64(p, 10, &a)) || !(p = sluice_scan_u64(p, 10, &b)) ||
+	    !sluice_scan_u64(p, 10, &n))
 		return true;
 	return !(a == 0 && b == 0 && n == 4294967295UL);
 }

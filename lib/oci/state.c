@@ -57,19 +57,19 @@ int sluice_oci_default_root(uid_t uid, char **out, struct sluice_error *err)
 void oci_time_now(char *buf, size_t len)
 {
 	struct timespec ts;
-	struct tm tm;
+	struct sluice_utc tm;
 	char frac[16];
 	size_t n;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
+	sluice_utc(ts.tv_sec, &tm);
 	snprintf(frac, sizeof(frac), ".%09ld", ts.tv_nsec);
 	for (n = strlen(frac); n > 1 && frac[n - 1] == '0'; n--)
 		frac[n - 1] = '\0';
 	if (n == 1)
 		frac[0] = '\0';
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d%sZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+	snprintf(buf, len, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02d%sZ", tm.year, tm.mon, tm.mday,
+		 tm.hour, tm.min, tm.sec, frac);
 }
 
 /* ---- the directory ---- */

@@ -152,6 +152,62 @@ static void test_names(void)
 	is_int(cg_path_stale_name("sluice-x"), 0, "not such a name");
 	snprintf(other, sizeof(other), "%s-more", name);
 	is_int(cg_path_stale_name(other), 0, "trailing text: not such a name");
+	snprintf(other, sizeof(other), "%s ", name);
+	is_int(cg_path_stale_name(other), 0, "a trailing blank: not such a name");
+	snprintf(other, sizeof(other), "sluice-%llu--%d-%llu", ns, pid, start + 1);
+	is_int(cg_path_stale_name(other), 0, "a signed pid: not such a name");
+	snprintf(other, sizeof(other), "sluice- %llu-%d-%llu", ns, 0x3ffffe, start);
+	is_int(cg_path_stale_name(other), 0, "a blank before a number: not such a name");
+	snprintf(other, sizeof(other), "sluice-%llu-1234567890123456-%llu", ns, start);
+	is_int(cg_path_stale_name(other), 0, "a pid of 16 digits: not such a name");
+	snprintf(other, sizeof(other), "sluice-%llu-%d-", ns, 0x3ffffe);
+	is_int(cg_path_stale_name(other), 0, "no start time: not such a name");
+	snprintf(other, sizeof(other), "sluice-99999999999999999999-%d-%llu", 0x3ffffe, start);
+	is_int(cg_path_stale_name(other), 0, "a namespace past 64 bits: not such a name");
+}
+
+/* The v1 blkio lines of events --stats, and the stored state's lines. */
+static void test_lines(void)
+{
+	uint64_t ma, mi, v;
+	char op[16], key[128], line[512];
+	int made;
+	char *path;
+
+	ok(cg_stats_io_line("8:16 Read 4096", &ma, &mi, op, &v) && ma == 8 && mi == 16 &&
+		   !strcmp(op, "Read") && v == 4096,
+	   "blkio: 8:16 Read 4096");
+	ok(cg_stats_io_line("253:0\tAsync 18446744073709551615", &ma, &mi, op, &v) &&
+		   !strcmp(op, "Async") && v == UINT64_MAX,
+	   "blkio: a tab, the largest value");
+	ok(!cg_stats_io_line("Total 4096", &ma, &mi, op, &v), "blkio: the Total line is skipped");
+	ok(!cg_stats_io_line("8:0 Read", &ma, &mi, op, &v), "blkio: no value: skipped");
+	ok(!cg_stats_io_line("8:0 ThisOperationIsTooLong 1", &ma, &mi, op, &v),
+	   "blkio: an operation of 24 characters: skipped");
+	ok(!cg_stats_io_line("8 Read 1", &ma, &mi, op, &v), "blkio: no minor: skipped");
+
+	snprintf(line, sizeof(line), "memory 1 /process_api/sluice-1-2-3");
+	path = cg_state_line(line, key, &made);
+	ok(path && !strcmp(path, "/process_api/sluice-1-2-3") && !strcmp(key, "memory") && made == 1,
+	   "state: key, made, path");
+	snprintf(line, sizeof(line), "0::/ 0 /a b");
+	path = cg_state_line(line, key, &made);
+	ok(path && !strcmp(path, "/a b") && !strcmp(key, "0::/") && made == 0,
+	   "state: a path with a blank is kept whole");
+	snprintf(line, sizeof(line), "memory 3 /x/y/z");
+	path = cg_state_line(line, key, &made);
+	ok(path && made == 3, "state: three directories made");
+	snprintf(line, sizeof(line), "memory 2147483648 /x");
+	ok(!cg_state_line(line, key, &made), "state: made past INT_MAX: refused");
+	snprintf(line, sizeof(line), "memory 1 x");
+	ok(!cg_state_line(line, key, &made), "state: a relative path: refused");
+	snprintf(line, sizeof(line), "memory -1 /x");
+	ok(!cg_state_line(line, key, &made), "state: a negative made: refused");
+	memset(line, 'k', 128);
+	snprintf(line + 128, sizeof(line) - 128, " 1 /x");
+	ok(!cg_state_line(line, key, &made), "state: a key of 128 characters: refused");
+	snprintf(line, sizeof(line), "memory 1");
+	ok(!cg_state_line(line, key, &made), "state: no path: refused");
 }
 
 static struct sluice_device_rule rule(bool allow, char type, int64_t major, int64_t minor,
@@ -278,6 +334,7 @@ int main(void)
 	test_layouts();
 	test_paths();
 	test_names();
+	test_lines();
 	test_bpf();
 	test_controllers();
 	test_keyed();
