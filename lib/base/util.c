@@ -461,6 +461,34 @@ const char *sluice_scan_u64(const char *p, int base, uint64_t *out)
 	return end;
 }
 
+int sluice_proc_sigmask(pid_t pid, const char *field, uint64_t *mask)
+{
+	char path[64], needle[32], buf[4096];
+	const char *line;
+	ssize_t n;
+	int fd, e;
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/thread-self/status");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* the signal lines come long before the first 4 KiB are out */
+	n = read(fd, buf, sizeof(buf) - 1);
+	e = errno;
+	sluice_close(fd);
+	if (n < 0)
+		return -e;
+	buf[n] = '\0';
+	snprintf(needle, sizeof(needle), "\n%s:", field);
+	line = strstr(buf, needle);
+	if (!line || !sluice_scan_u64(line + strlen(needle), 16, mask))
+		return -ENOENT;
+	return 0;
+}
+
 /* Days since 1970-01-01 to a proleptic Gregorian date, in 400-year eras
  * of 146097 days, from March (Howard Hinnant's civil_from_days). */
 void sluice_utc(int64_t t, struct sluice_utc *u)

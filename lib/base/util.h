@@ -67,6 +67,10 @@ int sluice_read_fd(int fd, size_t max, char **out, size_t *len);
  */
 const char *sluice_scan_u64(const char *p, int base, uint64_t *out);
 
+/* A signal mask line of /proc/PID/status (field "SigIgn", "SigCgt", ...;
+ * pid 0: the calling thread's): 0, or -errno (-ENOENT: no such line). */
+int sluice_proc_sigmask(pid_t pid, const char *field, uint64_t *mask);
+
 /* t (seconds since the epoch) as UTC calendar fields: month 1-12. */
 struct sluice_utc {
 	int64_t year;

@@ -364,19 +364,9 @@ static pid_t try_clone_vm(const struct clone_try *t, int cgroup_fd)
 /* Does this thread catch any signal (SigCgt)?  Unknown counts as yes. */
 static bool catches_signals(void)
 {
-	char buf[4096], *line;
-	ssize_t n;
-	int fd = open("/proc/thread-self/status", O_RDONLY | O_CLOEXEC);
+	uint64_t mask;
 
-	if (fd < 0)
-		return true;
-	n = read(fd, buf, sizeof(buf) - 1);
-	sluice_close(fd);
-	if (n <= 0)
-		return true;
-	buf[n] = '\0';
-	line = strstr(buf, "\nSigCgt:");
-	return !line || strtoull(line + 8, NULL, 16) != 0;
+	return sluice_proc_sigmask(0, "SigCgt", &mask) < 0 || mask != 0;
 }
 
 /*

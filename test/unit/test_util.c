@@ -1,10 +1,14 @@
 /* Unit tests for lib/base/util.c's text helpers that stand in for scanf
  * and gmtime_r in the static binary: numbers (blanks, bases, limits, what
- * is refused) and UTC dates (against the C library's gmtime_r over four
- * centuries either side of the epoch, leap days included). */
+ * is refused), UTC dates (against the C library's gmtime_r over four
+ * centuries either side of the epoch, leap days included), and the signal
+ * masks of /proc/PID/status. */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "tap.h"
 #include "util.h"
@@ -65,8 +69,23 @@ static void test_utc(void)
 	   "one second before the epoch");
 }
 
+static void test_sigmask(void)
+{
+	uint64_t mask = 0;
+
+	signal(SIGUSR2, SIG_IGN);
+	is_int(sluice_proc_sigmask(0, "SigIgn", &mask), 0, "SigIgn of this thread");
+	ok(mask >> (SIGUSR2 - 1) & 1, "SIGUSR2, ignored, is in it");
+	signal(SIGUSR2, SIG_DFL);
+	is_int(sluice_proc_sigmask(getpid(), "SigIgn", &mask), 0, "SigIgn of this process by pid");
+	ok(!(mask >> (SIGUSR2 - 1) & 1), "SIGUSR2 back to the default is not");
+	is_int(sluice_proc_sigmask(0, "SigNone", &mask), -ENOENT, "no such line: -ENOENT");
+	is_int(sluice_proc_sigmask(0x3ffffe, "SigIgn", &mask), -ENOENT, "no such process: -ENOENT");
+}
+
 int main(void)
 {
+	test_sigmask();
 	test_scan();
 	test_utc();
 	return done_testing();
