@@ -178,7 +178,33 @@ static pid_t clone_with_stack(uint64_t flags, struct start *st, int *pidfd, int 
 	__asan_unpoison_memory_region(stack, sizeof(stack));
 	return pid;
 }
+void sluice_clone_vm_keep_stack(void)
+{
+}
+
+void sluice_clone_vm_drop_stack(void)
+{
+}
 #else
+/* A stack kept mapped after its child's exec (sluice_clone_vm_keep_stack). */
+static struct {
+	bool keep;
+	char *map;
+	size_t len;
+} kept;
+
+void sluice_clone_vm_keep_stack(void)
+{
+	kept.keep = true;
+}
+
+void sluice_clone_vm_drop_stack(void)
+{
+	if (kept.map)
+		(void)munmap(kept.map, kept.len);
+	kept.map = NULL;
+}
+
 /* A mapping of its own, with a guard page below: a child that ran past its
  * stack faults instead of writing over whatever lies under it. */
 static pid_t clone_with_stack(uint64_t flags, struct start *st, int *pidfd, int cgroup_fd,
@@ -196,7 +222,13 @@ static pid_t clone_with_stack(uint64_t flags, struct start *st, int *pidfd, int 
 		pid = clone_and_wait(map + guard, SLUICE_CLONE_VM_STACK, flags, st, pidfd,
 				     cgroup_fd, meanwhile, ctx);
 	e = errno;
-	(void)munmap(map, len);
+	if (pid > 0 && kept.keep && !kept.map) {
+		kept.map = map;
+		kept.len = len;
+	} else {
+		(void)munmap(map, len);
+	}
+	kept.keep = false; /* the next clone's stack is unmapped again */
 	errno = e;
 	return pid;
 }
