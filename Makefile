@@ -88,5 +88,17 @@ deps:
 clean:
 	rm -rf $(BUILD)
 
+# A measuring build: FLAG=1 on make's command line compiles with -DMACRO,
+# and never into build/, which is what gets shipped.  Used by mk/ as
+#   $(eval $(call measuring_build,FLAG,MACRO,what it makes,its own directory))
+define measuring_build
+ifneq ($$($(1)),)
+ifeq ($$(BUILD),build)
+$$(error $(1)=1 makes $(3): give it a directory of its own ($(4)))
+endif
+ALL_CFLAGS += -D$(2)
+endif
+endef
+
 # Further targets (bench, quality gates) live in mk/, one file each.
 -include $(sort $(wildcard mk/*.mk))

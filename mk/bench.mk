@@ -23,12 +23,7 @@ BENCH_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -O2
 # (lib/base/hardening.h): what they cost a start is its latency against
 # sluice's.  A measuring instrument, never in build/, which is shipped.
 UNHARDENED_BUILD ?= build-unhardened
-ifneq ($(UNHARDENED),)
-ifeq ($(BUILD),build)
-$(error UNHARDENED=1 makes a benchmark binary: give it a directory of its own (make bench builds $(UNHARDENED_BUILD)/))
-endif
-ALL_CFLAGS += -DSLUICE_BENCH_UNHARDENED
-endif
+$(eval $(call measuring_build,UNHARDENED,SLUICE_BENCH_UNHARDENED,a benchmark binary,make bench builds $(UNHARDENED_BUILD)/))
 
 BENCH_RUNS ?= 200
 BENCH_STDIO_BYTES ?= 4G

@@ -31,13 +31,8 @@ VALGRIND_BUILD ?= build-valgrind
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 # A test build whose helper fails on purpose at the step named in
-# SLUICE_FAULT (lib/init/helper.c): never in build/, which is what gets shipped.
-ifneq ($(FAULT),)
-ifeq ($(BUILD),build)
-$(error FAULT=1 makes a test binary: give it a directory of its own (make fault builds $(FAULT_BUILD)/))
-endif
-ALL_CFLAGS += -DSLUICE_FAULT_INJECTION
-endif
+# SLUICE_FAULT (lib/init/helper.c).
+$(eval $(call measuring_build,FAULT,SLUICE_FAULT_INJECTION,a test binary,make fault builds $(FAULT_BUILD)/))
 
 .PHONY: gates asan valgrind fuzz fuzz-build fuzz-regress analyze format-check format \
 	shellcheck fd-lint fault clean-quality
