@@ -2,7 +2,6 @@
 #include "oci_cmd.h"
 
 #include <fcntl.h>
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,11 +115,8 @@ static void quote(char *out, size_t len, const char *msg)
 static void format_line(char *line, size_t len, enum sluice_log_level level, const char *msg)
 {
 	char q[4096], now[48];
-	struct sluice_utc tm;
 
-	sluice_utc(time(NULL), &tm);
-	snprintf(now, sizeof(now), "%04" PRId64 "-%02d-%02dT%02d:%02d:%02dZ", tm.year, tm.mon,
-		 tm.mday, tm.hour, tm.min, tm.sec);
+	sluice_rfc3339(now, sizeof(now), time(NULL), 0);
 	quote(q, sizeof(q), msg);
 	if (!strcmp(oci_globals.log_format, "json"))
 		snprintf(line, len, "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n",

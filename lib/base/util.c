@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <link.h>
 #include <malloc.h>
@@ -165,22 +166,9 @@ ssize_t sluice_recv_all(int sock, void *buf, size_t len, int *rights)
 	return (ssize_t)got;
 }
 
-/* A regular file's buffer is sized once from its length (plus the byte
- * that finds EOF and the NUL): growing one by doubling touches, and
- * copies through, pages that a start pays a fault for each. */
-static size_t read_fd_first_cap(int fd, size_t max)
+static int read_fd(int fd, size_t max, size_t cap, char **out, size_t *len)
 {
-	struct stat st;
-
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-	    (uintmax_t)st.st_size < max)
-		return (size_t)st.st_size + 2;
-	return 4096;
-}
-
-int sluice_read_fd(int fd, size_t max, char **out, size_t *len)
-{
-	size_t cap = read_fd_first_cap(fd, max), used = 0;
+	size_t used = 0;
 	char *buf = malloc(cap);
 
 	if (!buf)
@@ -221,6 +209,26 @@ int sluice_read_fd(int fd, size_t max, char **out, size_t *len)
 	*out = buf;
 	*len = used;
 	return 0;
+}
+
+int sluice_read_fd(int fd, size_t max, char **out, size_t *len)
+{
+	return read_fd(fd, max, 4096, out, len);
+}
+
+/* A regular file's buffer is sized once from its length (plus the byte
+ * that finds EOF and the NUL): growing one by doubling touches, and
+ * copies through, pages that a start pays a fault for each.  Not for
+ * pipes, /proc or cgroupfs, whose length says nothing: one fstat less. */
+int sluice_read_file_fd(int fd, size_t max, char **out, size_t *len)
+{
+	struct stat st;
+	size_t cap = 4096;
+
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uintmax_t)st.st_size < max)
+		cap = (size_t)st.st_size + 2;
+	return read_fd(fd, max, cap, out, len);
 }
 
 int sluice_write_file(const char *path, const char *text, size_t len)
@@ -511,4 +519,19 @@ void sluice_utc(int64_t t, struct sluice_utc *u)
 	u->hour = (int)(secs / 3600);
 	u->min = (int)(secs / 60 % 60);
 	u->sec = (int)(secs % 60);
+}
+
+void sluice_rfc3339(char *buf, size_t len, int64_t sec, long nsec)
+{
+	struct sluice_utc u;
+	char frac[16] = "";
+
+	sluice_utc(sec, &u);
+	if (nsec > 0 && nsec < 1000000000L) {
+		size_t n = (size_t)snprintf(frac, sizeof(frac), ".%09ld", nsec);
+		while (frac[n - 1] == '0')
+			frac[--n] = '\0';
+	}
+	snprintf(buf, len, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02d%sZ", u.year, u.mon, u.mday,
+		 u.hour, u.min, u.sec, frac);
 }

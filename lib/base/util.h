@@ -51,8 +51,11 @@ ssize_t sluice_read_all(int fd, void *buf, size_t len);
 int sluice_send_fd(int sock, const void *data, size_t len, int fd);
 ssize_t sluice_recv_all(int sock, void *buf, size_t len, int *rights);
 
-/* Read a whole fd (up to max bytes) into a malloc'd NUL-terminated buffer. */
+/* Read a whole fd (up to max bytes) into a malloc'd NUL-terminated buffer.
+ * read_file_fd: the same for an fd that is usually a regular file (a
+ * config, a record, a memfd), whose buffer is then sized once. */
 int sluice_read_fd(int fd, size_t max, char **out, size_t *len);
+int sluice_read_file_fd(int fd, size_t max, char **out, size_t *len);
 
 /*
  * Numbers and dates in text without scanf, strftime or gmtime_r: their
@@ -77,6 +80,10 @@ struct sluice_utc {
 	int mon, mday, hour, min, sec;
 };
 void sluice_utc(int64_t t, struct sluice_utc *u);
+/* t as RFC 3339 in UTC, "2026-12-07T09:10:11Z", with nsec (> 0) as a
+ * fraction without its trailing zeros, "…:11.25Z", as runc writes times.
+ * 32 bytes hold any. */
+void sluice_rfc3339(char *buf, size_t len, int64_t sec, long nsec);
 
 /* Write a short string to a file such as /proc/PID/uid_map. Returns 0 or -errno. */
 int sluice_write_file(const char *path, const char *text, size_t len);

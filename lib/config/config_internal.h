@@ -44,7 +44,7 @@ struct config_node {
 	 * 32 bits are plenty under CONFIG_MAX_SIZE and keep a node at 40 bytes */
 	struct config_node **items;
 	uint32_t n;
-	uint32_t cap;
+	uint32_t cap; /* items allocated: heap nodes only (config_yaml.c); 0 in an arena */
 };
 
 static inline const struct config_node *config_map_key(const struct config_node *m, size_t i)

@@ -280,7 +280,7 @@ static int close_items(struct reader *r, struct config_node *n, size_t base)
 			return nomem(r);
 		memcpy(n->items, r->stack + base, count * sizeof(*n->items));
 	}
-	n->n = n->cap = (uint32_t)count;
+	n->n = (uint32_t)count;
 	r->stack_n = base;
 	return 0;
 }

@@ -307,7 +307,7 @@ static char *dir_of(const char *path)
 
 int config_read_fd(int fd, const char *name, char **buf, size_t *len, struct sluice_error *err)
 {
-	int r = sluice_read_fd(fd, CONFIG_MAX_SIZE, buf, len);
+	int r = sluice_read_file_fd(fd, CONFIG_MAX_SIZE, buf, len);
 
 	if (r == -EFBIG)
 		return sluice_err(err, SLUICE_EXIT_CONFIG, 0, "%s: larger than 4 MiB", name);

@@ -57,19 +57,9 @@ int sluice_oci_default_root(uid_t uid, char **out, struct sluice_error *err)
 void oci_time_now(char *buf, size_t len)
 {
 	struct timespec ts;
-	struct sluice_utc tm;
-	char frac[16];
-	size_t n;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	sluice_utc(ts.tv_sec, &tm);
-	snprintf(frac, sizeof(frac), ".%09ld", ts.tv_nsec);
-	for (n = strlen(frac); n > 1 && frac[n - 1] == '0'; n--)
-		frac[n - 1] = '\0';
-	if (n == 1)
-		frac[0] = '\0';
-	snprintf(buf, len, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02d%sZ", tm.year, tm.mon, tm.mday,
-		 tm.hour, tm.min, tm.sec, frac);
+	sluice_rfc3339(buf, len, ts.tv_sec, ts.tv_nsec);
 }
 
 /* ---- the directory ---- */
@@ -201,7 +191,7 @@ static int read_record(struct oci_container *ct, bool *gone, struct sluice_error
 	}
 	if (fd < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "%s/%s", ct->dir, OCI_STATE_FILE);
-	r = sluice_read_fd(fd, RECORD_MAX, &buf, &len);
+	r = sluice_read_file_fd(fd, RECORD_MAX, &buf, &len);
 	if (r == 0)
 		r = parse_record(&ct->rec, buf, len);
 	if (r < 0)

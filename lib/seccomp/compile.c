@@ -200,7 +200,7 @@ static int export_bpf(struct compile *C, struct sluice_bpf *out)
 				  C->source);
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return sluice_err(C->err, SLUICE_EXIT_SETUP, errno, "lseek");
-	r = sluice_read_fd(fd, SLUICE_BPF_MAX_LEN + 1, &buf, &len);
+	r = sluice_read_file_fd(fd, SLUICE_BPF_MAX_LEN + 1, &buf, &len);
 	if (r < 0 || sluice_bpf_check(buf, len) < 0)
 		return sluice_err(C->err, SLUICE_EXIT_CONFIG, r < 0 ? -r : 0,
 				  "%s: linux.seccomp: the compiled filter is %zu bytes, over the "

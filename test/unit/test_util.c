@@ -1,11 +1,14 @@
 /* Unit tests for lib/base/util.c's text helpers that stand in for scanf
  * and gmtime_r in the static binary: numbers (blanks, bases, limits, what
  * is refused), UTC dates (against the C library's gmtime_r over four
- * centuries either side of the epoch, leap days included), and the signal
- * masks of /proc/PID/status. */
+ * centuries either side of the epoch, leap days included), the signal
+ * masks of /proc/PID/status, and reading whole fds (files sized once,
+ * pipes grown, the limit). */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -83,8 +86,69 @@ static void test_sigmask(void)
 	is_int(sluice_proc_sigmask(0x3ffffe, "SigIgn", &mask), -ENOENT, "no such process: -ENOENT");
 }
 
+/* 10000 bytes, so a pipe's 4096-byte first buffer must grow. */
+static void fill(char *text, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		text[i] = (char)('a' + i % 26);
+}
+
+static void test_read_fd(void)
+{
+	static char text[10000];
+	char path[] = "/tmp/sluice-test-read-XXXXXX";
+	char *buf = NULL;
+	size_t len = 0;
+	int fd = mkstemp(path), p[2];
+
+	fill(text, sizeof(text));
+	ok(fd >= 0 && write(fd, text, sizeof(text)) == (ssize_t)sizeof(text), "a file written");
+	lseek(fd, 0, SEEK_SET);
+	is_int(sluice_read_file_fd(fd, 1 << 20, &buf, &len), 0, "a regular file read");
+	ok(len == sizeof(text) && !memcmp(buf, text, len) && !buf[len], "whole, NUL-terminated");
+	free(buf);
+	lseek(fd, 0, SEEK_SET);
+	is_int(sluice_read_file_fd(fd, sizeof(text) - 1, &buf, &len), -EFBIG,
+	       "a byte over the limit: -EFBIG");
+	lseek(fd, 0, SEEK_SET);
+	is_int(sluice_read_file_fd(fd, sizeof(text), &buf, &len), 0, "exactly the limit: read");
+	free(buf);
+	close(fd);
+	unlink(path);
+
+	ok(pipe(p) == 0 && write(p[1], text, sizeof(text)) == (ssize_t)sizeof(text), "a pipe");
+	close(p[1]);
+	is_int(sluice_read_fd(p[0], 1 << 20, &buf, &len), 0, "a pipe read");
+	ok(len == sizeof(text) && !memcmp(buf, text, len) && !buf[len], "whole, past 4096 bytes");
+	free(buf);
+	close(p[0]);
+	ok(pipe(p) == 0 && write(p[1], text, sizeof(text)) == (ssize_t)sizeof(text), "again");
+	close(p[1]);
+	is_int(sluice_read_file_fd(p[0], 5000, &buf, &len), -EFBIG,
+	       "a pipe through read_file_fd, over its limit: -EFBIG");
+	close(p[0]);
+}
+
+static void test_rfc3339(void)
+{
+	char buf[40];
+
+	sluice_rfc3339(buf, sizeof(buf), 0, 0);
+	is_str(buf, "1970-01-01T00:00:00Z", "the epoch, no fraction");
+	sluice_rfc3339(buf, sizeof(buf), 1796634611, 250000000);
+	is_str(buf, "2026-12-07T09:10:11.25Z", "a fraction without its trailing zeros");
+	sluice_rfc3339(buf, sizeof(buf), 1796634611, 1);
+	is_str(buf, "2026-12-07T09:10:11.000000001Z", "a nanosecond");
+	sluice_rfc3339(buf, sizeof(buf), 951782400, 999999999);
+	is_str(buf, "2000-02-29T00:00:00.999999999Z", "a leap day, the longest fraction");
+	sluice_rfc3339(buf, sizeof(buf), 5, 1000000000L);
+	is_str(buf, "1970-01-01T00:00:05Z", "a nanosecond count out of range: no fraction");
+}
+
 int main(void)
 {
+	test_rfc3339();
+	test_read_fd();
 	test_sigmask();
 	test_scan();
 	test_utc();
