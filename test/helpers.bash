@@ -80,6 +80,13 @@ requires_cgroup_v2() {
 	[[ -e /sys/fs/cgroup/cgroup.controllers ]] || skip "requires cgroup v2 at /sys/fs/cgroup"
 }
 
+# kernel_at_least MAJOR MINOR: the running kernel is that release or newer.
+kernel_at_least() {
+	local major minor
+	IFS=. read -r major minor _ < <(uname -r)
+	((major > $1 || (major == $1 && ${minor%%[^0-9]*} >= $2)))
+}
+
 # ---- running things ----
 
 # Closes every descriptor but 0, 1 and 2 (bats holds 3, 4 and more), so that

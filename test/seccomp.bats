@@ -419,6 +419,26 @@ assert_state() {
 	assert_no_leftovers "$M"
 }
 
+@test "SCMP_ACT_NOTIFY with SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV: loaded where the kernel has it (5.19), refused naming it where not" {
+	local f
+	f=$(profile k.json "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$DIR/agent.sock\",
+ \"flags\": [\"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV\"],
+ \"syscalls\": [{\"names\": [\"getppid\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}")
+	start_agent "$DIR"
+	cd "$DIR" || return
+	if kernel_at_least 5 19; then
+		run -0 sluice run --rootfs "$ROOTFS" --seccomp "$f" -- /bin/sh -c 'echo $PPID'
+		assert_eq "$output" "4242" "getppid, answered by the agent"
+		bg_wait
+		BG_PID=
+		assert_eq "$BG_STATUS" 0 "the agent ends with the sandbox"
+	else
+		run -78 --separate-stderr sluice run --rootfs "$ROOTFS" --seccomp "$f" -- /bin/true
+		assert_contains "$stderr" "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV is not supported by this kernel"
+	fi
+	assert_no_leftovers "$M"
+}
+
 @test "SCMP_ACT_NOTIFY with --init and as the test user (rootless)" {
 	requires_userns
 	local f adir

@@ -9,6 +9,7 @@
 
 #include "error.h"
 #include "json.h"
+#include "seccomp_filter.h"
 
 static void names(struct sluice_json *j, const char *key, const char *const *v, size_t n)
 {
@@ -41,6 +42,31 @@ static bool loader_takes(const char *yaml)
 	return ok;
 }
 
+/* What linux.seccomp may hold (the loader's name tables; of the
+ * architectures, those libseccomp compiles), and which flags the running
+ * kernel has. */
+static void seccomp_features(struct sluice_json *j)
+{
+	const char *supported[SLUICE_SCMP_FLAG_COUNT], *archs[64];
+	size_t n = 0, narchs = 0;
+
+	for (size_t i = 0; i < sluice_scmp_n_arch_names && narchs < 64; i++)
+		if (sluice_seccomp_arch_known(sluice_scmp_arch_names[i]))
+			archs[narchs++] = sluice_scmp_arch_names[i];
+	for (int f = 0; f < SLUICE_SCMP_FLAG_COUNT; f++)
+		if (sluice_seccomp_flag_supported((enum sluice_scmp_flag)f))
+			supported[n++] = sluice_scmp_flag_names[f];
+	sluice_json_key(j, "seccomp");
+	sluice_json_obj_start(j);
+	sluice_json_kbool(j, "enabled", true);
+	names(j, "actions", sluice_scmp_action_names, SLUICE_SCMP_ACTION_COUNT);
+	names(j, "operators", sluice_scmp_op_names, SLUICE_SCMP_OP_COUNT);
+	names(j, "archs", archs, narchs);
+	names(j, "knownFlags", sluice_scmp_flag_names, SLUICE_SCMP_FLAG_COUNT);
+	names(j, "supportedFlags", supported, n);
+	sluice_json_obj_end(j);
+}
+
 static void linux_features(struct sluice_json *j)
 {
 	const char *caps[64];
@@ -64,7 +90,10 @@ static void linux_features(struct sluice_json *j)
 	sluice_json_kbool(j, "systemdUser", false);
 	sluice_json_kbool(j, "rdma", true);
 	sluice_json_obj_end(j);
-	enabled(j, "seccomp", loader_takes("linux: {seccomp: {defaultAction: SCMP_ACT_ALLOW}}\n"));
+	if (loader_takes("linux: {seccomp: {defaultAction: SCMP_ACT_ALLOW}}\n"))
+		seccomp_features(j);
+	else
+		enabled(j, "seccomp", false);
 	enabled(j, "apparmor", false);
 	enabled(j, "selinux", false);
 	enabled(j, "intelRdt", false);

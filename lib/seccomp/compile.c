@@ -86,6 +86,22 @@ static uint32_t arch_token(const char *name)
 	return seccomp_arch_resolve_name(lower);
 }
 
+bool sluice_seccomp_arch_known(const char *name)
+{
+	return arch_token(name) != 0;
+}
+
+/* The SCMP_ARCH_* name of the architecture sluice runs on. */
+static const char *native_arch_name(void)
+{
+	uint32_t native = seccomp_arch_native();
+
+	for (size_t i = 0; i < sluice_scmp_n_arch_names; i++)
+		if (arch_token(sluice_scmp_arch_names[i]) == native)
+			return sluice_scmp_arch_names[i];
+	return "the native one";
+}
+
 struct compile {
 	scmp_filter_ctx ctx;
 	const struct sluice_seccomp *s;
@@ -109,6 +125,12 @@ static int add_archs(struct compile *C)
 					  C->source, name, v->major, v->minor, v->micro);
 		}
 		r = seccomp_arch_add(C->ctx, token);
+		if (r == -EDOM)
+			return sluice_err(C->err, SLUICE_EXIT_CONFIG, 0,
+					  "%s: linux.seccomp.architectures: %s has the other byte "
+					  "order than this host's %s, and a filter holds one "
+					  "(libseccomp refuses it, and so do runc and crun)",
+					  C->source, name, native_arch_name());
 		if (r < 0 && r != -EEXIST)
 			return sluice_err(C->err, SLUICE_EXIT_CONFIG, -r,
 					  "%s: linux.seccomp.architectures: cannot add %s",

@@ -70,10 +70,19 @@ unsigned int sluice_seccomp_kernel_flags(const struct sluice_seccomp *s)
 /* The kernel checks the flags before it reads the program: EFAULT for a
  * NULL program means it knows them, EINVAL that it does not.  Any other
  * answer (ENOSYS under valgrind, which does not know seccomp(2)) proves
- * nothing: the load itself will say. */
+ * nothing: the load itself will say.  WAIT_KILLABLE_RECV alone is EINVAL
+ * even where the kernel has it: it is valid only with a listener, so it
+ * is asked with one (which is only made after the program is read). */
 static bool kernel_has_flag(unsigned int flag)
 {
+	if (flag & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+		flag |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
 	return !(sys_seccomp(SECCOMP_SET_MODE_FILTER, flag, NULL) < 0 && errno == EINVAL);
+}
+
+bool sluice_seccomp_flag_supported(enum sluice_scmp_flag f)
+{
+	return kernel_has_flag((unsigned int)kernel_flag[f]);
 }
 
 /* EOPNOTSUPP: an action this kernel does not have (EINVAL: a kernel older

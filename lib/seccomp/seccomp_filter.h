@@ -64,6 +64,11 @@ int sluice_seccomp_check_flags(const struct sluice_seccomp *s, const char *sourc
 			       struct sluice_error *err);
 int sluice_seccomp_check_actions(const struct sluice_seccomp *s, const char *source,
 				 struct sluice_error *err);
+/* The running kernel knows flag f (what `features` calls supported);
+ * libseccomp knows the architecture named "SCMP_ARCH_*" (the loader reads
+ * every name of the spec, compiling takes these). */
+bool sluice_seccomp_flag_supported(enum sluice_scmp_flag f);
+bool sluice_seccomp_arch_known(const char *name);
 
 /* The SECCOMP frame (docs/protocol.md): u32 BE kernel flags, then the
  * program.  encode: malloc'd payload, NULL on ENOMEM.  decode: a copy of
