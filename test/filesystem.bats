@@ -444,6 +444,54 @@ bind_config() {
 	assert_eq "$output" "ok"
 }
 
+@test "recursive options (rro, rnosuid, rnodev, rnoexec, rnoatime, rnosymfollow): on the mount and every submount" {
+	requires_root
+	local dir
+	dir=$(scratch_dir)
+	mkdir -m 777 "$dir/sub"
+	bind_config "$DIR/r.yaml" "$dir" rbind rro rnosuid rnodev rnoexec rnoatime rnosymfollow
+	run -0 --separate-stderr in_private_mountns "$dir/sub" "$SLUICE" run -c "$DIR/r.yaml" -- probe mounts
+	[[ $(mount_line /tmp/data) == "/tmp/data "*" ro,nosuid,nodev,noexec,noatime,nosymfollow "* ]] ||
+		fail "$(mount_line /tmp/data)"
+	[[ $(mount_line /tmp/data/sub) == "/tmp/data/sub tmpfs ro,nosuid,nodev,noexec,noatime,nosymfollow "* ]] ||
+		fail "$(mount_line /tmp/data/sub)"
+	run -1 --separate-stderr in_private_mountns "$dir/sub" "$SLUICE" run -c "$DIR/r.yaml" -- probe write "/tmp/data/sub/$M"
+	assert_eq "$output" "EROFS"
+	# later options win, the recursive ones over the others: rw all the
+	# way down, and ratime undoes the last atime option (noatime) to the
+	# kernel's default, relatime
+	bind_config "$DIR/w.yaml" "$dir" rbind ro rrw rstrictatime rnoatime ratime
+	run -0 --separate-stderr in_private_mountns "$dir/sub" "$SLUICE" run -c "$DIR/w.yaml" -- probe mounts
+	[[ $(mount_line /tmp/data/sub) == "/tmp/data/sub tmpfs rw,relatime "* ]] || fail "$(mount_line /tmp/data/sub)"
+	run -0 --separate-stderr in_private_mountns "$dir/sub" "$SLUICE" run -c "$DIR/w.yaml" -- probe write "/tmp/data/sub/$M"
+	assert_eq "$output" "ok"
+	# a filesystem mount takes them too
+	cat >"$DIR/t.yaml" <<-EOF
+		root: {path: $ROOTFS}
+		process: {cwd: /}
+		mounts:
+		- {destination: /proc, type: proc, source: proc}
+		- {destination: /tmp, type: tmpfs, source: tmpfs, options: [rro, rnoexec, rstrictatime]}
+	EOF
+	run -0 --separate-stderr sluice run -c "$DIR/t.yaml" -- probe mounts
+	[[ $(mount_line /tmp) == "/tmp tmpfs ro,noexec "* ]] || fail "$(mount_line /tmp)"
+	assert_no_leftovers
+}
+
+@test "recursive options (test user): rro reaches the submount" {
+	requires_userns
+	requires_root # mount, chown for the test user
+	as_user_cmd
+	local dir
+	dir=$(scratch_dir)
+	mkdir -m 777 "$dir/sub"
+	bind_config "$DIR/r.yaml" "$dir" rbind rro rnosuid
+	give_to_user "$DIR/r.yaml"
+	run -1 --separate-stderr in_private_mountns "$dir/sub" \
+		"${AS_USER[@]}" "$SLUICE_USER_BIN" run -c "$DIR/r.yaml" -- probe write "/tmp/data/sub/$M"
+	assert_eq "$output" "EROFS"
+}
+
 # ---- tmpfs ----
 
 @test "--tmpfs with size and mode; a config tmpfs with mode=1777" {

@@ -132,7 +132,8 @@ declare -A FLAGS=(
 		and (.linux.capabilities | index("CAP_SYS_ADMIN") and index("CAP_CHOWN"))
 		and .linux.seccomp.enabled == $s and .linux.cgroup.v1 == true
 		and .linux.cgroup.v2 == true and .linux.cgroup.systemd == false
-		and (.mountOptions | index("rro") | not) and (.mountOptions | index("tmpcopyup"))' \
+		and (.mountOptions | index("rro") and index("rnosymfollow") and index("tmpcopyup"))
+		and (.mountOptions | index("idmap") | not)' \
 		<<<"$output" >/dev/null || fail "$output"
 	# every mount option it lists is one the loader takes
 	for opt in $(jq -r '.mountOptions[]' <<<"$output"); do

@@ -66,7 +66,10 @@ struct sluice_mount {
 	bool bind;		   /* "bind" or "rbind" option, or type "bind" */
 	bool recursive;		   /* "rbind" */
 	bool copy_up;		   /* "tmpcopyup": a tmpfs gets what was under it */
-	char *data;		   /* filesystem options joined by ',' or NULL */
+	/* "rro", "rnosuid", ...: MOUNT_ATTR_* to set and clear on the mount
+	 * and every mount below it (mount_setattr, AT_RECURSIVE) */
+	uint64_t rec_set, rec_clr;
+	char *data; /* filesystem options joined by ',' or NULL */
 };
 
 struct sluice_device {

@@ -23,6 +23,8 @@ enum opt_kind {
 	OPT_NOTHING, /* "defaults" */
 	OPT_REMOUNT,
 	OPT_COPYUP,	 /* tmpcopyup (runc, crun): tmpfs only */
+	OPT_RSET,	 /* rec_set |= flag (a MOUNT_ATTR_*, on every mount below) */
+	OPT_RCLEAR,	 /* rec_clr |= flag */
 	OPT_UNSUPPORTED, /* known to OCI, not honoured yet */
 };
 
@@ -65,25 +67,29 @@ static const struct {
 	{ "rbind", OPT_RBIND, 0 },
 	{ "defaults", OPT_NOTHING, 0 },
 	{ "remount", OPT_REMOUNT, 0 },
-	/* recursive (mount_setattr) variants and id-mapped mounts */
-	{ "rro", OPT_UNSUPPORTED, 0 },
-	{ "rrw", OPT_UNSUPPORTED, 0 },
-	{ "rnosuid", OPT_UNSUPPORTED, 0 },
-	{ "rsuid", OPT_UNSUPPORTED, 0 },
-	{ "rnodev", OPT_UNSUPPORTED, 0 },
-	{ "rdev", OPT_UNSUPPORTED, 0 },
-	{ "rnoexec", OPT_UNSUPPORTED, 0 },
-	{ "rexec", OPT_UNSUPPORTED, 0 },
-	{ "rnoatime", OPT_UNSUPPORTED, 0 },
-	{ "ratime", OPT_UNSUPPORTED, 0 },
-	{ "rnodiratime", OPT_UNSUPPORTED, 0 },
-	{ "rdiratime", OPT_UNSUPPORTED, 0 },
-	{ "rrelatime", OPT_UNSUPPORTED, 0 },
-	{ "rnorelatime", OPT_UNSUPPORTED, 0 },
-	{ "rstrictatime", OPT_UNSUPPORTED, 0 },
-	{ "rnostrictatime", OPT_UNSUPPORTED, 0 },
-	{ "rnosymfollow", OPT_UNSUPPORTED, 0 },
-	{ "rsymfollow", OPT_UNSUPPORTED, 0 },
+	/* The recursive variants (config.md, runc 1.1): mount_setattr() with
+	 * AT_RECURSIVE, on the mount and every mount below it.  "rrelatime"
+	 * sets the atime field to relatime (0); "rnorelatime" clears nothing,
+	 * as in runc. */
+	{ "rro", OPT_RSET, MOUNT_ATTR_RDONLY },
+	{ "rrw", OPT_RCLEAR, MOUNT_ATTR_RDONLY },
+	{ "rnosuid", OPT_RSET, MOUNT_ATTR_NOSUID },
+	{ "rsuid", OPT_RCLEAR, MOUNT_ATTR_NOSUID },
+	{ "rnodev", OPT_RSET, MOUNT_ATTR_NODEV },
+	{ "rdev", OPT_RCLEAR, MOUNT_ATTR_NODEV },
+	{ "rnoexec", OPT_RSET, MOUNT_ATTR_NOEXEC },
+	{ "rexec", OPT_RCLEAR, MOUNT_ATTR_NOEXEC },
+	{ "rnoatime", OPT_RSET, MOUNT_ATTR_NOATIME },
+	{ "ratime", OPT_RCLEAR, MOUNT_ATTR_NOATIME },
+	{ "rnodiratime", OPT_RSET, MOUNT_ATTR_NODIRATIME },
+	{ "rdiratime", OPT_RCLEAR, MOUNT_ATTR_NODIRATIME },
+	{ "rrelatime", OPT_RSET, MOUNT_ATTR_RELATIME },
+	{ "rnorelatime", OPT_RCLEAR, MOUNT_ATTR_RELATIME },
+	{ "rstrictatime", OPT_RSET, MOUNT_ATTR_STRICTATIME },
+	{ "rnostrictatime", OPT_RCLEAR, MOUNT_ATTR_STRICTATIME },
+	{ "rnosymfollow", OPT_RSET, MOUNT_ATTR_NOSYMFOLLOW },
+	{ "rsymfollow", OPT_RCLEAR, MOUNT_ATTR_NOSYMFOLLOW },
+	/* id-mapped mounts */
 	{ "idmap", OPT_UNSUPPORTED, 0 },
 	{ "ridmap", OPT_UNSUPPORTED, 0 },
 	{ "tmpcopyup", OPT_COPYUP, 0 },
@@ -148,6 +154,31 @@ static int apply_option(struct config_load *L, const struct config_node *n, cons
 			return 0;
 		case OPT_COPYUP:
 			m->copy_up = true;
+			return 0;
+		case OPT_RSET:
+			m->rec_set |= mount_opts[i].flag;
+			m->rec_clr &= ~mount_opts[i].flag;
+			/* mount_setattr(2): an atime setting needs its whole
+			 * field cleared, and replaces any earlier one */
+			if (mount_opts[i].flag == MOUNT_ATTR_RELATIME ||
+			    (mount_opts[i].flag & MOUNT_ATTR__ATIME)) {
+				m->rec_set &= ~(uint64_t)MOUNT_ATTR__ATIME;
+				m->rec_set |= mount_opts[i].flag;
+				m->rec_clr |= MOUNT_ATTR__ATIME;
+			}
+			return 0;
+		case OPT_RCLEAR:
+			if (mount_opts[i].flag & MOUNT_ATTR__ATIME) {
+				/* "ratime", "rnostrictatime": back to the
+				 * kernel's default, relatime, if that one was
+				 * set; the field is cleared either way */
+				if ((m->rec_set & MOUNT_ATTR__ATIME) == mount_opts[i].flag)
+					m->rec_set &= ~(uint64_t)MOUNT_ATTR__ATIME;
+				m->rec_clr |= MOUNT_ATTR__ATIME;
+				return 0;
+			}
+			m->rec_clr |= mount_opts[i].flag;
+			m->rec_set &= ~mount_opts[i].flag;
 			return 0;
 		case OPT_REMOUNT:
 			return config_fail(

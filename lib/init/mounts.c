@@ -138,6 +138,16 @@ static void bind_attrs(const struct sluice_mount *m, struct mount_attr *a)
 	}
 }
 
+/* "rro", "rnosuid", ...: on fd's mount and every mount below it. */
+static int set_rec_attrs(int fd, const struct sluice_mount *m)
+{
+	struct mount_attr a = { .attr_set = m->rec_set, .attr_clr = m->rec_clr };
+
+	if (!m->rec_set && !m->rec_clr)
+		return 0;
+	return mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a));
+}
+
 static int set_propagation(int fd, unsigned long prop)
 {
 	struct mount_attr a = { .propagation = prop & ~(unsigned long)MS_REC };
@@ -161,7 +171,8 @@ int sluice_bind_tree(int src_dirfd, const char *src, int target, const struct sl
 	if (tree < 0)
 		return -errno;
 	bind_attrs(m, &a);
-	if (mount_setattr(tree, "", AT_EMPTY_PATH | rec, &a, sizeof(a)) < 0)
+	if (mount_setattr(tree, "", AT_EMPTY_PATH | rec, &a, sizeof(a)) < 0 ||
+	    set_rec_attrs(tree, m) < 0)
 		return -errno;
 	if (set_propagation(tree, m->propagation) < 0)
 		return -errno;
@@ -250,6 +261,20 @@ static int mount_propagation(struct sluice_root *r, const struct sluice_mount *m
 	return mount(NULL, path, NULL, m->propagation, NULL) < 0 ? -errno : 0;
 }
 
+/* The recursive attributes of a new filesystem mount (a bound tree got
+ * them before it was attached), on the mount opened afresh. */
+static int mount_rec_attrs(struct sluice_root *r, const struct sluice_mount *m)
+{
+	cleanup_close int fd = -1;
+
+	if (!m->rec_set && !m->rec_clr)
+		return 0;
+	fd = sluice_root_open(r, m->destination, O_PATH | O_DIRECTORY);
+	if (fd < 0)
+		return fd;
+	return set_rec_attrs(fd, m) < 0 ? -errno : 0;
+}
+
 /* tmpcopyup: the new tmpfs gets a copy of the directory it covers, read
  * through an fd opened before the mount. */
 static int copy_up(struct sluice_root *r, const struct sluice_mount *m, int under,
@@ -286,6 +311,8 @@ static int mount_fs(struct sluice_root *r, const struct sluice_mount *m, struct 
 		e = mount_fs_fallback(m, target, errno);
 	else if (m->propagation)
 		e = mount_propagation(r, m);
+	if (e == 0)
+		e = mount_rec_attrs(r, m);
 	if (e < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, -e, "mount %s on %s%s%s", m->type,
 				  m->destination, m->data ? " with " : "", m->data ? m->data : "");

@@ -698,6 +698,50 @@ static void test_errors_values(void)
 		   "is a new mount");
 }
 
+/* The recursive options' mount_setattr() attributes for one tmpfs entry
+ * with these options. */
+static void rec_attrs(const char *opts, uint64_t set, uint64_t clr, const char *what)
+{
+	struct sluice_config c;
+	char yaml[256];
+	struct sluice_mount *m;
+
+	make_default(&c, 0, "/");
+	snprintf(yaml, sizeof(yaml), "mounts:\n- {destination: /x, type: tmpfs, options: [%s]}\n",
+		 opts);
+	load_succeeds(&c, yaml, what);
+	m = find_mount(&c, "/x");
+	ok(m && m->rec_set == set && m->rec_clr == clr, "%s: set %#llx clear %#llx", what,
+	   m ? (unsigned long long)m->rec_set : 0ULL, m ? (unsigned long long)m->rec_clr : 0ULL);
+	sluice_config_free(&c);
+}
+
+static void test_rec_attrs(void)
+{
+	const uint64_t at = MOUNT_ATTR__ATIME;
+
+	rec_attrs("ro", 0, 0, "no recursive option: nothing");
+	rec_attrs("rro, rnosuid, rnodev, rnoexec, rnodiratime, rnosymfollow",
+		  MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
+			  MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW,
+		  0, "each flag set");
+	rec_attrs("rrw, rsuid, rdev, rexec, rdiratime, rsymfollow", 0,
+		  MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
+			  MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW,
+		  "each flag cleared");
+	rec_attrs("rro, rrw", 0, MOUNT_ATTR_RDONLY, "the later one wins: rrw");
+	rec_attrs("rrw, rro", MOUNT_ATTR_RDONLY, 0, "the later one wins: rro");
+	rec_attrs("rnoatime", MOUNT_ATTR_NOATIME, at, "rnoatime clears the whole atime field");
+	rec_attrs("rnoatime, rstrictatime", MOUNT_ATTR_STRICTATIME, at, "the last atime setting");
+	rec_attrs("rstrictatime, rrelatime", 0, at, "rrelatime: the field set to relatime (0)");
+	rec_attrs("rnoatime, ratime", 0, at, "ratime undoes rnoatime: relatime");
+	rec_attrs("rstrictatime, ratime", MOUNT_ATTR_STRICTATIME, at,
+		  "ratime leaves another setting");
+	rec_attrs("rnorelatime", 0, 0, "rnorelatime: nothing, as runc");
+	rec_attrs("rnoatime, rnodiratime", MOUNT_ATTR_NOATIME | MOUNT_ATTR_NODIRATIME, at,
+		  "nodiratime is a flag of its own");
+}
+
 static void test_errors_unsupported(void)
 {
 	load_fails("process:\n  apparmorProfile: docker-default\n",
@@ -705,8 +749,8 @@ static void test_errors_unsupported(void)
 	load_fails("process:\n  user: {username: bob}\n",
 		   "config.yaml:2:20: process.user.username is not supported (it is for Windows): "
 		   "give uid and gid");
-	load_fails("mounts:\n- {destination: /x, type: tmpfs, options: [rro]}\n",
-		   "config.yaml:2:44: mounts[0].options[0]: \"rro\" is not supported yet");
+	load_fails("mounts:\n- {destination: /x, type: tmpfs, options: [ridmap]}\n",
+		   "config.yaml:2:44: mounts[0].options[0]: \"ridmap\" is not supported yet");
 	load_fails("mounts:\n- {destination: /x, type: bind, source: /y, options: [idmap]}\n",
 		   "config.yaml:2:55: mounts[0].options[0]: \"idmap\" is not supported yet");
 	load_fails("mounts:\n- destination: /x\n  type: bind\n  source: /y\n  uidMappings: []\n",
@@ -1609,6 +1653,7 @@ int main(void)
 	test_errors_names();
 	test_errors_values();
 	test_errors_unsupported();
+	test_rec_attrs();
 	test_hooks();
 	test_process_file();
 	test_errors_yaml();
