@@ -357,6 +357,32 @@ domainname: example.org"
 domainname: (none)"
 }
 
+# ---- personality ----
+
+@test "linux.personality LINUX32: uname says i686, with and without the init, after an exec too; LINUX: x86_64" {
+	[[ $(uname -m) == x86_64 ]] || skip "LINUX32 reads as i686 on x86_64"
+	printf '%s\n' 'linux: {personality: {domain: LINUX32, flags: []}}' >"$DIR/p.yaml"
+	run -0 --separate-stderr sluice run -c "$DIR/p.yaml" --rootfs "$ROOTFS" -- uname -m
+	assert_eq "$output" "i686"
+	run -0 --separate-stderr sluice run -c "$DIR/p.yaml" --init --rootfs "$ROOTFS" -- /bin/sh -c 'uname -m; exec uname -m'
+	assert_eq "$output" $'i686\ni686'
+	printf '%s\n' 'linux: {personality: {domain: LINUX}}' >"$DIR/l.yaml"
+	run -0 --separate-stderr sluice run -c "$DIR/l.yaml" --rootfs "$ROOTFS" -- uname -m
+	assert_eq "$output" "x86_64"
+	printf '%s\n' 'linux: {personality: {domain: LINUX64}}' >"$DIR/b.yaml"
+	run -78 --separate-stderr sluice run -c "$DIR/b.yaml" --rootfs "$ROOTFS" -- uname -m
+	assert_eq "$stderr" "sluice: $DIR/b.yaml:1:31: linux.personality.domain: expected LINUX or LINUX32, got \"LINUX64\""
+	assert_no_leftovers "$M"
+}
+
+@test "linux.personality LINUX32 (test user)" {
+	requires_userns
+	[[ $(uname -m) == x86_64 ]] || skip "LINUX32 reads as i686 on x86_64"
+	printf '%s\n' 'linux: {personality: {domain: LINUX32}}' >"$DIR/p.yaml"
+	run -0 --separate-stderr sluice_user run -c "$DIR/p.yaml" --rootfs "$ROOTFS" -- uname -m
+	assert_eq "$output" "i686"
+}
+
 @test "a hostname without a uts namespace: 78" {
 	requires_root
 	cat >"$DIR/c.yaml" <<-'EOF'

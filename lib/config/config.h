@@ -314,6 +314,10 @@ struct sluice_config {
 		struct sluice_resources resources; /* cgroup limits */
 		char *cgroups_path;		   /* linux.cgroupsPath, NULL: not given */
 		struct sluice_seccomp *seccomp;	   /* NULL: no filter */
+		/* linux.personality: PER_LINUX or PER_LINUX32 for personality(2)
+		 * before the exec, when personality_set */
+		bool personality_set;
+		unsigned long personality;
 	} linux;
 	/* linux.seccomp is the embedded default's, not asked for: finalize
 	 * makes it the default profile for the final capabilities */

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <strings.h>
 #include <yaml.h>
 
@@ -760,6 +761,12 @@ static void emit_linux(struct emit *E, const struct sluice_config *c)
 		if (!name)
 			fail(E, "unknown propagation flags");
 		kv_str(E, "rootfsPropagation", name ? name : "");
+	}
+	if (c->linux.personality_set) {
+		key(E, "personality");
+		map_start(E);
+		kv_str(E, "domain", c->linux.personality == PER_LINUX32 ? "LINUX32" : "LINUX");
+		map_end(E);
 	}
 	emit_cgroup_fields(E, c);
 	/* the embedded default's filter is made at finalize: until then it

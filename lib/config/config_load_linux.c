@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 
 #include "util.h"
 
@@ -392,6 +393,61 @@ static int load_unsupported(struct config_load *L, const struct config_node *v, 
 	return config_unsupported(L, v, path);
 }
 
+/* linux.personality (config-linux.md): the two domains the spec has;
+ * it defines no flag, so any flag is an error. */
+static int load_personality_domain(struct config_load *L, const struct config_node *v, void *obj,
+				   const char *path)
+{
+	struct sluice_config *c = obj;
+
+	if (v->kind == CONFIG_SCALAR && !strcmp(v->value, "LINUX"))
+		c->linux.personality = PER_LINUX;
+	else if (v->kind == CONFIG_SCALAR && !strcmp(v->value, "LINUX32"))
+		c->linux.personality = PER_LINUX32;
+	else
+		return config_fail(L, v, "%s: expected LINUX or LINUX32, got %s%s%s", path,
+				   v->kind == CONFIG_SCALAR ? "\"" : "a ",
+				   v->kind == CONFIG_SCALAR ? v->value : "non-string",
+				   v->kind == CONFIG_SCALAR ? "\"" : "");
+	return 0;
+}
+
+static int check_personality_flag(struct config_load *L, const struct config_node *item,
+				  const char *ipath)
+{
+	return config_fail(L, item, "%s: unknown personality flag \"%s\" (the spec defines none)",
+			   ipath, item->value);
+}
+
+static int load_personality_flags(struct config_load *L, const struct config_node *v, void *obj,
+				  const char *path)
+{
+	char **flags = NULL;
+	int r = config_get_strv(L, v, path, check_personality_flag, &flags);
+
+	(void)obj;
+	sluice_strv_free(flags);
+	return r;
+}
+
+static const struct config_field personality_fields[] = {
+	{ "domain", load_personality_domain },
+	{ "flags", load_personality_flags },
+};
+
+static int load_personality(struct config_load *L, const struct config_node *v, void *obj,
+			    const char *path)
+{
+	struct sluice_config *c = obj;
+	int r = config_walk_map(L, v, personality_fields, N_ELEMS(personality_fields), obj, path);
+
+	if (r == 0 && !config_map_get(v, "domain"))
+		r = config_missing(L, v, path, "domain");
+	if (r == 0)
+		c->linux.personality_set = true;
+	return r;
+}
+
 static const struct config_field linux_fields[] = {
 	{ "namespaces", load_namespaces },   { "uidMappings", load_idmaps },
 	{ "gidMappings", load_idmaps },	     { "sysctl", load_sysctl },
@@ -399,7 +455,7 @@ static const struct config_field linux_fields[] = {
 	{ "readonlyPaths", load_readonly },  { "rootfsPropagation", load_rootfs_propagation },
 	{ "resources", config_load_res },    { "cgroupsPath", config_load_cgpath },
 	{ "seccomp", config_load_seccomp },  { "intelRdt", load_unsupported },
-	{ "personality", load_unsupported }, { "mountLabel", load_unsupported },
+	{ "personality", load_personality }, { "mountLabel", load_unsupported },
 	{ "timeOffsets", load_unsupported }, { "memoryPolicy", load_unsupported },
 	{ "netDevices", load_unsupported },  { "ioPriority", load_unsupported },
 };

@@ -446,6 +446,7 @@ static const struct step steps[] = {
 	{ "cwd", .apply = sluice_cwd_apply },
 	{ "rlimits", .apply = sluice_rlimits_apply },
 	{ "umask", .apply = umask_apply },
+	{ "personality", .apply = sluice_personality_apply },
 	{ "tty-guard", .run = step_tty_guard },
 	{ "capabilities-bounding", .apply = sluice_caps_drop_bounding },
 	{ "identity", .apply = sluice_identity_apply },

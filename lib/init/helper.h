@@ -37,6 +37,7 @@ int sluice_mounts_apply_hooked(const struct sluice_config *c,
 			       struct sluice_error *err);
 int sluice_cwd_apply(const struct sluice_config *c, struct sluice_error *err);
 int sluice_rlimits_apply(const struct sluice_config *c, struct sluice_error *err);
+int sluice_personality_apply(const struct sluice_config *c, struct sluice_error *err);
 /* The config's RLIMIT_NOFILE, which rlimits_apply left no lower than the
  * helper's own: applied by the exec step once the fds are in place. */
 int sluice_rlimit_nofile_final(const struct sluice_config *c, struct sluice_error *err);

@@ -132,6 +132,16 @@ default_caps() {
 	assert_output_line stdio-is-tty
 }
 
+@test "podman run --personality LINUX32: uname says i686" {
+	[[ $(uname -m) == x86_64 ]] || skip "LINUX32 reads as i686 on x86_64"
+	# Debian 12's runc (1.1) predates linux.personality and ignores it
+	[[ $CLIENT_RT_NAME != runc ]] || skip "runc 1.1 ignores linux.personality"
+	run -0 podman_run --rm --personality LINUX32 busybox uname -m
+	assert_eq "$output" "i686"
+	run -0 podman_run --rm --personality LINUX busybox uname -m
+	assert_eq "$output" "x86_64"
+}
+
 @test "podman run: env, workdir" {
 	run -0 podman_run --rm -e FOO=bar -e EMPTY= --workdir /tmp busybox sh -c 'echo "$FOO|$EMPTY|$(pwd)|$PATH"'
 	assert_eq "$output" "bar||/tmp|/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

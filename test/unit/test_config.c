@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -740,6 +741,34 @@ static void test_rec_attrs(void)
 	rec_attrs("rnorelatime", 0, 0, "rnorelatime: nothing, as runc");
 	rec_attrs("rnoatime, rnodiratime", MOUNT_ATTR_NOATIME | MOUNT_ATTR_NODIRATIME, at,
 		  "nodiratime is a flag of its own");
+}
+
+static void test_personality(void)
+{
+	struct sluice_config c;
+	struct sluice_error err = { 0 };
+	char *text = NULL;
+	size_t len = 0;
+
+	make_default(&c, 0, "/");
+	ok(!c.linux.personality_set, "personality: none by default");
+	load_succeeds(&c, "linux: {personality: {domain: LINUX32, flags: []}}\n", "LINUX32");
+	ok(c.linux.personality_set && c.linux.personality == PER_LINUX32, "personality: LINUX32");
+	ok(sluice_config_emit_json(&c, &text, &len, &err) == 0 &&
+		   strstr(text, "\"personality\":{\"domain\":\"LINUX32\"}"),
+	   "personality: emitted");
+	free(text);
+	load_succeeds(&c, "linux: {personality: {domain: LINUX}}\n", "LINUX");
+	ok(c.linux.personality_set && c.linux.personality == PER_LINUX, "personality: LINUX");
+	sluice_config_free(&c);
+	load_fails("linux: {personality: {domain: LINUX64}}\n",
+		   "config.yaml:1:31: linux.personality.domain: expected LINUX or LINUX32, got "
+		   "\"LINUX64\"");
+	load_fails("linux: {personality: {domain: LINUX, flags: [SHORT_INODE]}}\n",
+		   "config.yaml:1:46: linux.personality.flags[0]: unknown personality flag "
+		   "\"SHORT_INODE\" (the spec defines none)");
+	load_fails("linux: {personality: {flags: []}}\n",
+		   "config.yaml:1:22: linux.personality: required key \"domain\" is missing");
 }
 
 static void test_errors_unsupported(void)
@@ -1654,6 +1683,7 @@ int main(void)
 	test_errors_values();
 	test_errors_unsupported();
 	test_rec_attrs();
+	test_personality();
 	test_hooks();
 	test_process_file();
 	test_errors_yaml();
