@@ -383,6 +383,44 @@ domainname: (none)"
 	assert_eq "$output" "i686"
 }
 
+# ---- time namespace offsets ----
+
+# time_config FILE: a new time namespace whose boottime is 10 days ahead and
+# monotonic clock 1 day.
+time_config() {
+	cat >"$1" <<-EOF
+		mounts: [{destination: /proc, type: proc, source: proc}]
+		linux:
+		  namespaces: [{type: user}, {type: mount}, {type: pid}, {type: time}]
+		  timeOffsets: {monotonic: {secs: 86400}, boottime: {secs: 864000, nanosecs: 5}}
+	EOF
+}
+
+@test "linux.timeOffsets: the sandbox's clocks are ahead by them, with and without the init; the host's are not" {
+	time_config "$DIR/t.yaml"
+	run -0 --separate-stderr sluice run -c "$DIR/t.yaml" --rootfs "$ROOTFS" -- cat /proc/self/timens_offsets /proc/uptime
+	[[ ${lines[0]} =~ ^monotonic\ +86400\ +0$ && ${lines[1]} =~ ^boottime\ +864000\ +5$ ]] || fail "$output"
+	((${lines[2]%%.*} >= 864000)) || fail "uptime inside: ${lines[2]}"
+	run -0 --separate-stderr sluice run -c "$DIR/t.yaml" --init --rootfs "$ROOTFS" -- cat /proc/uptime
+	((${output%%.*} >= 864000)) || fail "uptime inside (--init): $output"
+	(($(cut -d. -f1 /proc/uptime) < 864000)) || skip "this host has been up for 10 days"
+	assert_no_leftovers "$M"
+}
+
+@test "linux.timeOffsets (test user)" {
+	requires_userns
+	time_config "$DIR/t.yaml"
+	run -0 --separate-stderr sluice_user run -c "$DIR/t.yaml" --rootfs "$ROOTFS" -- cat /proc/uptime
+	((${output%%.*} >= 864000)) || fail "uptime inside: $output"
+}
+
+@test "linux.timeOffsets without a new time namespace: 78, nothing started" {
+	printf '%s\n' 'linux: {timeOffsets: {monotonic: {secs: 1}}}' >"$DIR/n.yaml"
+	run -78 --separate-stderr sluice run -c "$DIR/n.yaml" --rootfs "$ROOTFS" -- /bin/true "$M"
+	assert_eq "$stderr" "sluice: $DIR/n.yaml: linux.timeOffsets needs a time namespace: add {type: time} to linux.namespaces"
+	assert_no_leftovers "$M"
+}
+
 @test "a hostname without a uts namespace: 78" {
 	requires_root
 	cat >"$DIR/c.yaml" <<-'EOF'

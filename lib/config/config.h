@@ -82,6 +82,12 @@ struct sluice_device {
 	bool uid_set, gid_set;
 };
 
+/* The clocks of linux.timeOffsets, as /proc/PID/timens_offsets names them. */
+enum {
+	SLUICE_CLOCK_MONOTONIC,
+	SLUICE_CLOCK_BOOTTIME
+};
+
 struct sluice_sysctl {
 	char *key;
 	char *value;
@@ -318,6 +324,12 @@ struct sluice_config {
 		 * before the exec, when personality_set */
 		bool personality_set;
 		unsigned long personality;
+		/* linux.timeOffsets: [SLUICE_CLOCK_MONOTONIC], [SLUICE_CLOCK_BOOTTIME] */
+		struct sluice_time_offset {
+			bool set;
+			int64_t secs;
+			uint32_t nanosecs;
+		} time_offsets[2];
 	} linux;
 	/* linux.seccomp is the embedded default's, not asked for: finalize
 	 * makes it the default profile for the final capabilities */

@@ -762,6 +762,21 @@ static void emit_linux(struct emit *E, const struct sluice_config *c)
 			fail(E, "unknown propagation flags");
 		kv_str(E, "rootfsPropagation", name ? name : "");
 	}
+	if (c->linux.time_offsets[0].set || c->linux.time_offsets[1].set) {
+		static const char *const clocks[] = { "monotonic", "boottime" };
+		key(E, "timeOffsets");
+		map_start(E);
+		for (int i = 0; i < 2; i++) {
+			if (!c->linux.time_offsets[i].set)
+				continue;
+			key(E, clocks[i]);
+			map_start(E);
+			kv_i64(E, "secs", c->linux.time_offsets[i].secs);
+			kv_u64(E, "nanosecs", c->linux.time_offsets[i].nanosecs);
+			map_end(E);
+		}
+		map_end(E);
+	}
 	if (c->linux.personality_set) {
 		key(E, "personality");
 		map_start(E);

@@ -2,6 +2,7 @@
  * read-only paths, rootfs propagation. */
 #include "config_internal.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -430,6 +431,64 @@ static int load_personality_flags(struct config_load *L, const struct config_nod
 	return r;
 }
 
+/* linux.timeOffsets (config-linux.md): per clock, secs and nanosecs. */
+static int load_offset_secs(struct config_load *L, const struct config_node *v, void *obj,
+			    const char *path)
+{
+	return config_get_int(L, v, path, INT64_MIN, INT64_MAX,
+			      &((struct sluice_time_offset *)obj)->secs);
+}
+
+static int load_offset_nanosecs(struct config_load *L, const struct config_node *v, void *obj,
+				const char *path)
+{
+	int64_t n;
+	int r = config_get_int(L, v, path, 0, 999999999, &n);
+
+	if (r == 0)
+		((struct sluice_time_offset *)obj)->nanosecs = (uint32_t)n;
+	return r;
+}
+
+static const struct config_field offset_fields[] = {
+	{ "secs", load_offset_secs },
+	{ "nanosecs", load_offset_nanosecs },
+};
+
+static int load_offset(struct config_load *L, const struct config_node *v,
+		       struct sluice_time_offset *o, const char *path)
+{
+	*o = (struct sluice_time_offset){ .set = true };
+	return config_walk_map(L, v, offset_fields, N_ELEMS(offset_fields), o, path);
+}
+
+static int load_monotonic(struct config_load *L, const struct config_node *v, void *obj,
+			  const char *path)
+{
+	return load_offset(L, v,
+			   &((struct sluice_config *)obj)->linux.time_offsets[SLUICE_CLOCK_MONOTONIC],
+			   path);
+}
+
+static int load_boottime(struct config_load *L, const struct config_node *v, void *obj,
+			 const char *path)
+{
+	return load_offset(L, v,
+			   &((struct sluice_config *)obj)->linux.time_offsets[SLUICE_CLOCK_BOOTTIME],
+			   path);
+}
+
+static const struct config_field clock_fields[] = {
+	{ "monotonic", load_monotonic },
+	{ "boottime", load_boottime },
+};
+
+static int load_time_offsets(struct config_load *L, const struct config_node *v, void *obj,
+			     const char *path)
+{
+	return config_walk_map(L, v, clock_fields, N_ELEMS(clock_fields), obj, path);
+}
+
 static const struct config_field personality_fields[] = {
 	{ "domain", load_personality_domain },
 	{ "flags", load_personality_flags },
@@ -449,15 +508,15 @@ static int load_personality(struct config_load *L, const struct config_node *v, 
 }
 
 static const struct config_field linux_fields[] = {
-	{ "namespaces", load_namespaces },   { "uidMappings", load_idmaps },
-	{ "gidMappings", load_idmaps },	     { "sysctl", load_sysctl },
-	{ "devices", load_devices },	     { "maskedPaths", load_masked },
-	{ "readonlyPaths", load_readonly },  { "rootfsPropagation", load_rootfs_propagation },
-	{ "resources", config_load_res },    { "cgroupsPath", config_load_cgpath },
-	{ "seccomp", config_load_seccomp },  { "intelRdt", load_unsupported },
-	{ "personality", load_personality }, { "mountLabel", load_unsupported },
-	{ "timeOffsets", load_unsupported }, { "memoryPolicy", load_unsupported },
-	{ "netDevices", load_unsupported },  { "ioPriority", load_unsupported },
+	{ "namespaces", load_namespaces },    { "uidMappings", load_idmaps },
+	{ "gidMappings", load_idmaps },	      { "sysctl", load_sysctl },
+	{ "devices", load_devices },	      { "maskedPaths", load_masked },
+	{ "readonlyPaths", load_readonly },   { "rootfsPropagation", load_rootfs_propagation },
+	{ "resources", config_load_res },     { "cgroupsPath", config_load_cgpath },
+	{ "seccomp", config_load_seccomp },   { "intelRdt", load_unsupported },
+	{ "personality", load_personality },  { "mountLabel", load_unsupported },
+	{ "timeOffsets", load_time_offsets }, { "memoryPolicy", load_unsupported },
+	{ "netDevices", load_unsupported },   { "ioPriority", load_unsupported },
 };
 
 int config_load_linux(struct config_load *L, const struct config_node *v, void *obj,

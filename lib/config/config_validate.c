@@ -324,6 +324,26 @@ static int check_uts_ns(const struct sluice_config *c, struct sluice_error *err)
 			  SRC(c), what, what);
 }
 
+/* Offsets can only be given to a time namespace no process is in yet:
+ * one the helper makes (docs/config.md). */
+static int check_time_offsets(const struct sluice_config *c, struct sluice_error *err)
+{
+	if (!c->linux.time_offsets[SLUICE_CLOCK_MONOTONIC].set &&
+	    !c->linux.time_offsets[SLUICE_CLOCK_BOOTTIME].set)
+		return 0;
+	if (!c->linux.ns[SLUICE_NS_TIME].enabled)
+		return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+				  "%s: linux.timeOffsets needs a time namespace: add {type: time} to "
+				  "linux.namespaces",
+				  SRC(c));
+	if (c->linux.ns[SLUICE_NS_TIME].path)
+		return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+				  "%s: linux.timeOffsets needs a new time namespace, not one joined by "
+				  "path (its clocks are set by whoever made it)",
+				  SRC(c));
+	return 0;
+}
+
 static int check_process(const struct sluice_config *c, struct sluice_error *err)
 {
 	if (!c->process.args || !c->process.args[0])
@@ -404,7 +424,8 @@ int sluice_config_validate(const struct sluice_config *c, struct sluice_error *e
 	if (check_sysctl(c, err) < 0)
 		return -1;
 	if (check_process(c, err) < 0 || check_sluice(c, err) < 0 || check_terminal(c, err) < 0 ||
-	    check_uts_ns(c, err) < 0 || check_mount_ns(c, err) < 0 || check_ids(c, err) < 0)
+	    check_uts_ns(c, err) < 0 || check_mount_ns(c, err) < 0 || check_ids(c, err) < 0 ||
+	    check_time_offsets(c, err) < 0)
 		return -1;
 	if (config_check_resources(c, err) < 0)
 		return -1;

@@ -316,6 +316,8 @@ static int step_namespaces(struct helper *h, struct sluice_error *err)
 		return -1;
 	if (sluice_keyring_apply(c, err) < 0 || become_ns_root(c, err) < 0)
 		return -1;
+	if ((need & CLONE_NEWTIME) && sluice_time_offsets_write(c, err) < 0)
+		return -1;
 	if ((need & (CLONE_NEWPID | CLONE_NEWTIME)) || joined_children) {
 		struct sluice_pid1_opts o = { .status_fd = h->status_fd };
 		/* A detached container process is handed to the runtime, not

@@ -501,6 +501,32 @@ static int unshare_with_writer(const struct sluice_config *c, uint64_t flags, ui
 	return 0;
 }
 
+int sluice_time_offsets_write(const struct sluice_config *c, struct sluice_error *err)
+{
+	static const char *const clocks[] = { "monotonic", "boottime" };
+
+	for (int i = 0; i < 2; i++) {
+		const struct sluice_time_offset *o = &c->linux.time_offsets[i];
+		char line[64];
+		int n, r;
+
+		if (!o->set)
+			continue;
+		n = snprintf(line, sizeof(line), "%s %lld %u\n", clocks[i], (long long)o->secs,
+			     o->nanosecs);
+		/* our own /proc files are ours to write only while we are
+		 * dumpable (in a user namespace, root's otherwise) */
+		sluice_set_dumpable(true);
+		r = sluice_write_file("/proc/self/timens_offsets", line, (size_t)n);
+		sluice_set_dumpable(false);
+		if (r < 0)
+			return sluice_err(err, SLUICE_EXIT_SETUP, -r,
+					  "linux.timeOffsets.%s: write /proc/self/timens_offsets",
+					  clocks[i]);
+	}
+	return 0;
+}
+
 int sluice_ns_unshare(const struct sluice_config *c, uint64_t flags, uid_t uid, gid_t gid,
 		      struct sluice_error *err)
 {

@@ -465,6 +465,11 @@ static int spawn(struct sluice_launch *l, const struct sluice_config *c,
 	 * it after GO, once it is in the sandbox's cgroup. */
 	if (l->cg)
 		flags &= ~(uint64_t)CLONE_NEWCGROUP;
+	/* A time namespace takes offsets only until a process is in it: with
+	 * linux.timeOffsets the helper makes it, writes them, then forks. */
+	if (c->linux.time_offsets[SLUICE_CLOCK_MONOTONIC].set ||
+	    c->linux.time_offsets[SLUICE_CLOCK_BOOTTIME].set)
+		flags &= ~(uint64_t)SLUICE_CLONE_NEWTIME;
 	memset(&plan, 0, sizeof(plan));
 	if (sluice_exe_plan(&plan.exe, c, who->helper,
 			    SLUICE_PRESERVED_FD_BASE + c->sluice.preserve_fds, err) < 0)

@@ -771,6 +771,54 @@ static void test_personality(void)
 		   "config.yaml:1:22: linux.personality: required key \"domain\" is missing");
 }
 
+static void finalize_fails(uid_t uid, const char *yaml, const char *msg);
+
+static void test_time_offsets(void)
+{
+	struct sluice_config c;
+	struct sluice_error err = { 0 };
+	struct sluice_caller who = { .uid = 0, .gid = 0, .cwd = (char *)"/" };
+	char *text = NULL;
+	size_t len = 0;
+
+	make_default(&c, 0, "/");
+	load_succeeds(&c,
+		      "process: {args: [/bin/true]}\n"
+		      "linux:\n  namespaces: [{type: mount}, {type: pid}, {type: time}]\n"
+		      "  timeOffsets: {boottime: {secs: -5, nanosecs: 999999999}, monotonic: {}}\n",
+		      "timeOffsets");
+	ok(c.linux.time_offsets[SLUICE_CLOCK_BOOTTIME].set &&
+		   c.linux.time_offsets[SLUICE_CLOCK_BOOTTIME].secs == -5 &&
+		   c.linux.time_offsets[SLUICE_CLOCK_BOOTTIME].nanosecs == 999999999,
+	   "timeOffsets: boottime");
+	ok(c.linux.time_offsets[SLUICE_CLOCK_MONOTONIC].set &&
+		   !c.linux.time_offsets[SLUICE_CLOCK_MONOTONIC].secs,
+	   "timeOffsets: monotonic, zero");
+	is_int(sluice_config_finalize(&c, &who, &err), 0,
+	       "timeOffsets: valid with a new time namespace");
+	ok(sluice_config_emit_json(&c, &text, &len, &err) == 0 &&
+		   strstr(text, "\"timeOffsets\":{\"monotonic\":{\"secs\":0,\"nanosecs\":0},"
+				"\"boottime\":{\"secs\":-5,\"nanosecs\":999999999}}"),
+	   "timeOffsets: emitted");
+	free(text);
+	sluice_config_free(&c);
+	finalize_fails(0,
+		       "process: {args: [sh]}\nlinux: {namespaces: [{type: mount}, {type: uts}], "
+		       "timeOffsets: {monotonic: {secs: 1}}}\n",
+		       "config.yaml: linux.timeOffsets needs a time namespace: add {type: time} to "
+		       "linux.namespaces");
+	finalize_fails(0,
+		       "process: {args: [sh]}\nlinux: {namespaces: [{type: mount}, {type: uts}, "
+		       "{type: time, path: /proc/1/ns/time}], timeOffsets: {monotonic: {secs: 1}}}\n",
+		       "config.yaml: linux.timeOffsets needs a new time namespace, not one joined by "
+		       "path (its clocks are set by whoever made it)");
+	load_fails("linux: {timeOffsets: {realtime: {secs: 1}}}\n",
+		   "config.yaml:1:23: unknown key \"realtime\" in linux.timeOffsets");
+	load_fails("linux: {timeOffsets: {boottime: {nanosecs: 1000000000}}}\n",
+		   "config.yaml:1:44: linux.timeOffsets.boottime.nanosecs: 1000000000 is out of range "
+		   "(0..999999999)");
+}
+
 static void test_errors_unsupported(void)
 {
 	load_fails("process:\n  apparmorProfile: docker-default\n",
@@ -1684,6 +1732,7 @@ int main(void)
 	test_errors_unsupported();
 	test_rec_attrs();
 	test_personality();
+	test_time_offsets();
 	test_hooks();
 	test_process_file();
 	test_errors_yaml();
