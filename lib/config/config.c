@@ -519,3 +519,9 @@ int64_t sluice_config_host_id(const struct sluice_config *c, bool group)
 			return (int64_t)m[i].host_id + (id - m[i].container_id);
 	return -1;
 }
+
+bool sluice_config_time_offsets(const struct sluice_config *c)
+{
+	return c->linux.time_offsets[SLUICE_CLOCK_MONOTONIC].set ||
+	       c->linux.time_offsets[SLUICE_CLOCK_BOOTTIME].set;
+}

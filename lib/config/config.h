@@ -490,6 +490,9 @@ int sluice_stdio_parse(struct sluice_stdio *s,
  * value a new cgroup would not have anyway (0 "not set", -1 unlimited, the
  * OOM killer left on ... ask for none). */
 SLUICE_API bool sluice_config_wants_cgroup(const struct sluice_config *c);
+
+/* linux.timeOffsets gives an offset for some clock. */
+bool sluice_config_time_offsets(const struct sluice_config *c);
 SLUICE_API bool sluice_resources_empty(const struct sluice_resources *r);
 SLUICE_API void sluice_resources_free(struct sluice_resources *r);
 /* The dotted name of a scalar field ("linux.resources.memory.limit"). */

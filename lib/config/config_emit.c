@@ -762,7 +762,7 @@ static void emit_linux(struct emit *E, const struct sluice_config *c)
 			fail(E, "unknown propagation flags");
 		kv_str(E, "rootfsPropagation", name ? name : "");
 	}
-	if (c->linux.time_offsets[0].set || c->linux.time_offsets[1].set) {
+	if (sluice_config_time_offsets(c)) {
 		static const char *const clocks[] = { "monotonic", "boottime" };
 		key(E, "timeOffsets");
 		map_start(E);

@@ -328,8 +328,7 @@ static int check_uts_ns(const struct sluice_config *c, struct sluice_error *err)
  * one the helper makes (docs/config.md). */
 static int check_time_offsets(const struct sluice_config *c, struct sluice_error *err)
 {
-	if (!c->linux.time_offsets[SLUICE_CLOCK_MONOTONIC].set &&
-	    !c->linux.time_offsets[SLUICE_CLOCK_BOOTTIME].set)
+	if (!sluice_config_time_offsets(c))
 		return 0;
 	if (!c->linux.ns[SLUICE_NS_TIME].enabled)
 		return sluice_err(err, SLUICE_EXIT_CONFIG, 0,

@@ -29,10 +29,10 @@ int sluice_ns_join(const struct sluice_config *c, struct sluice_error *err);
 int sluice_ns_unshare(const struct sluice_config *c, uint64_t flags, uid_t uid, gid_t gid,
 		      struct sluice_error *err);
 
-/* In the helper, after it unshared a time namespace and before it forks
- * into it: linux.timeOffsets to /proc/self/timens_offsets. */
 #define SLUICE_CLONE_NEWTIME 0x00000080 /* CLONE_NEWTIME, which older headers lack */
 
+/* In the helper, after it unshared a time namespace and before it forks
+ * into it: linux.timeOffsets to /proc/self/timens_offsets. */
 int sluice_time_offsets_write(const struct sluice_config *c, struct sluice_error *err);
 
 /* The runtime's NAMESPACES claim (CLONE_NEW* flags it says it created for

@@ -467,8 +467,7 @@ static int spawn(struct sluice_launch *l, const struct sluice_config *c,
 		flags &= ~(uint64_t)CLONE_NEWCGROUP;
 	/* A time namespace takes offsets only until a process is in it: with
 	 * linux.timeOffsets the helper makes it, writes them, then forks. */
-	if (c->linux.time_offsets[SLUICE_CLOCK_MONOTONIC].set ||
-	    c->linux.time_offsets[SLUICE_CLOCK_BOOTTIME].set)
+	if (sluice_config_time_offsets(c))
 		flags &= ~(uint64_t)SLUICE_CLONE_NEWTIME;
 	memset(&plan, 0, sizeof(plan));
 	if (sluice_exe_plan(&plan.exe, c, who->helper,

@@ -80,8 +80,7 @@ static int check_oci_config(const struct sluice_config *c, const struct sluice_o
 				  "container, which a created container does not have "
 				  "(`sluice run -- CMD` has one)",
 				  src);
-	if (c->linux.time_offsets[SLUICE_CLOCK_MONOTONIC].set ||
-	    c->linux.time_offsets[SLUICE_CLOCK_BOOTTIME].set)
+	if (sluice_config_time_offsets(c))
 		return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
 				  "%s: linux.timeOffsets is not supported by the OCI commands yet: "
 				  "the offsets need a time namespace the helper makes and then "
