@@ -383,6 +383,79 @@ domainname: (none)"
 	assert_eq "$output" "i686"
 }
 
+# ---- scheduling ----
+
+@test "process.scheduler and ioPriority: the workload and the init have them; real-time as root without a user namespace; deadline only without the init" {
+	printf '%s\n' 'process: {scheduler: {policy: SCHED_BATCH, nice: 7}, ioPriority: {class: IOPRIO_CLASS_IDLE, priority: 0}}' >"$DIR/s.yaml"
+	run -0 --separate-stderr sluice run -c "$DIR/s.yaml" --rootfs "$ROOTFS" -- /bin/sh -c 'probe sched; cut -d" " -f19 /proc/1/stat'
+	assert_eq "${lines[*]:0:4}" "policy: 3 flags: 0 nice: 7 priority: 0"
+	assert_contains "$output" "ioprio: 3 0"
+	assert_eq "${lines[-1]}" 7 "the init's nice"
+	run -0 --separate-stderr sluice run -c "$DIR/s.yaml" --no-init --rootfs "$ROOTFS" -- probe sched
+	assert_eq "${lines[*]:0:4}" "policy: 3 flags: 0 nice: 7 priority: 0"
+	# SCHED_FIFO and the real-time I/O class need CAP_SYS_NICE / CAP_SYS_ADMIN
+	# of the host: root's, not a user namespace's
+	cat >"$DIR/f.yaml" <<-EOF
+		process: {scheduler: {policy: SCHED_FIFO, priority: 10}, ioPriority: {class: IOPRIO_CLASS_RT, priority: 3}}
+		linux: {namespaces: [{type: mount}, {type: pid}]}
+	EOF
+	run -0 --separate-stderr sluice run -c "$DIR/f.yaml" --rootfs "$ROOTFS" -- probe sched
+	assert_eq "${lines[*]:0:4}" "policy: 1 flags: 0 nice: 0 priority: 10"
+	assert_contains "$output" "ioprio: 1 3"
+	cat >"$DIR/u.yaml" <<-EOF
+		process: {scheduler: {policy: SCHED_FIFO, priority: 10}}
+		linux: {namespaces: [{type: user}, {type: mount}, {type: pid}]}
+	EOF
+	run -125 --separate-stderr sluice run -c "$DIR/u.yaml" --rootfs "$ROOTFS" -- probe sched
+	assert_eq "$stderr" "sluice: scheduler: process.scheduler: sched_setattr(policy 1, nice 0, priority 10): Operation not permitted"
+	cat >"$DIR/d.yaml" <<-EOF
+		process: {scheduler: {policy: SCHED_DEADLINE, runtime: 42000, deadline: 100000, period: 1000000}}
+		linux: {namespaces: [{type: mount}, {type: pid}]}
+	EOF
+	run -0 --separate-stderr sluice run -c "$DIR/d.yaml" --no-init --rootfs "$ROOTFS" -- probe sched
+	assert_contains "$output" $'policy: 6\nflags: 0\nnice: 0\npriority: 0\ndl: 42000 100000 1000000'
+	run -78 --separate-stderr sluice run -c "$DIR/d.yaml" --rootfs "$ROOTFS" -- probe sched
+	assert_eq "$stderr" "sluice: scheduler: process.scheduler: SCHED_DEADLINE would not reach the workload that sluice's init forks: run it without the init (--no-init, sluice.init: false)"
+	assert_no_leftovers "$M"
+}
+
+@test "process.scheduler, ioPriority, execCPUAffinity: bad values, each with its message" {
+	local -A bad=(
+		['scheduler: {policy: SCHED_ISO}']='process.scheduler.policy: SCHED_ISO is reserved: Linux does not implement it'
+		['scheduler: {nice: 3}']='process.scheduler: required key "policy" is missing'
+		['scheduler: {policy: SCHED_RR}']='process.scheduler.priority: SCHED_FIFO and SCHED_RR need 1..99'
+		['scheduler: {policy: SCHED_BATCH, priority: 5}']='process.scheduler.priority: only SCHED_FIFO and SCHED_RR have one (0)'
+		['scheduler: {policy: SCHED_OTHER, nice: -21}']='process.scheduler.nice: -21 is out of range (-20..19)'
+		['scheduler: {policy: SCHED_OTHER, runtime: 5}']="process.scheduler: runtime, deadline and period are SCHED_DEADLINE's"
+		['scheduler: {policy: SCHED_DEADLINE, runtime: 5, deadline: 2}']='process.scheduler: SCHED_DEADLINE needs 0 < runtime <= deadline <= period (a period of 0 is the deadline)'
+		['scheduler: {policy: SCHED_OTHER, flags: [SCHED_FLAG_X]}']='process.scheduler.flags[0]: unknown value "SCHED_FLAG_X" (one of SCHED_FLAG_RESET_ON_FORK, SCHED_FLAG_RECLAIM, SCHED_FLAG_DL_OVERRUN, SCHED_FLAG_KEEP_POLICY, SCHED_FLAG_KEEP_PARAMS, SCHED_FLAG_UTIL_CLAMP_MIN, SCHED_FLAG_UTIL_CLAMP_MAX)'
+		['ioPriority: {class: IOPRIO_CLASS_NONE, priority: 0}']='process.ioPriority.class: unknown value "IOPRIO_CLASS_NONE" (one of IOPRIO_CLASS_RT, IOPRIO_CLASS_BE, IOPRIO_CLASS_IDLE)'
+		['ioPriority: {class: IOPRIO_CLASS_BE}']='process.ioPriority: required key "priority" is missing'
+		['ioPriority: {class: IOPRIO_CLASS_BE, priority: 8}']='process.ioPriority.priority: 8 is out of range (0..7)'
+		['execCPUAffinity: {initial: "3-1"}']='process.execCPUAffinity.initial: expected a CPU list such as 0-3,7 (CPUs 0..8191), got "3-1"'
+		['execCPUAffinity: {final: "0,,1"}']='process.execCPUAffinity.final: expected a CPU list such as 0-3,7 (CPUs 0..8191), got "0,,1"'
+	)
+	local k
+	for k in "${!bad[@]}"; do
+		printf 'process:\n  %s\n' "$k" >"$DIR/b.yaml"
+		run -78 --separate-stderr sluice run -c "$DIR/b.yaml" --rootfs "$ROOTFS" -- true
+		[[ $stderr == "sluice: $DIR/b.yaml:"*": ${bad[$k]}" ]] || fail "$k: $stderr"
+	done
+	# a valid list, but `sluice run` starts no exec
+	printf 'process:\n  execCPUAffinity: {initial: "0", final: ""}\n' >"$DIR/b.yaml"
+	run -78 --separate-stderr sluice run -c "$DIR/b.yaml" --rootfs "$ROOTFS" -- true
+	assert_eq "$stderr" "sluice: $DIR/b.yaml: process.execCPUAffinity applies to processes that \`sluice exec\` starts in a container only (docs/oci.md)"
+	assert_no_leftovers "$M"
+}
+
+@test "process.scheduler and ioPriority (test user): a lower priority, as anyone may set it" {
+	requires_userns
+	printf '%s\n' 'process: {scheduler: {policy: SCHED_IDLE}, ioPriority: {class: IOPRIO_CLASS_BE, priority: 7}}' >"$DIR/s.yaml"
+	run -0 --separate-stderr sluice_user run -c "$DIR/s.yaml" --rootfs "$ROOTFS" -- probe sched
+	assert_eq "${lines[*]:0:4}" "policy: 5 flags: 0 nice: 0 priority: 0"
+	assert_contains "$output" "ioprio: 2 7"
+}
+
 # ---- time namespace offsets ----
 
 # time_config FILE: a new time namespace whose boottime is 10 days ahead and

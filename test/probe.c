@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -329,6 +330,47 @@ static int cmd_umask(char **argv)
 	(void)argv;
 	umask(m);
 	printf("umask: %04o\n", (unsigned)m);
+	return 0;
+}
+
+/* sched_getattr(2): policy, flags, nice, priority, deadline parameters;
+ * the I/O priority (class, level); the allowed CPUs. */
+static int cmd_sched(char **argv)
+{
+	struct {
+		uint32_t size, policy;
+		uint64_t flags;
+		int32_t nice;
+		uint32_t priority;
+		uint64_t runtime, deadline, period;
+		uint32_t util_min, util_max;
+	} a;
+	cpu_set_t cpus;
+	long io;
+	bool first = true;
+
+	(void)argv;
+	memset(&a, 0, sizeof(a));
+	if (syscall(SYS_sched_getattr, 0, &a, sizeof(a), 0) < 0)
+		return fail("sched_getattr", "");
+	io = syscall(SYS_ioprio_get, 1, 0);
+	if (io < 0)
+		return fail("ioprio_get", "");
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) < 0)
+		return fail("sched_getaffinity", "");
+	printf("policy: %u\nflags: %#llx\nnice: %d\npriority: %u\n", a.policy,
+	       (unsigned long long)a.flags, a.nice, a.priority);
+	/* (a fair task's runtime reads as its slice: only a deadline's) */
+	if (a.policy == 6)
+		printf("dl: %llu %llu %llu\n", (unsigned long long)a.runtime,
+		       (unsigned long long)a.deadline, (unsigned long long)a.period);
+	printf("ioprio: %ld %ld\ncpus:", io >> 13, io & 0x1fff);
+	for (int i = 0; i < CPU_SETSIZE; i++)
+		if (CPU_ISSET(i, &cpus)) {
+			printf("%s%d", first ? " " : ",", i);
+			first = false;
+		}
+	putchar('\n');
 	return 0;
 }
 
@@ -1303,6 +1345,7 @@ static const struct subcommand {
 	{ "rlimits", cmd_rlimits, 0, 0, "RLIMIT_X: soft hard" },
 	{ "umask", cmd_umask, 0, 0, "umask: 0022" },
 	{ "cwd", cmd_cwd, 0, 0, "cwd: /path" },
+	{ "sched", cmd_sched, 0, 0, "policy, flags, nice, priority, dl (deadline), ioprio, cpus" },
 	{ "hostname", cmd_hostname, 0, 0, "hostname and domainname" },
 	{ "pid", cmd_pid, 0, 0, "pid, ppid, pgid, sid" },
 	{ "env", cmd_env, 0, 0, "environment, sorted" },

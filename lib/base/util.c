@@ -535,3 +535,66 @@ void sluice_rfc3339(char *buf, size_t len, int64_t sec, long nsec)
 	snprintf(buf, len, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02d%sZ", u.year, u.mon, u.mday,
 		 u.hour, u.min, u.sec, frac);
 }
+
+/* One item of a CPU list: N or N-M, N <= M <= SLUICE_CPU_MAX. */
+static int cpu_range(const char **p, long *lo, long *hi)
+{
+	char *end;
+
+	while (**p == ' ' || **p == '\t')
+		(*p)++;
+	if (**p < '0' || **p > '9')
+		return -EINVAL;
+	*lo = *hi = strtol(*p, &end, 10);
+	if (*end == '-') {
+		if (end[1] < '0' || end[1] > '9')
+			return -EINVAL;
+		*hi = strtol(end + 1, &end, 10);
+	}
+	while (*end == ' ' || *end == '\t')
+		end++;
+	*p = end;
+	return *lo > *hi || *hi > SLUICE_CPU_MAX ? -EINVAL : 0;
+}
+
+int sluice_cpu_list(const char *s, cpu_set_t **set, size_t *size)
+{
+	const char *p = s;
+	long lo, hi, max = -1;
+
+	/* twice: the highest CPU sizes the set, then the set is filled */
+	for (int pass = 0; pass < 2; pass++) {
+		for (p = s;;) {
+			if (cpu_range(&p, &lo, &hi) < 0)
+				return -EINVAL;
+			if (pass == 0 && hi > max)
+				max = hi;
+			for (long cpu = lo; pass == 1 && cpu <= hi; cpu++)
+				CPU_SET_S((size_t)cpu, *size, *set);
+			if (*p == '\0')
+				break;
+			if (*p++ != ',')
+				return -EINVAL;
+		}
+		if (pass == 0) {
+			*set = CPU_ALLOC((size_t)max + 1);
+			if (!*set)
+				return -ENOMEM;
+			*size = CPU_ALLOC_SIZE((size_t)max + 1);
+			CPU_ZERO_S(*size, *set);
+		}
+	}
+	return 0;
+}
+
+int sluice_set_cpu_affinity(const char *list)
+{
+	cpu_set_t *set = NULL;
+	size_t size = 0;
+	int r = sluice_cpu_list(list, &set, &size);
+
+	if (r == 0 && sched_setaffinity(0, size, set) < 0)
+		r = -errno;
+	CPU_FREE(set);
+	return r;
+}

@@ -122,6 +122,15 @@ int sluice_strv_push(char ***v, const char *s); /* copies s; 0 or -ENOMEM */
 #define SLUICE_HAS_ASAN 0
 #endif
 
+/* A CPU list as the kernel writes them ("0-3,7"; blanks around items
+ * allowed) into a set from CPU_ALLOC, *size its CPU_ALLOC_SIZE; CPUs up to
+ * SLUICE_CPU_MAX.  0, -EINVAL (not such a list, or empty) or -ENOMEM. */
+#include <sched.h>
+#define SLUICE_CPU_MAX 8191
+int sluice_cpu_list(const char *s, cpu_set_t **set, size_t *size);
+/* sched_setaffinity(0) to such a list: 0 or -errno. */
+int sluice_set_cpu_affinity(const char *list);
+
 /* xstrdup that tolerates NULL. */
 char *sluice_strdup0(const char *s);
 

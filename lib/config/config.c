@@ -212,13 +212,16 @@ bool sluice_config_has_hooks(const struct sluice_config *c)
 	return false;
 }
 
-static void free_process(struct sluice_config *c)
+void config_process_clear(struct sluice_config *c)
 {
 	sluice_strv_free(c->process.args);
 	sluice_strv_free(c->process.env);
 	free(c->process.cwd);
 	free(c->process.user.additional_gids);
 	free(c->process.rlimits);
+	free(c->process.exec_cpus.initial);
+	free(c->process.exec_cpus.final);
+	memset(&c->process, 0, sizeof(c->process));
 }
 
 static void free_linux(struct sluice_config *c)
@@ -243,7 +246,7 @@ void sluice_config_free(struct sluice_config *c)
 	free(c->source);
 	free(c->base_dir);
 	sluice_strv_free(c->warnings);
-	free_process(c);
+	config_process_clear(c);
 	free(c->root.path);
 	free(c->hostname);
 	free(c->domainname);

@@ -278,6 +278,27 @@ struct sluice_config {
 		bool no_new_privileges;
 		bool oom_score_adj_set;
 		int oom_score_adj;
+		/* process.scheduler: sched_setattr(2) by the helper before the
+		 * capabilities drop (lib/init/sched.c), when set */
+		struct sluice_sched {
+			bool set;
+			uint32_t policy; /* SCHED_OTHER .. SCHED_DEADLINE */
+			int32_t nice;	 /* -20..19 */
+			uint32_t priority;
+			uint64_t flags; /* SCHED_FLAG_* */
+			uint64_t runtime, deadline, period;
+		} scheduler;
+		/* process.ioPriority: ioprio_set(2) for the helper, inherited */
+		struct {
+			bool set;
+			int ioclass;  /* IOPRIO_CLASS_RT, _BE, _IDLE (1..3) */
+			int priority; /* 0..7 */
+		} io_priority;
+		/* process.execCPUAffinity: CPU lists ("0-3,7") for the processes
+		 * `sluice exec` starts; NULL: not given */
+		struct {
+			char *initial, *final;
+		} exec_cpus;
 	} process;
 
 	struct {

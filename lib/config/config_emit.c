@@ -511,6 +511,57 @@ static void emit_rlimits(struct emit *E, const struct sluice_config *c)
 	seq_end(E);
 }
 
+/* A name the loader gave, or the emit fails (a value no config can hold). */
+static void kv_name(struct emit *E, const char *k, const char *name)
+{
+	if (!name)
+		fail(E, "unknown scheduling value");
+	kv_str(E, k, name ? name : "");
+}
+
+/* process.scheduler, ioPriority, execCPUAffinity */
+static void emit_sched(struct emit *E, const struct sluice_config *c)
+{
+	const struct sluice_sched *s = &c->process.scheduler;
+
+	if (s->set) {
+		key(E, "scheduler");
+		map_start(E);
+		kv_name(E, "policy", config_sched_policy_name(s->policy));
+		kv_i64(E, "nice", s->nice);
+		kv_u64(E, "priority", s->priority);
+		key(E, "flags");
+		seq_start(E, s->flags == 0);
+		for (int bit = 0; bit < 64; bit++)
+			if ((s->flags & (UINT64_C(1) << bit)) &&
+			    !config_sched_flag_name(UINT64_C(1) << bit))
+				fail(E, "unknown scheduling flag");
+			else if (s->flags & (UINT64_C(1) << bit))
+				str(E, config_sched_flag_name(UINT64_C(1) << bit));
+		seq_end(E);
+		kv_u64(E, "runtime", s->runtime);
+		kv_u64(E, "deadline", s->deadline);
+		kv_u64(E, "period", s->period);
+		map_end(E);
+	}
+	if (c->process.io_priority.set) {
+		key(E, "ioPriority");
+		map_start(E);
+		kv_name(E, "class", config_io_class_name(c->process.io_priority.ioclass));
+		kv_i64(E, "priority", c->process.io_priority.priority);
+		map_end(E);
+	}
+	if (c->process.exec_cpus.initial || c->process.exec_cpus.final) {
+		key(E, "execCPUAffinity");
+		map_start(E);
+		if (c->process.exec_cpus.initial)
+			kv_str(E, "initial", c->process.exec_cpus.initial);
+		if (c->process.exec_cpus.final)
+			kv_str(E, "final", c->process.exec_cpus.final);
+		map_end(E);
+	}
+}
+
 static void emit_process(struct emit *E, const struct sluice_config *c)
 {
 	key(E, "process");
@@ -537,6 +588,7 @@ static void emit_process(struct emit *E, const struct sluice_config *c)
 	kv_bool(E, "noNewPrivileges", c->process.no_new_privileges);
 	if (c->process.oom_score_adj_set)
 		kv_i64(E, "oomScoreAdj", c->process.oom_score_adj);
+	emit_sched(E, c);
 	map_end(E);
 }
 

@@ -174,9 +174,23 @@ int config_unsupported(struct config_load *L, const struct config_node *n, const
 int config_missing(struct config_load *L, const struct config_node *m, const char *path,
 		   const char *key);
 
+/* Free what c->process holds and zero it (every field unset). */
+void config_process_clear(struct sluice_config *c);
+
 /* The per-section loaders (config_load_*.c). */
 int config_load_process(struct config_load *L, const struct config_node *v, void *obj,
 			const char *path);
+/* process.scheduler, ioPriority, execCPUAffinity (config_load_sched.c) */
+int config_load_scheduler(struct config_load *L, const struct config_node *v, void *obj,
+			  const char *path);
+int config_load_io_priority(struct config_load *L, const struct config_node *v, void *obj,
+			    const char *path);
+int config_load_exec_cpus(struct config_load *L, const struct config_node *v, void *obj,
+			  const char *path);
+/* Their names for the emitter; NULL for a value without one. */
+const char *config_sched_policy_name(uint32_t policy);
+const char *config_sched_flag_name(uint64_t flag);
+const char *config_io_class_name(int ioclass);
 int config_load_linux(struct config_load *L, const struct config_node *v, void *obj,
 		      const char *path);
 int config_load_mounts(struct config_load *L, const struct config_node *v, void *obj,

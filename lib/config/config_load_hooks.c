@@ -134,16 +134,6 @@ int config_load_annotations(struct config_load *L, const struct config_node *v, 
 	return 0;
 }
 
-static void clear_process(struct sluice_config *c)
-{
-	sluice_strv_free(c->process.args);
-	sluice_strv_free(c->process.env);
-	free(c->process.cwd);
-	free(c->process.user.additional_gids);
-	free(c->process.rlimits);
-	memset(&c->process, 0, sizeof(c->process));
-}
-
 int sluice_config_load_process_file(struct sluice_config *c, const char *path,
 				    struct sluice_error *err)
 {
@@ -157,6 +147,6 @@ int sluice_config_load_process_file(struct sluice_config *c, const char *path,
 		return -1;
 	if (!root || config_node_is_null(root))
 		return sluice_err(err, SLUICE_EXIT_CONFIG, 0, "%s: empty process", path);
-	clear_process(c);
+	config_process_clear(c);
 	return config_load_process(&L, root, c, "process");
 }

@@ -380,9 +380,9 @@ static const struct config_field process_fields[] = {
 	{ "apparmorProfile", load_lsm_label },
 	{ "selinuxLabel", load_lsm_label },
 	{ "consoleSize", load_console_size },
-	{ "scheduler", load_unsupported },
-	{ "ioPriority", load_unsupported },
-	{ "execCPUAffinity", load_unsupported },
+	{ "scheduler", config_load_scheduler },
+	{ "ioPriority", config_load_io_priority },
+	{ "execCPUAffinity", config_load_exec_cpus },
 	{ "commandLine", load_unsupported },
 };
 

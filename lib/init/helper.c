@@ -418,6 +418,30 @@ static int step_mounts(struct helper *h, struct sluice_error *err)
 	return sluice_mounts_apply_hooked(&h->cfg, oci_hooks_point, h, err);
 }
 
+/* Whether sluice's init will fork the workload: asked for, or (sandbox
+ * form) kept as a subreaper without a pid namespace; never for an exec. */
+static bool forks_init(const struct helper *h)
+{
+	if (h->oci)
+		return h->cfg.sluice.init && h->oci->req.mode != SLUICE_OCI_EXEC;
+	return h->cfg.sluice.init || !h->cfg.linux.ns[SLUICE_NS_PID].enabled;
+}
+
+static int step_scheduler(struct helper *h, struct sluice_error *err)
+{
+	return sluice_scheduler_apply(&h->cfg, forks_init(h), err);
+}
+
+/* execCPUAffinity.final: a process `sluice exec` starts, now in the
+ * container's cgroup (its initial CPUs are the runtime's: lib/oci/exec.c).
+ * The spec leaves the container's own process alone. */
+static int step_cpu_affinity(struct helper *h, struct sluice_error *err)
+{
+	if (!h->oci || h->oci->req.mode != SLUICE_OCI_EXEC)
+		return 0;
+	return sluice_cpu_affinity_apply(h->cfg.process.exec_cpus.final, "final", err);
+}
+
 /* A step needs either the whole helper (run) or only the config (apply).
  * setup_only: builds the container, skipped by `sluice exec`, which joins
  * one that exists. */
@@ -449,6 +473,9 @@ static const struct step steps[] = {
 	{ "rlimits", .apply = sluice_rlimits_apply },
 	{ "umask", .apply = umask_apply },
 	{ "personality", .apply = sluice_personality_apply },
+	{ "cpu-affinity", .run = step_cpu_affinity },
+	{ "scheduler", .run = step_scheduler },
+	{ "io-priority", .apply = sluice_io_priority_apply },
 	{ "tty-guard", .run = step_tty_guard },
 	{ "capabilities-bounding", .apply = sluice_caps_drop_bounding },
 	{ "identity", .apply = sluice_identity_apply },
@@ -704,7 +731,7 @@ int sluice_helper_main(void)
 		oci_finish(&h);
 	/* Without a pid namespace the helper stays as a subreaper init in
 	 * every case: otherwise the workload's children would outlive it. */
-	if (h.cfg.sluice.init || !h.cfg.linux.ns[SLUICE_NS_PID].enabled) {
+	if (forks_init(&h)) {
 		struct sluice_pid1_opts o = {
 			.signal_group = h.cfg.sluice.init_signal_group,
 			.remap_exit = h.cfg.sluice.remap_exit,

@@ -38,6 +38,14 @@ int sluice_mounts_apply_hooked(const struct sluice_config *c,
 int sluice_cwd_apply(const struct sluice_config *c, struct sluice_error *err);
 int sluice_rlimits_apply(const struct sluice_config *c, struct sluice_error *err);
 int sluice_personality_apply(const struct sluice_config *c, struct sluice_error *err);
+/* sched.c: process.scheduler (refused when forks: sluice's init forks the
+ * workload and a deadline or reset-on-fork policy would not reach it),
+ * process.ioPriority, and a CPU list of process.execCPUAffinity (what:
+ * "initial" or "final", for messages) as this process's affinity; a NULL
+ * list changes nothing. */
+int sluice_scheduler_apply(const struct sluice_config *c, bool forks, struct sluice_error *err);
+int sluice_io_priority_apply(const struct sluice_config *c, struct sluice_error *err);
+int sluice_cpu_affinity_apply(const char *list, const char *what, struct sluice_error *err);
 /* The config's RLIMIT_NOFILE, which rlimits_apply left no lower than the
  * helper's own: applied by the exec step once the fds are in place. */
 int sluice_rlimit_nofile_final(const struct sluice_config *c, struct sluice_error *err);

@@ -337,6 +337,13 @@ int sluice_run(const struct sluice_config *c, const struct sluice_caller *who,
 				  "%s: hooks are run by the OCI runtime commands only (sluice "
 				  "create, docs/oci.md)",
 				  c->source ? c->source : "<config>");
+	/* The spec's execCPUAffinity is for the processes an exec starts,
+	 * never the container's own. */
+	if (c->process.exec_cpus.initial || c->process.exec_cpus.final)
+		return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+				  "%s: process.execCPUAffinity applies to processes that `sluice "
+				  "exec` starts in a container only (docs/oci.md)",
+				  c->source ? c->source : "<config>");
 	return sluice_run_request(c, who, NULL, 0, NULL, err);
 }
 

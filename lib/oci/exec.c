@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "helper.h"
 #include "request.h"
 #include "run.h"
 #include "stdio_relay.h"
@@ -335,6 +336,11 @@ int sluice_oci_exec(const struct sluice_oci *o, const struct sluice_oci_exec_opt
 	/* The lock is for the state, not for the process's whole life. */
 	if (ct.dirfd >= 0)
 		(void)flock(ct.dirfd, LOCK_UN);
+	/* execCPUAffinity.initial: the CPUs the process starts on, before it
+	 * is in the container's cgroup (it inherits ours; the helper sets the
+	 * final ones once there). */
+	if (r == 0)
+		r = sluice_cpu_affinity_apply(c.process.exec_cpus.initial, "initial", err);
 	if (r == 0 && x->detach)
 		r = exec_detached(o, &c, payload, len, cg, x->pid_file, x->console_socket, err);
 	else if (r == 0)

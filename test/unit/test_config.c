@@ -771,6 +771,58 @@ static void test_personality(void)
 		   "config.yaml:1:22: linux.personality: required key \"domain\" is missing");
 }
 
+static void test_scheduling(void)
+{
+	struct sluice_config c;
+	struct sluice_error err = { 0 };
+	char *text = NULL;
+	size_t len = 0;
+
+	make_default(&c, 0, "/");
+	ok(!c.process.scheduler.set && !c.process.io_priority.set && !c.process.exec_cpus.initial,
+	   "scheduling: none by default");
+	load_succeeds(&c,
+		      "process:\n  scheduler: {policy: SCHED_DEADLINE, runtime: 10000, deadline: "
+		      "20000, flags: [SCHED_FLAG_RESET_ON_FORK, SCHED_FLAG_DL_OVERRUN]}\n"
+		      "  ioPriority: {class: IOPRIO_CLASS_BE, priority: 4}\n"
+		      "  execCPUAffinity: {initial: '0-1', final: ''}\n",
+		      "scheduling");
+	ok(c.process.scheduler.set && c.process.scheduler.policy == 6 &&
+		   c.process.scheduler.flags == 0x05 && c.process.scheduler.runtime == 10000 &&
+		   c.process.scheduler.deadline == 20000 && c.process.scheduler.period == 0,
+	   "scheduler: deadline, its flags and parameters");
+	ok(c.process.io_priority.set && c.process.io_priority.ioclass == 2 &&
+		   c.process.io_priority.priority == 4,
+	   "ioPriority: best effort 4");
+	ok(c.process.exec_cpus.initial && !strcmp(c.process.exec_cpus.initial, "0-1") &&
+		   !c.process.exec_cpus.final,
+	   "execCPUAffinity: initial kept, an empty final is none");
+	ok(sluice_config_emit_json(&c, &text, &len, &err) == 0 &&
+		   strstr(text, "\"scheduler\":{\"policy\":\"SCHED_DEADLINE\",\"nice\":0,"
+				"\"priority\":0,\"flags\":[\"SCHED_FLAG_RESET_ON_FORK\","
+				"\"SCHED_FLAG_DL_OVERRUN\"],\"runtime\":10000,\"deadline\":20000,"
+				"\"period\":0},\"ioPriority\":{\"class\":\"IOPRIO_CLASS_BE\","
+				"\"priority\":4},\"execCPUAffinity\":{\"initial\":\"0-1\"}"),
+	   "scheduling: emitted as loaded");
+	free(text);
+	/* a new scheduler replaces the old one whole */
+	load_succeeds(&c, "process: {scheduler: {policy: SCHED_OTHER, nice: -3}}\n", "replaced");
+	ok(c.process.scheduler.policy == 0 && c.process.scheduler.nice == -3 &&
+		   c.process.scheduler.flags == 0 && c.process.scheduler.runtime == 0,
+	   "scheduler: replaced whole by a later one");
+	sluice_config_free(&c);
+	load_fails("process: {scheduler: {policy: SCHED_ISO}}\n",
+		   "config.yaml:1:31: process.scheduler.policy: SCHED_ISO is reserved: Linux does "
+		   "not implement it");
+	load_fails("process: {scheduler: {policy: SCHED_FIFO, priority: 100}}\n",
+		   "config.yaml:1:53: process.scheduler.priority: 100 is out of range (0..99)");
+	load_fails("process: {ioPriority: {priority: 1}}\n",
+		   "config.yaml:1:23: process.ioPriority: required key \"class\" is missing");
+	load_fails("process: {execCPUAffinity: {initial: 8192}}\n",
+		   "config.yaml:1:38: process.execCPUAffinity.initial: expected a CPU list such as "
+		   "0-3,7 (CPUs 0..8191), got \"8192\"");
+}
+
 static void finalize_fails(uid_t uid, const char *yaml, const char *msg);
 
 static void test_time_offsets(void)
@@ -1732,6 +1784,7 @@ int main(void)
 	test_errors_unsupported();
 	test_rec_attrs();
 	test_personality();
+	test_scheduling();
 	test_time_offsets();
 	test_hooks();
 	test_process_file();

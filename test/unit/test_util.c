@@ -145,8 +145,45 @@ static void test_rfc3339(void)
 	is_str(buf, "1970-01-01T00:00:05Z", "a nanosecond count out of range: no fraction");
 }
 
+/* The CPUs of a list, as "0 1 5" (or the error number). */
+static const char *cpus_of(const char *list, char *buf, size_t len)
+{
+	cpu_set_t *set = NULL;
+	size_t size = 0, at = 0;
+	int r = sluice_cpu_list(list, &set, &size);
+
+	buf[0] = '\0';
+	if (r < 0) {
+		snprintf(buf, len, "%d", r);
+		return buf;
+	}
+	for (size_t cpu = 0; cpu < size * 8; cpu++)
+		if (CPU_ISSET_S(cpu, size, set))
+			at += (size_t)snprintf(buf + at, len - at, "%s%zu", at ? " " : "", cpu);
+	CPU_FREE(set);
+	return buf;
+}
+
+static void test_cpu_list(void)
+{
+	char buf[128];
+
+	is_str(cpus_of("0-3,7", buf, sizeof(buf)), "0 1 2 3 7", "a range and a CPU");
+	is_str(cpus_of(" 5 , 1-2 ", buf, sizeof(buf)), "1 2 5", "blanks around items, any order");
+	is_str(cpus_of("8191", buf, sizeof(buf)), "8191", "the highest CPU");
+	is_str(cpus_of("8192", buf, sizeof(buf)), "-22", "one too high");
+	is_str(cpus_of("", buf, sizeof(buf)), "-22", "empty");
+	is_str(cpus_of("3-1", buf, sizeof(buf)), "-22", "a backwards range");
+	is_str(cpus_of("1,", buf, sizeof(buf)), "-22", "a trailing comma");
+	is_str(cpus_of("1-", buf, sizeof(buf)), "-22", "an open range");
+	is_str(cpus_of("-1", buf, sizeof(buf)), "-22", "a negative CPU");
+	is_str(cpus_of("0x1", buf, sizeof(buf)), "-22", "hexadecimal");
+	is_str(cpus_of("99999999999999999999", buf, sizeof(buf)), "-22", "beyond a long");
+}
+
 int main(void)
 {
+	test_cpu_list();
 	test_rfc3339();
 	test_read_fd();
 	test_sigmask();
