@@ -23,8 +23,8 @@ LOOP=${SLUICE_LOOP_BIN:-$(dirname "$SLUICE")/test/libsluice_loop}
 # execs: the default profile's here) and "exec" after them.  A step added
 # to helper.c fails the first test until it is covered here.
 STEPS=(session oom-score-adj namespaces hostname sysctl nested-userns network mounts terminal cwd
-	rlimits umask personality cpu-affinity scheduler io-priority tty-guard capabilities-bounding identity
-	capabilities no-new-privileges parent-death-signal)
+	rlimits umask personality cpu-affinity scheduler io-priority memory-policy tty-guard capabilities-bounding
+	identity capabilities no-new-privileges parent-death-signal)
 ALL_STEPS=(read-config "${STEPS[@]}" init controlling-terminal seccomp exec)
 # The launcher's own steps for a config with a cgroup (lib/cgroup/cgroup.c,
 # cg_fault): make the directories, write the limits (before the clone on
@@ -187,6 +187,7 @@ seconds_since() { # START (an $EPOCHREALTIME): whole milliseconds since then
 @test "fault at cpu-affinity: 125, one line naming it, nothing left" { fault_case cpu-affinity; }
 @test "fault at scheduler: 125, one line naming it, nothing left" { fault_case scheduler; }
 @test "fault at io-priority: 125, one line naming it, nothing left" { fault_case io-priority; }
+@test "fault at memory-policy: 125, one line naming it, nothing left" { fault_case memory-policy; }
 @test "fault at capabilities-bounding: 125, one line naming it, nothing left" {
 	fault_case capabilities-bounding
 }

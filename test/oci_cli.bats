@@ -133,7 +133,10 @@ declare -A FLAGS=(
 		and .linux.seccomp.enabled == $s and .linux.cgroup.v1 == true
 		and .linux.cgroup.v2 == true and .linux.cgroup.systemd == false
 		and (.mountOptions | index("rro") and index("rnosymfollow") and index("tmpcopyup"))
-		and (.mountOptions | index("idmap") | not)' \
+		and (.mountOptions | index("idmap") | not)
+		and .linux.memoryPolicy.modes == ["MPOL_DEFAULT", "MPOL_PREFERRED", "MPOL_BIND", "MPOL_INTERLEAVE",
+			"MPOL_LOCAL", "MPOL_PREFERRED_MANY", "MPOL_WEIGHTED_INTERLEAVE"]
+		and .linux.memoryPolicy.flags == ["MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES"]' \
 		<<<"$output" >/dev/null || fail "$output"
 	# every mount option it lists is one the loader takes
 	for opt in $(jq -r '.mountOptions[]' <<<"$output"); do

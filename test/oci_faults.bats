@@ -16,8 +16,8 @@ FAULT_SLUICE=${SLUICE_FAULT_BIN:-$SLUICE_REPO/build-fault/sluice}
 # (faults.bats keeps that list in step with the source), then the OCI
 # tail of oci_finish(): lookup, detach (exec only), ready, recorded.
 CREATE_STEPS=(read-config session oom-score-adj namespaces hostname sysctl nested-userns network mounts terminal
-	cwd rlimits umask personality cpu-affinity scheduler io-priority tty-guard capabilities-bounding identity
-	capabilities no-new-privileges parent-death-signal lookup detach ready recorded)
+	cwd rlimits umask personality cpu-affinity scheduler io-priority memory-policy tty-guard capabilities-bounding
+	identity capabilities no-new-privileges parent-death-signal lookup detach ready recorded)
 
 @test "the OCI fault tests cover the steps of lib/init/helper.c's steps[] and the OCI tail" {
 	local listed tail
@@ -176,8 +176,8 @@ killed_at() {
 	local step pid detach
 	pid=$(state_of c1 pid)
 	for step in read-config session namespaces oom-score-adj terminal cwd rlimits umask personality cpu-affinity \
-		scheduler io-priority tty-guard capabilities-bounding identity capabilities no-new-privileges \
-		parent-death-signal lookup detach ready controlling-terminal exec; do
+		scheduler io-priority memory-policy tty-guard capabilities-bounding identity capabilities \
+		no-new-privileges parent-death-signal lookup detach ready controlling-terminal exec; do
 		for detach in "" --detach; do
 			run --separate-stderr fault_oci "$step" exec $detach c1 /bin/true </dev/null
 			assert_status 125

@@ -374,6 +374,26 @@ static int cmd_sched(char **argv)
 	return 0;
 }
 
+/* get_mempolicy(2): the mode with its flags, and the nodes */
+static int cmd_mempolicy(char **argv)
+{
+	unsigned long mask[16] = { 0 };
+	int mode = 0;
+	bool first = true;
+
+	(void)argv;
+	if (syscall(SYS_get_mempolicy, &mode, mask, sizeof(mask) * 8, NULL, 0) < 0)
+		return fail("get_mempolicy", "");
+	printf("mode: %d\nflags: %#x\nnodes:", mode & 0xff, mode & ~0xff);
+	for (size_t i = 0; i < sizeof(mask) * 8; i++)
+		if (mask[i / (8 * sizeof(long))] & (1UL << (i % (8 * sizeof(long))))) {
+			printf("%s%zu", first ? " " : ",", i);
+			first = false;
+		}
+	putchar('\n');
+	return 0;
+}
+
 static int cmd_cwd(char **argv)
 {
 	char buf[PATH_MAX];
@@ -1345,6 +1365,7 @@ static const struct subcommand {
 	{ "rlimits", cmd_rlimits, 0, 0, "RLIMIT_X: soft hard" },
 	{ "umask", cmd_umask, 0, 0, "umask: 0022" },
 	{ "cwd", cmd_cwd, 0, 0, "cwd: /path" },
+	{ "mempolicy", cmd_mempolicy, 0, 0, "mode, flags, nodes of the memory policy" },
 	{ "sched", cmd_sched, 0, 0, "policy, flags, nice, priority, dl (deadline), ioprio, cpus" },
 	{ "hostname", cmd_hostname, 0, 0, "hostname and domainname" },
 	{ "pid", cmd_pid, 0, 0, "pid, ppid, pgid, sid" },

@@ -536,8 +536,8 @@ void sluice_rfc3339(char *buf, size_t len, int64_t sec, long nsec)
 		 u.hour, u.min, u.sec, frac);
 }
 
-/* One item of a CPU list: N or N-M, N <= M <= SLUICE_CPU_MAX. */
-static int cpu_range(const char **p, long *lo, long *hi)
+/* One item of a list: N or N-M, N <= M <= max. */
+static int list_range(const char **p, long max, long *lo, long *hi)
 {
 	char *end;
 
@@ -554,21 +554,21 @@ static int cpu_range(const char **p, long *lo, long *hi)
 	while (*end == ' ' || *end == '\t')
 		end++;
 	*p = end;
-	return *lo > *hi || *hi > SLUICE_CPU_MAX ? -EINVAL : 0;
+	return *lo > *hi || *hi > max ? -EINVAL : 0;
 }
 
-int sluice_cpu_list(const char *s, cpu_set_t **set, size_t *size)
+int sluice_bit_list(const char *s, long max, cpu_set_t **set, size_t *size)
 {
 	const char *p = s;
-	long lo, hi, max = -1;
+	long lo, hi, top = -1;
 
-	/* twice: the highest CPU sizes the set, then the set is filled */
+	/* twice: the highest number sizes the set, then the set is filled */
 	for (int pass = 0; pass < 2; pass++) {
 		for (p = s;;) {
-			if (cpu_range(&p, &lo, &hi) < 0)
+			if (list_range(&p, max, &lo, &hi) < 0)
 				return -EINVAL;
-			if (pass == 0 && hi > max)
-				max = hi;
+			if (pass == 0 && hi > top)
+				top = hi;
 			for (long cpu = lo; pass == 1 && cpu <= hi; cpu++)
 				CPU_SET_S((size_t)cpu, *size, *set);
 			if (*p == '\0')
@@ -577,10 +577,10 @@ int sluice_cpu_list(const char *s, cpu_set_t **set, size_t *size)
 				return -EINVAL;
 		}
 		if (pass == 0) {
-			*set = CPU_ALLOC((size_t)max + 1);
+			*set = CPU_ALLOC((size_t)top + 1);
 			if (!*set)
 				return -ENOMEM;
-			*size = CPU_ALLOC_SIZE((size_t)max + 1);
+			*size = CPU_ALLOC_SIZE((size_t)top + 1);
 			CPU_ZERO_S(*size, *set);
 		}
 	}
@@ -591,7 +591,7 @@ int sluice_set_cpu_affinity(const char *list)
 {
 	cpu_set_t *set = NULL;
 	size_t size = 0;
-	int r = sluice_cpu_list(list, &set, &size);
+	int r = sluice_bit_list(list, SLUICE_CPU_MAX, &set, &size);
 
 	if (r == 0 && sched_setaffinity(0, size, set) < 0)
 		r = -errno;

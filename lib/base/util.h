@@ -122,12 +122,14 @@ int sluice_strv_push(char ***v, const char *s); /* copies s; 0 or -ENOMEM */
 #define SLUICE_HAS_ASAN 0
 #endif
 
-/* A CPU list as the kernel writes them ("0-3,7"; blanks around items
- * allowed) into a set from CPU_ALLOC, *size its CPU_ALLOC_SIZE; CPUs up to
- * SLUICE_CPU_MAX.  0, -EINVAL (not such a list, or empty) or -ENOMEM. */
+/* A CPU or NUMA node list as the kernel writes them ("0-3,7"; blanks
+ * around items allowed) into a bit set from CPU_ALLOC (an array of
+ * unsigned longs, as set_mempolicy takes too), *size its CPU_ALLOC_SIZE;
+ * numbers up to max.  0, -EINVAL (not such a list, or empty) or -ENOMEM. */
 #include <sched.h>
 #define SLUICE_CPU_MAX 8191
-int sluice_cpu_list(const char *s, cpu_set_t **set, size_t *size);
+#define SLUICE_NODE_MAX 1023
+int sluice_bit_list(const char *s, long max, cpu_set_t **set, size_t *size);
 /* sched_setaffinity(0) to such a list: 0 or -errno. */
 int sluice_set_cpu_affinity(const char *list);
 

@@ -179,6 +179,7 @@ void sluice_config_strip_setup(struct sluice_config *c)
 		config_hooks_free(&c->hooks[k]);
 	free(c->linux.uid_mappings);
 	free(c->linux.gid_mappings);
+	free(c->linux.memory_policy.nodes);
 	c->linux.uid_mappings = c->linux.gid_mappings = NULL;
 	c->linux.n_uid_mappings = c->linux.n_gid_mappings = 0;
 	config_sysctl_free(c->linux.sysctl, c->linux.n_sysctl);

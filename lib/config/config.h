@@ -345,6 +345,13 @@ struct sluice_config {
 		 * before the exec, when personality_set */
 		bool personality_set;
 		unsigned long personality;
+		/* linux.memoryPolicy: set_mempolicy(2) by the helper, when set */
+		struct {
+			bool set;
+			int mode;	/* MPOL_DEFAULT .. MPOL_WEIGHTED_INTERLEAVE */
+			unsigned flags; /* MPOL_F_STATIC_NODES, ... */
+			char *nodes;	/* a node list ("0-3,7"), NULL: none */
+		} memory_policy;
 		/* linux.timeOffsets: [SLUICE_CLOCK_MONOTONIC], [SLUICE_CLOCK_BOOTTIME] */
 		struct sluice_time_offset {
 			bool set;
@@ -375,6 +382,13 @@ struct sluice_config {
 extern const char *const sluice_ns_names[SLUICE_NS_COUNT];	/* "user", "mount", ... */
 extern const char *const sluice_capset_names[SLUICE_CAP_COUNT]; /* "bounding", ... */
 extern const char *const sluice_hook_names[SLUICE_HOOK_COUNT];	/* "prestart", ... */
+/* linux.memoryPolicy's modes by value (MPOL_DEFAULT = 0, ...) and flags by
+ * bit (MPOL_F_NUMA_BALANCING = 1 << 13, ...; SLUICE_MPOL_FLAG_SHIFT) */
+#define SLUICE_MPOL_MODE_COUNT 7
+#define SLUICE_MPOL_FLAG_COUNT 3
+#define SLUICE_MPOL_FLAG_SHIFT 13
+extern const char *const sluice_mpol_mode_names[SLUICE_MPOL_MODE_COUNT];
+extern const char *const sluice_mpol_flag_names[SLUICE_MPOL_FLAG_COUNT];
 
 /* Who is starting the sandbox; the embedded default depends on it. */
 struct sluice_caller {

@@ -829,6 +829,20 @@ static void emit_linux(struct emit *E, const struct sluice_config *c)
 		}
 		map_end(E);
 	}
+	if (c->linux.memory_policy.set) {
+		key(E, "memoryPolicy");
+		map_start(E);
+		kv_str(E, "mode", sluice_mpol_mode_names[c->linux.memory_policy.mode]);
+		if (c->linux.memory_policy.nodes)
+			kv_str(E, "nodes", c->linux.memory_policy.nodes);
+		key(E, "flags");
+		seq_start(E, c->linux.memory_policy.flags == 0);
+		for (int i = 0; i < SLUICE_MPOL_FLAG_COUNT; i++)
+			if (c->linux.memory_policy.flags & (1U << (SLUICE_MPOL_FLAG_SHIFT + i)))
+				str(E, sluice_mpol_flag_names[i]);
+		seq_end(E);
+		map_end(E);
+	}
 	if (c->linux.personality_set) {
 		key(E, "personality");
 		map_start(E);

@@ -180,13 +180,16 @@ void config_process_clear(struct sluice_config *c);
 /* The per-section loaders (config_load_*.c). */
 int config_load_process(struct config_load *L, const struct config_node *v, void *obj,
 			const char *path);
-/* process.scheduler, ioPriority, execCPUAffinity (config_load_sched.c) */
+/* process.scheduler, ioPriority, execCPUAffinity, linux.memoryPolicy
+ * (config_load_sched.c) */
 int config_load_scheduler(struct config_load *L, const struct config_node *v, void *obj,
 			  const char *path);
 int config_load_io_priority(struct config_load *L, const struct config_node *v, void *obj,
 			    const char *path);
 int config_load_exec_cpus(struct config_load *L, const struct config_node *v, void *obj,
 			  const char *path);
+int config_load_memory_policy(struct config_load *L, const struct config_node *v, void *obj,
+			      const char *path);
 /* Their names for the emitter; NULL for a value without one. */
 const char *config_sched_policy_name(uint32_t policy);
 const char *config_sched_flag_name(uint64_t flag);

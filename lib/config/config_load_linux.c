@@ -515,7 +515,7 @@ static const struct config_field linux_fields[] = {
 	{ "resources", config_load_res },     { "cgroupsPath", config_load_cgpath },
 	{ "seccomp", config_load_seccomp },   { "intelRdt", load_unsupported },
 	{ "personality", load_personality },  { "mountLabel", load_unsupported },
-	{ "timeOffsets", load_time_offsets }, { "memoryPolicy", load_unsupported },
+	{ "timeOffsets", load_time_offsets }, { "memoryPolicy", config_load_memory_policy },
 	{ "netDevices", load_unsupported },   { "ioPriority", load_unsupported },
 };
 

@@ -1,8 +1,9 @@
-/* Loading the process's scheduling: process.scheduler (sched_setattr),
- * process.ioPriority (ioprio_set) and process.execCPUAffinity (the CPUs of
- * the processes `sluice exec` starts).  config.md of the OCI spec; what the
- * kernel alone can judge (a deadline's bandwidth, a CPU that is offline)
- * is its answer at start, the rest is refused here. */
+/* Loading where and how the workload runs: process.scheduler
+ * (sched_setattr), process.ioPriority (ioprio_set), process.execCPUAffinity
+ * (the CPUs of the processes `sluice exec` starts) and linux.memoryPolicy
+ * (set_mempolicy).  config.md and config-linux.md of the OCI spec; what the
+ * kernel alone can judge (a deadline's bandwidth, a CPU or node that is
+ * offline) is its answer at start, the rest is refused here. */
 #include "config_internal.h"
 
 #include <sched.h>
@@ -240,7 +241,7 @@ int config_load_io_priority(struct config_load *L, const struct config_node *v, 
 	return 0;
 }
 
-/* A CPU list, checked whole (sluice_cpu_list); "" is "not given", as the
+/* A CPU list, checked whole (sluice_bit_list); "" is "not given", as the
  * spec says of an empty final. */
 static int load_cpus(struct config_load *L, const struct config_node *v, const char *path,
 		     char **out)
@@ -256,7 +257,7 @@ static int load_cpus(struct config_load *L, const struct config_node *v, const c
 	*out = NULL;
 	if (!s[0])
 		return 0;
-	r = sluice_cpu_list(s, &set, &size);
+	r = sluice_bit_list(s, SLUICE_CPU_MAX, &set, &size);
 	CPU_FREE(set);
 	if (r == -ENOMEM)
 		return config_nomem(L);
@@ -312,4 +313,151 @@ const char *config_sched_flag_name(uint64_t flag)
 const char *config_io_class_name(int ioclass)
 {
 	return name_of(io_classes, N_ELEMS(io_classes), (uint64_t)ioclass);
+}
+
+/* include/uapi/linux/mempolicy.h: the modes by value, the flags by bit
+ * from SLUICE_MPOL_FLAG_SHIFT (MPOL_F_NUMA_BALANCING, _RELATIVE_NODES,
+ * _STATIC_NODES). */
+const char *const sluice_mpol_mode_names[SLUICE_MPOL_MODE_COUNT] = {
+	"MPOL_DEFAULT",
+	"MPOL_PREFERRED",
+	"MPOL_BIND",
+	"MPOL_INTERLEAVE",
+	"MPOL_LOCAL",
+	"MPOL_PREFERRED_MANY",
+	"MPOL_WEIGHTED_INTERLEAVE",
+};
+const char *const sluice_mpol_flag_names[SLUICE_MPOL_FLAG_COUNT] = {
+	"MPOL_F_NUMA_BALANCING",
+	"MPOL_F_RELATIVE_NODES",
+	"MPOL_F_STATIC_NODES",
+};
+
+enum {
+	MPOL_DEFAULT_,
+	MPOL_PREFERRED_,
+	MPOL_BIND_,
+	MPOL_INTERLEAVE_,
+	MPOL_LOCAL_
+};
+#define MPOL_F_RELATIVE (1U << (SLUICE_MPOL_FLAG_SHIFT + 1))
+#define MPOL_F_STATIC (1U << (SLUICE_MPOL_FLAG_SHIFT + 2))
+
+static int name_index(const char *const *names, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(names[i], s))
+			return (int)i;
+	return -1;
+}
+
+static int load_mpol_mode(struct config_load *L, const struct config_node *v, void *obj,
+			  const char *path)
+{
+	cleanup_free char *s = NULL;
+	int i;
+
+	if (config_get_string(L, v, path, &s) < 0)
+		return -1;
+	i = name_index(sluice_mpol_mode_names, SLUICE_MPOL_MODE_COUNT, s);
+	if (i < 0)
+		return config_fail(L, v, "%s: unknown mode \"%s\" (MPOL_DEFAULT, MPOL_BIND, ...)",
+				   path, s);
+	((struct sluice_config *)obj)->linux.memory_policy.mode = i;
+	return 0;
+}
+
+static int check_mpol_flag(struct config_load *L, const struct config_node *item, const char *ipath)
+{
+	if (name_index(sluice_mpol_flag_names, SLUICE_MPOL_FLAG_COUNT, item->value) >= 0)
+		return 0;
+	return config_fail(L, item, "%s: unknown flag \"%s\" (MPOL_F_STATIC_NODES, ...)", ipath,
+			   item->value);
+}
+
+static int load_mpol_flags(struct config_load *L, const struct config_node *v, void *obj,
+			   const char *path)
+{
+	cleanup_strv char **names = NULL;
+	unsigned *flags = &((struct sluice_config *)obj)->linux.memory_policy.flags;
+
+	if (config_get_strv(L, v, path, check_mpol_flag, &names) < 0)
+		return -1;
+	*flags = 0;
+	for (size_t i = 0; names[i]; i++)
+		*flags |=
+			1U << (SLUICE_MPOL_FLAG_SHIFT +
+			       name_index(sluice_mpol_flag_names, SLUICE_MPOL_FLAG_COUNT, names[i]));
+	return 0;
+}
+
+static int load_mpol_nodes(struct config_load *L, const struct config_node *v, void *obj,
+			   const char *path)
+{
+	char **nodes = &((struct sluice_config *)obj)->linux.memory_policy.nodes;
+	cleanup_free char *s = NULL;
+	cpu_set_t *set = NULL;
+	size_t size;
+	int r = config_get_string(L, v, path, &s);
+
+	if (r < 0)
+		return r;
+	free(*nodes);
+	*nodes = NULL;
+	if (!s[0])
+		return 0;
+	r = sluice_bit_list(s, SLUICE_NODE_MAX, &set, &size);
+	CPU_FREE(set);
+	if (r == -ENOMEM)
+		return config_nomem(L);
+	if (r < 0)
+		return config_fail(L, v,
+				   "%s: expected a node list such as 0-3,7 (nodes 0..%d), got \"%s\"",
+				   path, SLUICE_NODE_MAX, s);
+	*nodes = steal_ptr(&s);
+	return 0;
+}
+
+static const struct config_field mpol_fields[] = {
+	{ "mode", load_mpol_mode },
+	{ "nodes", load_mpol_nodes },
+	{ "flags", load_mpol_flags },
+};
+
+/* What set_mempolicy(2) would answer with a bare EINVAL, said here. */
+static int check_mpol(struct config_load *L, const struct config_node *v, const char *path,
+		      int mode, unsigned flags, const char *nodes)
+{
+	const char *name = sluice_mpol_mode_names[mode];
+
+	if ((mode == MPOL_DEFAULT_ || mode == MPOL_LOCAL_) && nodes)
+		return config_fail(L, v, "%s: %s takes no nodes", path, name);
+	if (mode != MPOL_DEFAULT_ && mode != MPOL_LOCAL_ && mode != MPOL_PREFERRED_ && !nodes)
+		return config_fail(L, v, "%s: %s needs nodes", path, name);
+	if ((flags & MPOL_F_RELATIVE) && (flags & MPOL_F_STATIC))
+		return config_fail(L, v,
+				   "%s: MPOL_F_RELATIVE_NODES and MPOL_F_STATIC_NODES exclude each "
+				   "other",
+				   path);
+	if (mode == MPOL_DEFAULT_ && flags)
+		return config_fail(L, v, "%s: MPOL_DEFAULT takes no flags", path);
+	return 0;
+}
+
+int config_load_memory_policy(struct config_load *L, const struct config_node *v, void *obj,
+			      const char *path)
+{
+	struct sluice_config *c = obj;
+
+	free(c->linux.memory_policy.nodes);
+	memset(&c->linux.memory_policy, 0, sizeof(c->linux.memory_policy));
+	if (config_walk_map(L, v, mpol_fields, N_ELEMS(mpol_fields), obj, path) < 0)
+		return -1;
+	if (!config_map_get(v, "mode"))
+		return config_missing(L, v, path, "mode");
+	if (check_mpol(L, v, path, c->linux.memory_policy.mode, c->linux.memory_policy.flags,
+		       c->linux.memory_policy.nodes) < 0)
+		return -1;
+	c->linux.memory_policy.set = true;
+	return 0;
 }

@@ -476,6 +476,7 @@ static const struct step steps[] = {
 	{ "cpu-affinity", .run = step_cpu_affinity },
 	{ "scheduler", .run = step_scheduler },
 	{ "io-priority", .apply = sluice_io_priority_apply },
+	{ "memory-policy", .apply = sluice_memory_policy_apply },
 	{ "tty-guard", .run = step_tty_guard },
 	{ "capabilities-bounding", .apply = sluice_caps_drop_bounding },
 	{ "identity", .apply = sluice_identity_apply },

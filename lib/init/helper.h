@@ -46,6 +46,8 @@ int sluice_personality_apply(const struct sluice_config *c, struct sluice_error 
 int sluice_scheduler_apply(const struct sluice_config *c, bool forks, struct sluice_error *err);
 int sluice_io_priority_apply(const struct sluice_config *c, struct sluice_error *err);
 int sluice_cpu_affinity_apply(const char *list, const char *what, struct sluice_error *err);
+/* linux.memoryPolicy: set_mempolicy(2), kept across fork and exec */
+int sluice_memory_policy_apply(const struct sluice_config *c, struct sluice_error *err);
 /* The config's RLIMIT_NOFILE, which rlimits_apply left no lower than the
  * helper's own: applied by the exec step once the fds are in place. */
 int sluice_rlimit_nofile_final(const struct sluice_config *c, struct sluice_error *err);

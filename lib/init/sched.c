@@ -1,8 +1,9 @@
-/* process.scheduler, process.ioPriority and the final CPUs of
- * process.execCPUAffinity (config.md of the OCI spec).  Set in the helper
- * while it still has its capabilities (a real-time policy, a negative nice
- * or the real-time I/O class need CAP_SYS_NICE or CAP_SYS_ADMIN, as with
- * runc), and inherited by the workload across fork and exec. */
+/* process.scheduler, process.ioPriority, the final CPUs of
+ * process.execCPUAffinity (config.md of the OCI spec) and
+ * linux.memoryPolicy (config-linux.md).  Set in the helper while it still
+ * has its capabilities (a real-time policy, a negative nice or the
+ * real-time I/O class need CAP_SYS_NICE or CAP_SYS_ADMIN, as with runc),
+ * and inherited by the workload across fork and exec. */
 #include <errno.h>
 #include <stdint.h>
 #include <sys/syscall.h>
@@ -96,4 +97,30 @@ int sluice_cpu_affinity_apply(const char *list, const char *what, struct sluice_
 	return sluice_err(err, SLUICE_EXIT_SETUP, -r,
 			  "process.execCPUAffinity.%s \"%s\": sched_setaffinity%s", what, list,
 			  r == -EINVAL ? " (none of these CPUs is online and allowed here)" : "");
+}
+
+int sluice_memory_policy_apply(const struct sluice_config *c, struct sluice_error *err)
+{
+	const char *nodes = c->linux.memory_policy.nodes;
+	cpu_set_t *set = NULL;
+	size_t size = 0;
+	int r = 0, mode = c->linux.memory_policy.mode | (int)c->linux.memory_policy.flags;
+
+	if (!c->linux.memory_policy.set)
+		return 0;
+	if (nodes && (r = sluice_bit_list(nodes, SLUICE_NODE_MAX, &set, &size)) < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, -r, "linux.memoryPolicy.nodes");
+	/* the mask is read as maxnode - 1 bits */
+	if (syscall(SYS_set_mempolicy, mode, set, set ? size * 8 + 1 : 0) < 0)
+		r = -errno;
+	CPU_FREE(set);
+	if (r == 0)
+		return 0;
+	return sluice_err(err, SLUICE_EXIT_SETUP, -r, "linux.memoryPolicy: set_mempolicy(%s%s%s)%s",
+			  sluice_mpol_mode_names[c->linux.memory_policy.mode],
+			  nodes ? ", nodes " : "", nodes ? nodes : "",
+			  r == -EINVAL ?
+				  " (nodes that are not online, or flags this kernel does not "
+				  "take with the mode)" :
+				  "");
 }

@@ -97,6 +97,11 @@ static void linux_features(struct sluice_json *j)
 	enabled(j, "apparmor", false);
 	enabled(j, "selinux", false);
 	enabled(j, "intelRdt", false);
+	sluice_json_key(j, "memoryPolicy");
+	sluice_json_obj_start(j);
+	names(j, "modes", sluice_mpol_mode_names, SLUICE_MPOL_MODE_COUNT);
+	names(j, "flags", sluice_mpol_flag_names, SLUICE_MPOL_FLAG_COUNT);
+	sluice_json_obj_end(j);
 	sluice_json_key(j, "mountExtensions");
 	sluice_json_obj_start(j);
 	enabled(j, "idmap", false);

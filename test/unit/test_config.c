@@ -823,6 +823,40 @@ static void test_scheduling(void)
 		   "0-3,7 (CPUs 0..8191), got \"8192\"");
 }
 
+static void test_memory_policy(void)
+{
+	struct sluice_config c;
+	struct sluice_error err = { 0 };
+	char *text = NULL;
+	size_t len = 0;
+
+	make_default(&c, 0, "/");
+	ok(!c.linux.memory_policy.set, "memoryPolicy: none by default");
+	load_succeeds(&c,
+		      "linux: {memoryPolicy: {mode: MPOL_INTERLEAVE, nodes: '0-1', flags: "
+		      "[MPOL_F_STATIC_NODES, MPOL_F_NUMA_BALANCING]}}\n",
+		      "memoryPolicy");
+	ok(c.linux.memory_policy.set && c.linux.memory_policy.mode == 3 &&
+		   c.linux.memory_policy.flags == (1U << 15 | 1U << 13) &&
+		   !strcmp(c.linux.memory_policy.nodes, "0-1"),
+	   "memoryPolicy: mode, flags as the kernel's bits, nodes");
+	ok(sluice_config_emit_json(&c, &text, &len, &err) == 0 &&
+		   strstr(text, "\"memoryPolicy\":{\"mode\":\"MPOL_INTERLEAVE\",\"nodes\":\"0-1\","
+				"\"flags\":[\"MPOL_F_NUMA_BALANCING\",\"MPOL_F_STATIC_NODES\"]}"),
+	   "memoryPolicy: emitted");
+	free(text);
+	load_succeeds(&c, "linux: {memoryPolicy: {mode: MPOL_LOCAL}}\n", "replaced");
+	ok(c.linux.memory_policy.mode == 4 && !c.linux.memory_policy.nodes &&
+		   !c.linux.memory_policy.flags,
+	   "memoryPolicy: replaced whole by a later one");
+	sluice_config_free(&c);
+	load_fails("linux: {memoryPolicy: {mode: MPOL_PREFERRED_MANY}}\n",
+		   "config.yaml:1:23: linux.memoryPolicy: MPOL_PREFERRED_MANY needs nodes");
+	load_fails("linux: {memoryPolicy: {mode: MPOL_BIND, nodes: '0,x'}}\n",
+		   "config.yaml:1:48: linux.memoryPolicy.nodes: expected a node list such as 0-3,7 "
+		   "(nodes 0..1023), got \"0,x\"");
+}
+
 static void finalize_fails(uid_t uid, const char *yaml, const char *msg);
 
 static void test_time_offsets(void)
@@ -1785,6 +1819,7 @@ int main(void)
 	test_rec_attrs();
 	test_personality();
 	test_scheduling();
+	test_memory_policy();
 	test_time_offsets();
 	test_hooks();
 	test_process_file();

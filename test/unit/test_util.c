@@ -150,7 +150,7 @@ static const char *cpus_of(const char *list, char *buf, size_t len)
 {
 	cpu_set_t *set = NULL;
 	size_t size = 0, at = 0;
-	int r = sluice_cpu_list(list, &set, &size);
+	int r = sluice_bit_list(list, SLUICE_CPU_MAX, &set, &size);
 
 	buf[0] = '\0';
 	if (r < 0) {
