@@ -492,6 +492,97 @@ bind_config() {
 	assert_eq "$output" "EROFS"
 }
 
+# ---- id-mapped binds ----
+
+# idmap_config FILE SRC OPTIONS [MOUNT-MAPS]: a rootfs config in a user
+# namespace whose root is host uid/gid 200000, SRC bound on /tmp/data
+# with OPTIONS (and the mount's own maps, a YAML flow list, for both).
+idmap_config() {
+	cat >"$1" <<-EOF
+		root: {path: $ROOTFS}
+		process: {cwd: /}
+		mounts:
+		- {destination: /proc, type: proc, source: proc}
+		- {destination: /tmp, type: tmpfs, source: tmpfs}
+		- {destination: /tmp/data, type: bind, source: $2, options: [$3]${4:+, uidMappings: $4, gidMappings: $4}}
+		- {destination: /tmp/plain, type: bind, source: $2, options: [rbind]}
+		linux:
+		  namespaces: [{type: user}, {type: mount}, {type: pid}]
+		  uidMappings: [{containerID: 0, hostID: 200000, size: 65536}]
+		  gidMappings: [{containerID: 0, hostID: 200000, size: 65536}]
+	EOF
+}
+
+@test "idmap: a bind shows its files through the container's maps (host 0 is root inside), writes land as the host's ids; ridmap reaches submounts" {
+	requires_root
+	local dir
+	dir=$(scratch_dir)
+	chmod 755 "$dir" "$ROOTFS"
+	mkdir -m 777 "$dir/sub"
+	touch "$dir/root-file" "$dir/user-file"
+	chown 1000:1001 "$dir/user-file"
+	idmap_config "$DIR/i.yaml" "$dir" bind,idmap
+	run -0 --separate-stderr sluice run -c "$DIR/i.yaml" -- sh -c \
+		'stat -c "%u:%g %n" /tmp/data/root-file /tmp/data/user-file /tmp/plain/root-file; touch /tmp/data/made'
+	assert_eq "$output" $'0:0 /tmp/data/root-file\n1000:1001 /tmp/data/user-file\n65534:65534 /tmp/plain/root-file'
+	assert_eq "$(stat -c %u:%g "$dir/made")" "0:0" "the container's root writes as host root there"
+	# ridmap on an rbind: the submount (a tmpfs, its root owned by host
+	# root) is id-mapped too; idmap leaves it unmapped
+	idmap_config "$DIR/r.yaml" "$dir" rbind,ridmap
+	run -0 --separate-stderr in_private_mountns "$dir/sub" "$SLUICE" run -c "$DIR/r.yaml" -- stat -c %u /tmp/data/sub
+	assert_eq "$output" 0
+	idmap_config "$DIR/n.yaml" "$dir" rbind,idmap
+	run -0 --separate-stderr in_private_mountns "$dir/sub" "$SLUICE" run -c "$DIR/n.yaml" -- stat -c %u /tmp/data/sub
+	assert_eq "$output" 65534
+	assert_no_leftovers
+}
+
+@test "idmap: the mount's own uidMappings and gidMappings; its other options apply too" {
+	requires_root
+	local dir
+	dir=$(scratch_dir)
+	chmod 755 "$dir" "$ROOTFS"
+	touch "$dir/root-file" "$dir/user-file"
+	chown 1000:1000 "$dir/user-file"
+	# on-disk 1000 is the container's root (host 200000); nothing else maps
+	idmap_config "$DIR/o.yaml" "$dir" bind,ro '[{containerID: 1000, hostID: 200000, size: 1}]'
+	run --separate-stderr sluice run -c "$DIR/o.yaml" -- sh -c \
+		'stat -c "%u %n" /tmp/data/user-file /tmp/data/root-file; touch /tmp/data/x'
+	assert_status 1
+	assert_eq "$output" $'0 /tmp/data/user-file\n65534 /tmp/data/root-file'
+	assert_contains "$stderr" "Read-only file system"
+	sluice run -c "$DIR/o.yaml" --print-config | grep -q "containerID: 1000" || fail "the mount's maps are not in --print-config"
+	assert_no_leftovers
+}
+
+@test "idmap: errors, each before anything starts (78), and the test user's (125: it needs root)" {
+	requires_root
+	local dir
+	dir=$(scratch_dir)
+	printf 'mounts: [{destination: /tmp/x, type: tmpfs, source: tmpfs, options: [idmap]}]\n' >"$DIR/t.yaml"
+	run -78 --separate-stderr sluice run -c "$DIR/t.yaml" -- true
+	assert_eq "$stderr" "sluice: $DIR/t.yaml:1:10: mounts[0]: only a bind mount can be id-mapped (idmap, ridmap, uidMappings)"
+	printf 'mounts: [{destination: /tmp/x, type: bind, source: /tmp, uidMappings: [{containerID: 0, hostID: 1, size: 1}]}]\n' >"$DIR/u.yaml"
+	run -78 --separate-stderr sluice run -c "$DIR/u.yaml" -- true
+	assert_eq "$stderr" "sluice: $DIR/u.yaml:1:10: mounts[0]: uidMappings and gidMappings go together"
+	cat >"$DIR/n.yaml" <<-EOF
+		mounts: [{destination: /tmp, type: tmpfs, source: tmpfs}, {destination: /tmp/x, type: bind, source: $dir, options: [bind, idmap]}]
+		linux: {namespaces: [{type: mount}, {type: pid}]}
+	EOF
+	run -78 --separate-stderr sluice run -c "$DIR/n.yaml" -- true
+	assert_eq "$stderr" "sluice: $DIR/n.yaml: mounts[1] (/tmp/x): idmap without uidMappings and gidMappings takes the container's user namespace's, and it makes none: give the mount its own"
+	requires_userns
+	as_user_cmd
+	chmod 755 "$dir"
+	cat >"$DIR/p.yaml" <<-EOF
+		mounts: [{destination: /tmp, type: tmpfs, source: tmpfs}, {destination: /tmp/x, type: bind, source: $dir, options: [bind, idmap]}]
+	EOF
+	give_to_user "$DIR/p.yaml"
+	run -125 --separate-stderr "${AS_USER[@]}" "$SLUICE_USER_BIN" run -c "$DIR/p.yaml" -- true
+	assert_contains "$stderr" "sluice: id-mapped mount /tmp/x (it needs root): write "
+	assert_no_leftovers
+}
+
 # ---- tmpfs ----
 
 @test "--tmpfs with size and mode; a config tmpfs with mode=1777" {

@@ -133,14 +133,20 @@ declare -A FLAGS=(
 		and .linux.seccomp.enabled == $s and .linux.cgroup.v1 == true
 		and .linux.cgroup.v2 == true and .linux.cgroup.systemd == false
 		and (.mountOptions | index("rro") and index("rnosymfollow") and index("tmpcopyup"))
-		and (.mountOptions | index("idmap") | not)
+		and (.mountOptions | index("idmap") and index("ridmap"))
+		and .linux.mountExtensions.idmap.enabled == true
 		and .linux.memoryPolicy.modes == ["MPOL_DEFAULT", "MPOL_PREFERRED", "MPOL_BIND", "MPOL_INTERLEAVE",
 			"MPOL_LOCAL", "MPOL_PREFERRED_MANY", "MPOL_WEIGHTED_INTERLEAVE"]
 		and .linux.memoryPolicy.flags == ["MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES"]' \
 		<<<"$output" >/dev/null || fail "$output"
 	# every mount option it lists is one the loader takes
+	# (id-mapping is for binds)
 	for opt in $(jq -r '.mountOptions[]' <<<"$output"); do
-		printf 'mounts: [{destination: /x, type: tmpfs, source: tmpfs, options: [%s]}]\n' "$opt" >"$DIR/m.yaml"
+		if [[ $opt == *idmap ]]; then
+			printf 'mounts: [{destination: /x, type: bind, source: /, options: [%s]}]\n' "$opt" >"$DIR/m.yaml"
+		else
+			printf 'mounts: [{destination: /x, type: tmpfs, source: tmpfs, options: [%s]}]\n' "$opt" >"$DIR/m.yaml"
+		fi
 		run -0 sluice run --config "$DIR/m.yaml" --print-config
 		n=$((n + 1))
 	done

@@ -128,6 +128,8 @@ void config_mount_clear(struct sluice_mount *m)
 	free(m->source);
 	sluice_strv_free(m->options);
 	free(m->data);
+	free(m->uid_map);
+	free(m->gid_map);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -522,6 +524,15 @@ int64_t sluice_config_host_id(const struct sluice_config *c, bool group)
 		    (uint64_t)id < (uint64_t)m[i].container_id + m[i].size)
 			return (int64_t)m[i].host_id + (id - m[i].container_id);
 	return -1;
+}
+
+size_t sluice_config_idmap_mounts(const struct sluice_config *c)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->n_mounts; i++)
+		n += c->mounts[i].idmap;
+	return n;
 }
 
 bool sluice_config_time_offsets(const struct sluice_config *c)

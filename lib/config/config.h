@@ -70,6 +70,13 @@ struct sluice_mount {
 	 * and every mount below it (mount_setattr, AT_RECURSIVE) */
 	uint64_t rec_set, rec_clr;
 	char *data; /* filesystem options joined by ',' or NULL */
+	/* An id-mapped bind ("idmap", "ridmap": the mapping on every mount of
+	 * the tree, or uidMappings/gidMappings alone): its files show through
+	 * uid_map/gid_map (mount_setattr MOUNT_ATTR_IDMAP), or through the
+	 * container's user namespace's maps when the mount has none */
+	bool idmap, idmap_rec;
+	struct sluice_idmap *uid_map, *gid_map;
+	size_t n_uid_map, n_gid_map;
 };
 
 struct sluice_device {
@@ -526,6 +533,9 @@ int sluice_stdio_parse(struct sluice_stdio *s,
  * OOM killer left on ... ask for none). */
 SLUICE_API bool sluice_config_wants_cgroup(const struct sluice_config *c);
 
+/* How many mounts are id-mapped: the runtime makes their trees and hands
+ * them to the helper at fds SLUICE_PRESERVED_FD_BASE + preserveFds + k. */
+size_t sluice_config_idmap_mounts(const struct sluice_config *c);
 /* linux.timeOffsets gives an offset for some clock. */
 bool sluice_config_time_offsets(const struct sluice_config *c);
 SLUICE_API bool sluice_resources_empty(const struct sluice_resources *r);

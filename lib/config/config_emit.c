@@ -592,6 +592,8 @@ static void emit_process(struct emit *E, const struct sluice_config *c)
 	map_end(E);
 }
 
+static void emit_idmaps(struct emit *E, const char *k, const struct sluice_idmap *m, size_t n);
+
 static void emit_mount(struct emit *E, const struct sluice_mount *m)
 {
 	char **synth = NULL;
@@ -608,6 +610,10 @@ static void emit_mount(struct emit *E, const struct sluice_mount *m)
 		kv_strv(E, "options", m->options);
 	else if (sluice_strv_len(synth))
 		kv_strv(E, "options", synth);
+	if (m->n_uid_map) {
+		emit_idmaps(E, "uidMappings", m->uid_map, m->n_uid_map);
+		emit_idmaps(E, "gidMappings", m->gid_map, m->n_gid_map);
+	}
 	map_end(E);
 	sluice_strv_free(synth);
 }

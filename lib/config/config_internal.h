@@ -196,6 +196,9 @@ const char *config_sched_flag_name(uint64_t flag);
 const char *config_io_class_name(int ioclass);
 int config_load_linux(struct config_load *L, const struct config_node *v, void *obj,
 		      const char *path);
+/* A list of LinuxIDMapping objects into *out (replaced), *n entries. */
+int config_load_idmap_list(struct config_load *L, const struct config_node *v, const char *path,
+			   struct sluice_idmap **out, size_t *n);
 int config_load_mounts(struct config_load *L, const struct config_node *v, void *obj,
 		       const char *path);
 /* config_load_hooks.c: hooks, annotations, a process object on its own. */

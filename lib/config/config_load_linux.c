@@ -178,11 +178,9 @@ static int load_idmap(struct config_load *L, const struct config_node *item, con
 	return r;
 }
 
-static int load_idmaps(struct config_load *L, const struct config_node *v, void *obj,
-		       const char *path)
+int config_load_idmap_list(struct config_load *L, const struct config_node *v, const char *path,
+			   struct sluice_idmap **out, size_t *n)
 {
-	struct sluice_config *c = obj;
-	bool uid = !strcmp(strrchr(path, '.') + 1, "uidMappings");
 	struct idmap_list list = { calloc(v->n ? v->n : 1, sizeof(*list.v)), 0 };
 	int r;
 
@@ -193,10 +191,21 @@ static int load_idmaps(struct config_load *L, const struct config_node *v, void 
 		free(list.v);
 		return r;
 	}
-	free(uid ? c->linux.uid_mappings : c->linux.gid_mappings);
-	*(uid ? &c->linux.uid_mappings : &c->linux.gid_mappings) = list.v;
-	*(uid ? &c->linux.n_uid_mappings : &c->linux.n_gid_mappings) = list.n;
+	free(*out);
+	*out = list.v;
+	*n = list.n;
 	return 0;
+}
+
+static int load_idmaps(struct config_load *L, const struct config_node *v, void *obj,
+		       const char *path)
+{
+	struct sluice_config *c = obj;
+
+	if (!strcmp(strrchr(path, '.') + 1, "uidMappings"))
+		return config_load_idmap_list(L, v, path, &c->linux.uid_mappings,
+					      &c->linux.n_uid_mappings);
+	return config_load_idmap_list(L, v, path, &c->linux.gid_mappings, &c->linux.n_gid_mappings);
 }
 
 static int load_sysctl_entry(struct config_load *L, const struct config_node *m, size_t i,

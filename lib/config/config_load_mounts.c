@@ -22,10 +22,10 @@ enum opt_kind {
 	OPT_RBIND,
 	OPT_NOTHING, /* "defaults" */
 	OPT_REMOUNT,
-	OPT_COPYUP,	 /* tmpcopyup (runc, crun): tmpfs only */
-	OPT_RSET,	 /* rec_set |= flag (a MOUNT_ATTR_*, on every mount below) */
-	OPT_RCLEAR,	 /* rec_clr |= flag */
-	OPT_UNSUPPORTED, /* known to OCI, not honoured yet */
+	OPT_COPYUP, /* tmpcopyup (runc, crun): tmpfs only */
+	OPT_RSET,   /* rec_set |= flag (a MOUNT_ATTR_*, on every mount below) */
+	OPT_RCLEAR, /* rec_clr |= flag */
+	OPT_IDMAP,  /* idmap (flag 0), ridmap (1): bind mounts only */
 };
 
 static const struct {
@@ -90,8 +90,8 @@ static const struct {
 	{ "rnosymfollow", OPT_RSET, MOUNT_ATTR_NOSYMFOLLOW },
 	{ "rsymfollow", OPT_RCLEAR, MOUNT_ATTR_NOSYMFOLLOW },
 	/* id-mapped mounts */
-	{ "idmap", OPT_UNSUPPORTED, 0 },
-	{ "ridmap", OPT_UNSUPPORTED, 0 },
+	{ "idmap", OPT_IDMAP, 0 },
+	{ "ridmap", OPT_IDMAP, 1 },
 	{ "tmpcopyup", OPT_COPYUP, 0 },
 };
 
@@ -103,7 +103,7 @@ size_t sluice_mount_option_names(const char **out, size_t max)
 	size_t n = 0;
 
 	for (size_t i = 0; i < N_ELEMS(mount_opts) && n < max; i++)
-		if (mount_opts[i].kind != OPT_UNSUPPORTED && mount_opts[i].kind != OPT_REMOUNT)
+		if (mount_opts[i].kind != OPT_REMOUNT)
 			out[n++] = mount_opts[i].name;
 	for (size_t i = 0; i < N_ELEMS(propagation) && n < max; i++)
 		out[n++] = propagation[i];
@@ -184,8 +184,10 @@ static int apply_option(struct config_load *L, const struct config_node *n, cons
 			return config_fail(
 				L, n, "%s: \"remount\" is not supported: each entry is a new mount",
 				ipath);
-		case OPT_UNSUPPORTED:
-			return config_fail(L, n, "%s: \"%s\" is not supported yet", ipath, opt);
+		case OPT_IDMAP:
+			m->idmap = true;
+			m->idmap_rec |= mount_opts[i].flag != 0;
+			return 0;
 		}
 	}
 	/* anything else is for the filesystem: mode=755, size=65536k, ... */
@@ -229,18 +231,45 @@ static int load_options(struct config_load *L, const struct config_node *v, void
 	return config_get_strv(L, v, path, NULL, &((struct sluice_mount *)obj)->options);
 }
 
-static int load_unsupported(struct config_load *L, const struct config_node *v, void *obj,
-			    const char *path)
+static int load_uid_map(struct config_load *L, const struct config_node *v, void *obj,
+			const char *path)
 {
-	(void)obj;
-	return config_unsupported(L, v, path);
+	struct sluice_mount *m = obj;
+
+	return config_load_idmap_list(L, v, path, &m->uid_map, &m->n_uid_map);
+}
+
+static int load_gid_map(struct config_load *L, const struct config_node *v, void *obj,
+			const char *path)
+{
+	struct sluice_mount *m = obj;
+
+	return config_load_idmap_list(L, v, path, &m->gid_map, &m->n_gid_map);
 }
 
 static const struct config_field mount_fields[] = {
 	{ "destination", load_destination }, { "type", load_type },
 	{ "source", load_source },	     { "options", load_options },
-	{ "uidMappings", load_unsupported }, { "gidMappings", load_unsupported },
+	{ "uidMappings", load_uid_map },     { "gidMappings", load_gid_map },
 };
+
+/* config.md: mappings come in pairs and make the mount id-mapped (the
+ * options should say idmap or ridmap, but a runtime that knows the field
+ * honours it); as in runc, only a bind can be id-mapped. */
+static int check_idmap(struct config_load *L, const struct config_node *item, const char *ipath,
+		       struct sluice_mount *m)
+{
+	if (!m->n_uid_map != !m->n_gid_map)
+		return config_fail(L, item, "%s: uidMappings and gidMappings go together", ipath);
+	if (m->n_uid_map)
+		m->idmap = true;
+	if (m->idmap && !m->bind)
+		return config_fail(L, item,
+				   "%s: only a bind mount can be id-mapped (idmap, ridmap, "
+				   "uidMappings)",
+				   ipath);
+	return 0;
+}
 
 /* OCI: bind sources are absolute or relative to the bundle (base_dir). */
 static int resolve_bind_source(struct config_load *L, const struct config_node *item,
@@ -284,6 +313,8 @@ static int load_mount(struct config_load *L, const struct config_node *item, con
 				   ipath);
 	if (m->copy_up && (m->bind || strcmp(m->type, "tmpfs")))
 		return config_fail(L, item, "%s: \"tmpcopyup\" is for tmpfs mounts only", ipath);
+	if (check_idmap(L, item, ipath, m) < 0)
+		return -1;
 	return m->bind ? resolve_bind_source(L, item, ipath, m) : 0;
 }
 

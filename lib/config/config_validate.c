@@ -343,6 +343,28 @@ static int check_time_offsets(const struct sluice_config *c, struct sluice_error
 	return 0;
 }
 
+/* config.md: idmap without the mount's own maps takes the container's
+ * user namespace's, and is an error when there are none (not a new user
+ * namespace with maps of its own). */
+static int check_idmap_mounts(const struct sluice_config *c, struct sluice_error *err)
+{
+	const struct sluice_namespace *user = &c->linux.ns[SLUICE_NS_USER];
+
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		const struct sluice_mount *m = &c->mounts[i];
+		if (!m->idmap || m->n_uid_map ||
+		    (user->enabled && !user->path && c->linux.n_uid_mappings &&
+		     c->linux.n_gid_mappings))
+			continue;
+		return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+				  "%s: mounts[%zu] (%s): idmap without uidMappings and gidMappings "
+				  "takes the container's user namespace's, and it makes none: give "
+				  "the mount its own",
+				  SRC(c), i, m->destination);
+	}
+	return 0;
+}
+
 static int check_process(const struct sluice_config *c, struct sluice_error *err)
 {
 	if (!c->process.args || !c->process.args[0])
@@ -424,7 +446,7 @@ int sluice_config_validate(const struct sluice_config *c, struct sluice_error *e
 		return -1;
 	if (check_process(c, err) < 0 || check_sluice(c, err) < 0 || check_terminal(c, err) < 0 ||
 	    check_uts_ns(c, err) < 0 || check_mount_ns(c, err) < 0 || check_ids(c, err) < 0 ||
-	    check_time_offsets(c, err) < 0)
+	    check_time_offsets(c, err) < 0 || check_idmap_mounts(c, err) < 0)
 		return -1;
 	if (config_check_resources(c, err) < 0)
 		return -1;

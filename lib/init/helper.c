@@ -161,14 +161,16 @@ static const char *config_dir(const char *name, char *dir, size_t len)
  * the config is resolved: an fd inherited from whoever started us is a
  * door to the host (/proc/self/fd/N as a cwd or a root, the CVE-2024-21626
  * class), and close-on-exec would only shut it at the very end.  Kept:
- * 0-2, the status channel, the preserved fds at 5..
+ * 0-2, the status channel, the preserved fds at 5.. and after them the
+ * runtime's id-mapped trees (closed once attached, or at the exec).
  */
 static void close_strays(const struct helper *h)
 {
 	if (h->status_fd != SLUICE_STATUS_FD)
 		sluice_close(SLUICE_STATUS_FD);
 	sluice_close_from((unsigned int)SLUICE_PRESERVED_FD_BASE +
-			  (unsigned int)h->cfg.sluice.preserve_fds);
+			  (unsigned int)h->cfg.sluice.preserve_fds +
+			  (unsigned int)sluice_config_idmap_mounts(&h->cfg));
 }
 
 /* The OCI runtime's request (lib/oci): the helper's OCI mode. */

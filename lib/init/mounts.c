@@ -158,11 +158,10 @@ static int set_propagation(int fd, unsigned long prop)
 			     sizeof(a));
 }
 
-/* A detached copy of src with its attributes applied, attached in one
- * step: the mount never exists with weaker flags than asked for. */
-int sluice_bind_tree(int src_dirfd, const char *src, int target, const struct sluice_mount *m)
+int sluice_bind_tree_open(int src_dirfd, const char *src, const struct sluice_mount *m,
+			  int userns_fd)
 {
-	struct mount_attr a;
+	struct mount_attr a, idmap = { .attr_set = MOUNT_ATTR_IDMAP };
 	unsigned int rec = m->recursive ? AT_RECURSIVE : 0;
 	cleanup_close int tree =
 		open_tree(src_dirfd, src,
@@ -170,12 +169,27 @@ int sluice_bind_tree(int src_dirfd, const char *src, int target, const struct sl
 
 	if (tree < 0)
 		return -errno;
+	idmap.userns_fd = (uint64_t)userns_fd;
+	if (userns_fd >= 0 && mount_setattr(tree, "", AT_EMPTY_PATH | (m->idmap_rec ? rec : 0),
+					    &idmap, sizeof(idmap)) < 0)
+		return -errno;
 	bind_attrs(m, &a);
 	if (mount_setattr(tree, "", AT_EMPTY_PATH | rec, &a, sizeof(a)) < 0 ||
 	    set_rec_attrs(tree, m) < 0)
 		return -errno;
 	if (set_propagation(tree, m->propagation) < 0)
 		return -errno;
+	return steal_fd(&tree);
+}
+
+/* A detached copy of src with its attributes applied, attached in one
+ * step: the mount never exists with weaker flags than asked for. */
+int sluice_bind_tree(int src_dirfd, const char *src, int target, const struct sluice_mount *m)
+{
+	cleanup_close int tree = sluice_bind_tree_open(src_dirfd, src, m, -1);
+
+	if (tree < 0)
+		return tree;
 	return sluice_move_mount(tree, target) < 0 ? -errno : 0;
 }
 
@@ -191,7 +205,11 @@ static int mount_bind(struct sluice_root *r, const struct sluice_mount *m, int s
 	target = sluice_root_mkpath(r, m->destination, !S_ISDIR(st.st_mode), err);
 	if (target < 0)
 		return -1;
-	e = sluice_bind_tree(src_fd, "", target, m);
+	/* an id-mapped bind: the runtime's detached tree, attributes set */
+	if (m->idmap)
+		e = sluice_move_mount(src_fd, target) < 0 ? -errno : 0;
+	else
+		e = sluice_bind_tree(src_fd, "", target, m);
 	if (e < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, -e, "bind mount %s on %s", m->source,
 				  m->destination);

@@ -34,6 +34,12 @@ int sluice_root_mkpath(struct sluice_root *r, const char *path, bool as_file,
 /* Bind src (open_tree, recursive with m->recursive) on a target fd with
  * m's flags and propagation.  0 or -errno. */
 int sluice_bind_tree(int src_dirfd, const char *src, int target, const struct sluice_mount *m);
+/* The same tree detached, not attached: its fd (close-on-exec) or -errno.
+ * With userns_fd >= 0 it is id-mapped through that user namespace first
+ * (every mount of it with m->idmap_rec), which needs CAP_SYS_ADMIN over
+ * the source's filesystem: the runtime's, on the host. */
+int sluice_bind_tree_open(int src_dirfd, const char *src, const struct sluice_mount *m,
+			  int userns_fd);
 /* cgroupfs.c: a type "cgroup" mount on a v1 or hybrid host, outside a
  * cgroup namespace.  0 or -errno. */
 int sluice_mount_cgroup_v1(const struct sluice_root *root, const struct sluice_mount *m, int target);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -222,6 +223,54 @@ int sluice_idmap_write(pid_t pid, const struct sluice_config *c, uid_t who_uid, 
 		return -1;
 	return write_one_map(pid, "gid", c->linux.gid_mappings, c->linux.n_gid_mappings, gid_direct,
 			     err);
+}
+
+/* A process made in a new user namespace only to carry the maps: it
+ * waits on a pipe that the parent never writes, and dies when the parent
+ * closes it (or kills it). */
+static pid_t userns_holder(int *hold)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid == 0) {
+		close(p[1]);
+		while (read(p[0], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	close(p[0]);
+	if (pid < 0)
+		close(p[1]);
+	*hold = pid < 0 ? -1 : p[1];
+	return pid;
+}
+
+int sluice_userns_fd(const struct sluice_idmap *uid, size_t n_uid, const struct sluice_idmap *gid,
+		     size_t n_gid, struct sluice_error *err)
+{
+	char path[64];
+	int hold = -1, fd = -1;
+	pid_t pid = userns_holder(&hold);
+
+	if (pid < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno,
+				  "a user namespace for an id-mapped mount");
+	if (write_one_map(pid, "uid", uid, n_uid, true, err) == 0 &&
+	    write_one_map(pid, "gid", gid, n_gid, true, err) == 0) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			sluice_err(err, SLUICE_EXIT_SETUP, errno, "open %s", path);
+	}
+	close(hold);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return fd;
 }
 
 /* ---- the runtime's NAMESPACES claim, checked against the kernel ---- */

@@ -51,4 +51,9 @@ int sluice_ns_verify_prepared(uint64_t prepared, struct sluice_error *err);
 int sluice_idmap_write(pid_t pid, const struct sluice_config *c, uid_t who_uid, gid_t who_gid,
 		       struct sluice_error *err);
 
+/* An fd of a new user namespace with these maps (root: written directly),
+ * for MOUNT_ATTR_IDMAP; nothing else is in it.  fd or -1 (err filled). */
+int sluice_userns_fd(const struct sluice_idmap *uid, size_t n_uid, const struct sluice_idmap *gid,
+		     size_t n_gid, struct sluice_error *err);
+
 #endif

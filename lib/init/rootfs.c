@@ -7,12 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "error.h"
 #include "helper.h"
 #include "mounts.h"
+#include "protocol.h"
 #include "util.h"
 
 /* The initial user namespace maps every id to itself. */
@@ -72,17 +74,40 @@ static bool is_dev_tmpfs(const struct sluice_mount *m)
 	       strcmp(m->destination, "/dev") == 0;
 }
 
+/* The k-th id-mapped tree, which the runtime made on the host and left at
+ * 5 + preserveFds + k (idmap_mounts.h); -1 (err filled) if there is none,
+ * as when `sluice init` is started by hand. */
+static int idmap_tree(const struct sluice_config *c, size_t k, const struct sluice_mount *m,
+		      struct sluice_error *err)
+{
+	int fd = SLUICE_PRESERVED_FD_BASE + c->sluice.preserve_fds + (int)k;
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno,
+				  "id-mapped mount %s: the runtime passed no tree for it (fd %d)",
+				  m->destination, fd);
+	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	return fd;
+}
+
 /* Bind sources are host paths: open them all before the first mount, which
- * could hide them (the host view's tmpfs on /tmp covers /tmp/data). */
+ * could hide them (the host view's tmpfs on /tmp covers /tmp/data).  An
+ * id-mapped one is the runtime's tree instead. */
 static int open_bind_sources(const struct sluice_config *c, int *fds, struct sluice_error *err)
 {
+	size_t k = 0;
+
 	for (size_t i = 0; i < c->n_mounts; i++)
 		fds[i] = -1;
-	for (size_t i = 0; i < c->n_mounts; i++)
-		if (c->mounts[i].bind &&
-		    (fds[i] = open(c->mounts[i].source, O_PATH | O_CLOEXEC)) < 0)
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		const struct sluice_mount *m = &c->mounts[i];
+		if (m->idmap && (fds[i] = idmap_tree(c, k++, m, err)) < 0)
+			return -1;
+		if (m->bind && !m->idmap && (fds[i] = open(m->source, O_PATH | O_CLOEXEC)) < 0)
 			return sluice_err(err, SLUICE_EXIT_SETUP, errno, "bind mount source %s",
-					  c->mounts[i].source);
+					  m->source);
+	}
 	return 0;
 }
 

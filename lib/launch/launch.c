@@ -1,5 +1,6 @@
 /* The launcher (launch.h). */
 #include "launch.h"
+#include "idmap_mounts.h"
 
 #include <endian.h>
 #include <fcntl.h>
@@ -45,6 +46,8 @@ struct child_plan {
 	bool new_pidns, new_userns;
 	int stdio_fd[3];
 	int preserve;
+	const int *idmap; /* id-mapped trees, for 5 + preserve + k */
+	int n_idmap;
 	int cfg_fd, status_fd;
 	char error_frame[256];
 	size_t error_frame_len;
@@ -181,6 +184,8 @@ static void move_fds(const struct child_plan *p)
 	 * protocol fds; moved from the top down since the ranges overlap. */
 	for (int i = p->preserve - 1; i >= 0; i--)
 		dup2(3 + i, SLUICE_PRESERVED_FD_BASE + i);
+	for (int k = 0; k < p->n_idmap; k++)
+		dup2(p->idmap[k], SLUICE_PRESERVED_FD_BASE + p->preserve + k);
 	dup2(p->cfg_fd, SLUICE_CONFIG_FD);
 	dup2(p->status_fd, SLUICE_STATUS_FD);
 }
@@ -415,6 +420,8 @@ static int send_config(int fd, const struct sluice_launch *l, const char *text, 
 
 struct launch_fds {
 	int cfg[2], status[2];
+	int idmap[SLUICE_IDMAP_MOUNTS_MAX]; /* the id-mapped trees, n_idmap of them */
+	int n_idmap;
 };
 
 static void close_launch_fds(struct launch_fds *f)
@@ -424,6 +431,9 @@ static void close_launch_fds(struct launch_fds *f)
 		sluice_close(f->status[i]);
 		f->cfg[i] = f->status[i] = -1;
 	}
+	for (int k = 0; k < f->n_idmap; k++)
+		sluice_close(f->idmap[k]);
+	f->n_idmap = 0;
 }
 
 /* fd 4 is a socketpair when it must carry the pty master or a seccomp
@@ -471,7 +481,7 @@ static int spawn(struct sluice_launch *l, const struct sluice_config *c,
 		flags &= ~(uint64_t)SLUICE_CLONE_NEWTIME;
 	memset(&plan, 0, sizeof(plan));
 	if (sluice_exe_plan(&plan.exe, c, who->helper,
-			    SLUICE_PRESERVED_FD_BASE + c->sluice.preserve_fds, err) < 0)
+			    SLUICE_PRESERVED_FD_BASE + c->sluice.preserve_fds + f->n_idmap, err) < 0)
 		return -1;
 	plan_env(&plan);
 	plan.mask = *mask;
@@ -480,6 +490,8 @@ static int spawn(struct sluice_launch *l, const struct sluice_config *c,
 	plan.new_userns = flags & CLONE_NEWUSER;
 	memcpy(plan.stdio_fd, stdio->child_fd, sizeof(plan.stdio_fd));
 	plan.preserve = c->sluice.preserve_fds;
+	plan.idmap = f->idmap;
+	plan.n_idmap = f->n_idmap;
 	plan.cfg_fd = f->cfg[0];
 	plan.status_fd = f->status[1];
 	plan_error_frame(&plan);
@@ -554,11 +566,13 @@ int sluice_launch_start(struct sluice_launch *l, const struct sluice_config *c,
 			const struct sluice_caller *who, struct sluice_stdio_setup *stdio,
 			const sigset_t *child_mask, struct sluice_error *err)
 {
-	struct launch_fds f = { { -1, -1 }, { -1, -1 } };
+	struct launch_fds f = { .cfg = { -1, -1 }, .status = { -1, -1 } };
 	cleanup_free char *text = NULL;
 	size_t len = 0;
 	uint64_t created = 0;
-	int min = SLUICE_PRESERVED_FD_BASE + c->sluice.preserve_fds;
+	/* the preserved fds at 5.., then the id-mapped trees */
+	int min = SLUICE_PRESERVED_FD_BASE + c->sluice.preserve_fds +
+		  (int)sluice_config_idmap_mounts(c);
 	struct rlimit nofile;
 
 	/* The helper holds the preserved fds at 5.. and its own above them:
@@ -584,7 +598,14 @@ int sluice_launch_start(struct sluice_launch *l, const struct sluice_config *c,
 	l->passcred = c->linux.seccomp && sluice_seccomp_uses_notify(c->linux.seccomp);
 	l->status_sock |= l->passcred;
 	l->bundle = c->base_dir ? c->base_dir : who->cwd;
-	if (make_pipes(&f, stdio, min, l->status_sock, l->passcred, err) < 0 ||
+	if (sluice_config_idmap_mounts(c) > SLUICE_IDMAP_MOUNTS_MAX)
+		return sluice_err(err, SLUICE_EXIT_CONFIG, 0, "%s: more than %d id-mapped mounts",
+				  c->source ? c->source : "<config>", SLUICE_IDMAP_MOUNTS_MAX);
+	f.n_idmap = (int)sluice_config_idmap_mounts(c);
+	for (int k = 0; k < f.n_idmap; k++)
+		f.idmap[k] = -1;
+	if (sluice_idmap_trees(c, f.idmap, min, err) < 0 ||
+	    make_pipes(&f, stdio, min, l->status_sock, l->passcred, err) < 0 ||
 	    spawn(l, c, who, &f, stdio, child_mask, &created, err) < 0) {
 		close_launch_fds(&f);
 		(void)sluice_launch_release(l, &(struct sluice_error){ 0 });

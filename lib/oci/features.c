@@ -79,9 +79,9 @@ static void linux_features(struct sluice_json *j)
 	names(j, "namespaces", sluice_ns_names, SLUICE_NS_COUNT);
 	names(j, "capabilities", caps, ncaps);
 	/* lib/cgroup drives v1, v2 and hybrid hosts with the cgroupfs manager
-	 * (rdma included); there is no systemd manager.  AppArmor, SELinux,
-	 * Intel RDT and id-mapped mounts are refused by the loader in this
-	 * build; seccomp is reported as the loader takes it. */
+	 * (rdma included); there is no systemd manager.  AppArmor, SELinux and
+	 * Intel RDT are refused by the loader in this build; seccomp and
+	 * id-mapped mounts are reported as the loader takes them. */
 	sluice_json_key(j, "cgroup");
 	sluice_json_obj_start(j);
 	sluice_json_kbool(j, "v1", true);
@@ -104,7 +104,9 @@ static void linux_features(struct sluice_json *j)
 	sluice_json_obj_end(j);
 	sluice_json_key(j, "mountExtensions");
 	sluice_json_obj_start(j);
-	enabled(j, "idmap", false);
+	enabled(j, "idmap",
+		loader_takes("mounts: [{destination: /x, type: bind, source: /, "
+			     "options: [idmap]}]\n"));
 	sluice_json_obj_end(j);
 	sluice_json_obj_end(j);
 }

@@ -132,6 +132,19 @@ default_caps() {
 	assert_output_line stdio-is-tty
 }
 
+@test "podman run --uidmap with a volume :idmap: the files show their own owners, and new ones land as root's" {
+	[[ $CLIENT_RT_NAME != runc ]] || skip "runc 1.1 has no id-mapped mounts"
+	shared_dir
+	echo data >"$SHARED/mine"
+	chown 1000:1000 "$SHARED/mine"
+	chmod 755 "$SHARED"
+	run -0 podman_run --rm --uidmap 0:200000:65536 --gidmap 0:200000:65536 \
+		-v "$SHARED:/vol:idmap" -v "$SHARED:/plain" busybox \
+		sh -c 'stat -c "%u:%g %n" /vol/mine /plain/mine; touch /vol/made'
+	assert_eq "$output" $'1000:1000 /vol/mine\n65534:65534 /plain/mine'
+	assert_eq "$(stat -c %u:%g "$SHARED/made")" "0:0" "container root's new file, on the host"
+}
+
 @test "podman run --personality LINUX32: uname says i686" {
 	[[ $(uname -m) == x86_64 ]] || skip "LINUX32 reads as i686 on x86_64"
 	# Debian 12's runc (1.1) predates linux.personality and ignores it

@@ -857,6 +857,46 @@ static void test_memory_policy(void)
 		   "(nodes 0..1023), got \"0,x\"");
 }
 
+static void test_idmap_mounts(void)
+{
+	struct sluice_config c;
+	struct sluice_error err = { 0 };
+	char *text = NULL;
+	size_t len = 0;
+
+	make_default(&c, 0, "/");
+	load_succeeds(&c,
+		      "mounts:\n"
+		      "- {destination: /a, type: bind, source: /srv, options: [rbind, ridmap]}\n"
+		      "- {destination: /b, source: /srv, options: [bind], uidMappings: "
+		      "[{containerID: 0, hostID: 1000, size: 1}], gidMappings: [{containerID: 0, "
+		      "hostID: 1001, size: 2}]}\n"
+		      "- {destination: /c, source: /srv, options: [bind]}\n",
+		      "idmap");
+	ok(c.mounts[0].idmap && c.mounts[0].idmap_rec && !c.mounts[0].n_uid_map,
+	   "ridmap: recursive, the container's maps");
+	ok(c.mounts[1].idmap && !c.mounts[1].idmap_rec && c.mounts[1].n_uid_map == 1 &&
+		   c.mounts[1].uid_map[0].host_id == 1000 && c.mounts[1].gid_map[0].size == 2,
+	   "mappings alone: id-mapped through them");
+	ok(!c.mounts[2].idmap && sluice_config_idmap_mounts(&c) == 2, "two id-mapped mounts");
+	ok(sluice_config_emit_json(&c, &text, &len, &err) == 0 &&
+		   strstr(text, "\"options\":[\"bind\"],\"uidMappings\":[{\"containerID\":0,"
+				"\"hostID\":1000,\"size\":1}],\"gidMappings\":[{\"containerID\":0,"
+				"\"hostID\":1001,\"size\":2}]}"),
+	   "idmap: the mount's maps emitted");
+	free(text);
+	sluice_config_free(&c);
+	load_fails("mounts: [{destination: /a, type: proc, source: proc, options: [ridmap]}]\n",
+		   "config.yaml:1:10: mounts[0]: only a bind mount can be id-mapped (idmap, ridmap, "
+		   "uidMappings)");
+	load_fails("mounts: [{destination: /a, source: /srv, options: [bind], gidMappings: "
+		   "[{containerID: 0, hostID: 1, size: 1}]}]\n",
+		   "config.yaml:1:10: mounts[0]: uidMappings and gidMappings go together");
+	load_fails("mounts: [{destination: /a, source: /srv, options: [bind], uidMappings: "
+		   "[{containerID: 0, hostID: 1}]}]\n",
+		   "config.yaml:1:73: mounts[0].uidMappings[0]: required key \"size\" is missing");
+}
+
 static void finalize_fails(uid_t uid, const char *yaml, const char *msg);
 
 static void test_time_offsets(void)
@@ -912,12 +952,8 @@ static void test_errors_unsupported(void)
 	load_fails("process:\n  user: {username: bob}\n",
 		   "config.yaml:2:20: process.user.username is not supported (it is for Windows): "
 		   "give uid and gid");
-	load_fails("mounts:\n- {destination: /x, type: tmpfs, options: [ridmap]}\n",
-		   "config.yaml:2:44: mounts[0].options[0]: \"ridmap\" is not supported yet");
-	load_fails("mounts:\n- {destination: /x, type: bind, source: /y, options: [idmap]}\n",
-		   "config.yaml:2:55: mounts[0].options[0]: \"idmap\" is not supported yet");
-	load_fails("mounts:\n- destination: /x\n  type: bind\n  source: /y\n  uidMappings: []\n",
-		   "config.yaml:5:16: mounts[0].uidMappings is not supported yet");
+	load_fails("linux:\n  netDevices: {eth0: {name: eth1}}\n",
+		   "config.yaml:2:15: linux.netDevices is not supported yet");
 }
 
 /* Every field of linux.resources, as config-linux.md lists them. */
@@ -1820,6 +1856,7 @@ int main(void)
 	test_personality();
 	test_scheduling();
 	test_memory_policy();
+	test_idmap_mounts();
 	test_time_offsets();
 	test_hooks();
 	test_process_file();

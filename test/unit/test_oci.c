@@ -195,9 +195,11 @@ static void test_features(void)
 		   strstr(text, "\"startContainer\"") && strstr(text, "\"CAP_SYS_ADMIN\"") &&
 		   strstr(text, "\"rbind\""),
 	   "features: versions, hooks, capabilities, mount options");
-	ok(text && strstr(text, "\"rro\"") && !strstr(text, "\"ridmap\"") &&
-		   !strstr(text, "\"idmap\": {\n            \"enabled\": true"),
-	   "features: the recursive options, nothing this build refuses (id-mapped mounts)");
+	ok(text && strstr(text, "\"rro\"") && strstr(text, "\"ridmap\"") &&
+		   strstr(text, "\"idmap\": {\n                \"enabled\": true") &&
+		   strstr(text, "\"intelRdt\": {\n            \"enabled\": false"),
+	   "features: the recursive options, id-mapped mounts; not what this build refuses "
+	   "(Intel RDT)");
 	free(text);
 }
 
