@@ -135,6 +135,16 @@ assert_init_undisturbed() {
 	assert_eq "$stderr" "sluice: $DIR/p3.json:1:251: process.execCPUAffinity.final: expected a CPU list such as 0-3,7 (CPUs 0..8191), got \"0-x\""
 }
 
+@test "linux.memoryPolicy: the container's process and an exec'd one have it" {
+	cfg "$B" '.linux.memoryPolicy = {"mode": "MPOL_BIND", "nodes": "0", "flags": ["MPOL_F_STATIC_NODES"]}'
+	run -0 oci delete --force c1
+	oci_create c1
+	run -0 oci start c1
+	run -0 oci exec c1 /bin/probe mempolicy
+	assert_eq "$output" $'mode: 2\nflags: 0x8000\nnodes: 0'
+	grep -q "bind=static:0" "/proc/$(state_of c1 pid)/numa_maps" || fail "the container process: $(head -3 "/proc/$(state_of c1 pid)/numa_maps")"
+}
+
 @test "exec --detach --pid-file: returns once the process runs; the pid file holds its pid" {
 	# (its stdout not bats' pipe, which `run` would wait on)
 	oci exec --detach --pid-file "$DIR/epid" c1 /bin/probe sleep 100 - -- "$M" >"$DIR/e.out" 2>&1

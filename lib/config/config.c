@@ -181,7 +181,6 @@ void sluice_config_strip_setup(struct sluice_config *c)
 		config_hooks_free(&c->hooks[k]);
 	free(c->linux.uid_mappings);
 	free(c->linux.gid_mappings);
-	free(c->linux.memory_policy.nodes);
 	c->linux.uid_mappings = c->linux.gid_mappings = NULL;
 	c->linux.n_uid_mappings = c->linux.n_gid_mappings = 0;
 	config_sysctl_free(c->linux.sysctl, c->linux.n_sysctl);
@@ -233,6 +232,7 @@ static void free_linux(struct sluice_config *c)
 		free(c->linux.ns[i].path);
 	free(c->linux.uid_mappings);
 	free(c->linux.gid_mappings);
+	free(c->linux.memory_policy.nodes);
 	config_sysctl_free(c->linux.sysctl, c->linux.n_sysctl);
 	config_devices_free(c->linux.devices, c->linux.n_devices);
 	sluice_strv_free(c->linux.masked_paths);

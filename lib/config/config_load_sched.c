@@ -241,10 +241,11 @@ int config_load_io_priority(struct config_load *L, const struct config_node *v, 
 	return 0;
 }
 
-/* A CPU list, checked whole (sluice_bit_list); "" is "not given", as the
- * spec says of an empty final. */
-static int load_cpus(struct config_load *L, const struct config_node *v, const char *path,
-		     char **out)
+/* A CPU or node list (what: "CPU", "node"), checked whole
+ * (sluice_bit_list) up to max; "" is "not given", as the spec says of an
+ * empty final. */
+static int load_bit_list(struct config_load *L, const struct config_node *v, const char *path,
+			 const char *what, long max, char **out)
 {
 	cleanup_free char *s = NULL;
 	cpu_set_t *set = NULL;
@@ -257,14 +258,14 @@ static int load_cpus(struct config_load *L, const struct config_node *v, const c
 	*out = NULL;
 	if (!s[0])
 		return 0;
-	r = sluice_bit_list(s, SLUICE_CPU_MAX, &set, &size);
+	r = sluice_bit_list(s, max, &set, &size);
 	CPU_FREE(set);
 	if (r == -ENOMEM)
 		return config_nomem(L);
 	if (r < 0)
 		return config_fail(L, v,
-				   "%s: expected a CPU list such as 0-3,7 (CPUs 0..%d), got \"%s\"",
-				   path, SLUICE_CPU_MAX, s);
+				   "%s: expected a %s list such as 0-3,7 (%ss 0..%ld), got \"%s\"",
+				   path, what, what, max, s);
 	*out = steal_ptr(&s);
 	return 0;
 }
@@ -272,13 +273,15 @@ static int load_cpus(struct config_load *L, const struct config_node *v, const c
 static int load_initial(struct config_load *L, const struct config_node *v, void *obj,
 			const char *path)
 {
-	return load_cpus(L, v, path, &((struct sluice_config *)obj)->process.exec_cpus.initial);
+	return load_bit_list(L, v, path, "CPU", SLUICE_CPU_MAX,
+			     &((struct sluice_config *)obj)->process.exec_cpus.initial);
 }
 
 static int load_final(struct config_load *L, const struct config_node *v, void *obj,
 		      const char *path)
 {
-	return load_cpus(L, v, path, &((struct sluice_config *)obj)->process.exec_cpus.final);
+	return load_bit_list(L, v, path, "CPU", SLUICE_CPU_MAX,
+			     &((struct sluice_config *)obj)->process.exec_cpus.final);
 }
 
 static const struct config_field cpu_fields[] = {
@@ -394,28 +397,8 @@ static int load_mpol_flags(struct config_load *L, const struct config_node *v, v
 static int load_mpol_nodes(struct config_load *L, const struct config_node *v, void *obj,
 			   const char *path)
 {
-	char **nodes = &((struct sluice_config *)obj)->linux.memory_policy.nodes;
-	cleanup_free char *s = NULL;
-	cpu_set_t *set = NULL;
-	size_t size;
-	int r = config_get_string(L, v, path, &s);
-
-	if (r < 0)
-		return r;
-	free(*nodes);
-	*nodes = NULL;
-	if (!s[0])
-		return 0;
-	r = sluice_bit_list(s, SLUICE_NODE_MAX, &set, &size);
-	CPU_FREE(set);
-	if (r == -ENOMEM)
-		return config_nomem(L);
-	if (r < 0)
-		return config_fail(L, v,
-				   "%s: expected a node list such as 0-3,7 (nodes 0..%d), got \"%s\"",
-				   path, SLUICE_NODE_MAX, s);
-	*nodes = steal_ptr(&s);
-	return 0;
+	return load_bit_list(L, v, path, "node", SLUICE_NODE_MAX,
+			     &((struct sluice_config *)obj)->linux.memory_policy.nodes);
 }
 
 static const struct config_field mpol_fields[] = {

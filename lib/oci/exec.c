@@ -326,6 +326,11 @@ int sluice_oci_exec(const struct sluice_oci *o, const struct sluice_oci_exec_opt
 		r = check_status(&ct, err);
 	if (r == 0)
 		r = exec_config(o, &ct, x, &c, err);
+	/* execCPUAffinity.initial: the CPUs the process starts on, before it
+	 * is in the container's cgroup (it inherits ours; the helper sets the
+	 * final ones once there). */
+	if (r == 0)
+		r = sluice_cpu_affinity_apply(c.process.exec_cpus.initial, "initial", err);
 	req.id = ct.rec.id;
 	req.bundle = ct.rec.bundle;
 	if (r == 0 && sluice_oci_request_encode(&req, &payload, &len) < 0)
@@ -336,11 +341,6 @@ int sluice_oci_exec(const struct sluice_oci *o, const struct sluice_oci_exec_opt
 	/* The lock is for the state, not for the process's whole life. */
 	if (ct.dirfd >= 0)
 		(void)flock(ct.dirfd, LOCK_UN);
-	/* execCPUAffinity.initial: the CPUs the process starts on, before it
-	 * is in the container's cgroup (it inherits ours; the helper sets the
-	 * final ones once there). */
-	if (r == 0)
-		r = sluice_cpu_affinity_apply(c.process.exec_cpus.initial, "initial", err);
 	if (r == 0 && x->detach)
 		r = exec_detached(o, &c, payload, len, cg, x->pid_file, x->console_socket, err);
 	else if (r == 0)
