@@ -621,7 +621,7 @@ check_default_sandbox() {
 		's.yaml: hooks are run by the OCI runtime commands only (sluice create, docs/oci.md)'
 	refused s.yaml $'process:\n  apparmorProfile: x\n' \
 		's.yaml:2:20: process.apparmorProfile is not supported yet'
-	refused s.yaml $'linux:\n  netDevices: {eth0: {}}\n' 's.yaml:2:15: linux.netDevices is not supported yet'
+	refused s.yaml $'linux:\n  mountLabel: x\n' 's.yaml:2:15: linux.mountLabel is not supported yet'
 	refused s.yaml $'windows: {}\n' 's.yaml:1:10: windows: sluice runs Linux containers only'
 	# What runc spec writes for "none" is accepted.
 	printf '%s\n' 'hooks: {}' 'process:' '  apparmorProfile: ""' '  selinuxLabel: ""' >"$DIR/ok.yaml"

@@ -134,7 +134,7 @@ declare -A FLAGS=(
 		and .linux.cgroup.v2 == true and .linux.cgroup.systemd == false
 		and (.mountOptions | index("rro") and index("rnosymfollow") and index("tmpcopyup"))
 		and (.mountOptions | index("idmap") and index("ridmap"))
-		and .linux.mountExtensions.idmap.enabled == true
+		and .linux.mountExtensions.idmap.enabled == true and .linux.netDevices.enabled == true
 		and .linux.memoryPolicy.modes == ["MPOL_DEFAULT", "MPOL_PREFERRED", "MPOL_BIND", "MPOL_INTERLEAVE",
 			"MPOL_LOCAL", "MPOL_PREFERRED_MANY", "MPOL_WEIGHTED_INTERLEAVE"]
 		and .linux.memoryPolicy.flags == ["MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES"]' \

@@ -219,6 +219,68 @@ sid: 1"
 
 # ---- options and configs ----
 
+# in_own_netns SCRIPT ARGS...: bash SCRIPT in a network namespace of its
+# own, with a veth pair sl0/sl1 and addresses on sl0: the "host" whose
+# interfaces a sandbox takes (the real host's network is never touched).
+in_own_netns() {
+	local script=$1
+	shift
+	unshare --net bash -c 'ip link add sl0 type veth peer name sl1 &&
+		ip addr add 10.9.8.7/24 dev sl0 && ip addr add fd00::7/64 dev sl0 nodad &&
+		ip addr add 10.9.9.9/24 dev sl0 valid_lft 300 preferred_lft 300 || exit 99
+		'"$script" _ "$@"
+}
+
+@test "linux.netDevices: a host interface moves in, renamed, with its permanent global addresses, up; the host has it no more" {
+	requires_root
+	command -v ip >/dev/null || skip "no ip(8) on the host"
+	printf 'linux: {netDevices: {sl0: {name: ctr0}}}\n' >"$DIR/n.yaml"
+	run -0 --separate-stderr in_own_netns '"$@"; echo "host: $(ip -o link show sl0 2>&1 | head -c 30)"' \
+		"$SLUICE" run -c "$DIR/n.yaml" --rootfs "$ROOTFS" -- sh -c 'ip -o addr show dev ctr0; ip -o link show ctr0'
+	assert_contains "$output" "ctr0    inet 10.9.8.7/24 scope global ctr0"
+	assert_contains "$output" "ctr0    inet6 fd00::7/64 scope global"
+	[[ $output != *10.9.9.9* ]] || fail "a temporary address came along: $output"
+	[[ $output =~ ctr0@[a-z0-9]*:\ \<[A-Z,_-]*UP ]] || fail "not up: $output"
+	assert_contains "$output" 'host: Device "sl0" does not exist.'
+	# a template: the kernel numbers it; both ends of the pair
+	printf 'linux: {netDevices: {sl0: {name: "e%%d"}, sl1: {name: "e%%d"}}}\n' >"$DIR/t.yaml"
+	run -0 --separate-stderr in_own_netns '"$@"' \
+		"$SLUICE" run -c "$DIR/t.yaml" --rootfs "$ROOTFS" -- sh -c 'ip -o link | cut -d: -f2 | tr -d " " | sort'
+	assert_eq "$output" $'e0@e1\ne1@e0\nlo'
+	assert_no_leftovers "$M"
+}
+
+@test "linux.netDevices: errors (a name taken inside, no such interface, no network namespace, bad names), nothing left" {
+	requires_root
+	command -v ip >/dev/null || skip "no ip(8) on the host"
+	printf 'linux: {netDevices: {sl0: {name: lo}}}\n' >"$DIR/n.yaml"
+	run -125 --separate-stderr in_own_netns '"$@"; r=$?; ip -o link show sl0 >/dev/null || echo moved >&2; exit $r' \
+		"$SLUICE" run -c "$DIR/n.yaml" --rootfs "$ROOTFS" -- true
+	assert_eq "$stderr" "sluice: linux.netDevices: lo: the sandbox's network namespace has an interface of that name (end the name with %d for the kernel to number it): File exists"
+	printf 'linux: {netDevices: {nope0: {}}}\n' >"$DIR/m.yaml"
+	run -125 --separate-stderr in_own_netns '"$@"' "$SLUICE" run -c "$DIR/m.yaml" --rootfs "$ROOTFS" -- true
+	assert_eq "$stderr" "sluice: linux.netDevices: nope0: no such interface on the host: No such device"
+	printf 'linux: {namespaces: [{type: mount}, {type: pid}], netDevices: {sl0: {}}}\n' >"$DIR/s.yaml"
+	run -78 --separate-stderr sluice run -c "$DIR/s.yaml" --rootfs "$ROOTFS" -- true
+	assert_eq "$stderr" "sluice: $DIR/s.yaml: linux.netDevices needs a network namespace: add {type: network} to linux.namespaces"
+	printf 'linux: {netDevices: {"a/b": {}}}\n' >"$DIR/b.yaml"
+	run -78 --separate-stderr sluice run -c "$DIR/b.yaml" --rootfs "$ROOTFS" -- true
+	assert_eq "$stderr" "sluice: $DIR/b.yaml:1:22: linux.netDevices: \"a/b\" is not an interface name"
+	printf 'linux: {netDevices: {sl0: {name: "a%%s%%d"}}}\n' >"$DIR/b.yaml"
+	run -78 --separate-stderr sluice run -c "$DIR/b.yaml" --rootfs "$ROOTFS" -- true
+	assert_eq "$stderr" "sluice: $DIR/b.yaml:1:34: linux.netDevices.sl0.name: \"a%s%d\" is not an interface name (1 to 15 characters, no /, : or blanks; %d once as a template)"
+	assert_no_leftovers "$M"
+}
+
+@test "linux.netDevices (test user): it needs root" {
+	requires_userns
+	command -v ip >/dev/null || skip "no ip(8) on the host"
+	printf 'linux: {netDevices: {lo: {name: lo0}}}\n' >"$DIR/u.yaml"
+	give_to_user "$DIR/u.yaml"
+	run -125 --separate-stderr sluice_user run -c "$DIR/u.yaml" --rootfs "$ROOTFS" -- true
+	assert_eq "$stderr" "sluice: linux.netDevices: lo0: cannot enter the sandbox's network namespace (it needs root): Operation not permitted"
+}
+
 @test "--share-net keeps the host's network namespace, and only that" {
 	requires_root
 	run -0 --separate-stderr sluice run --share-net --rootfs "$ROOTFS" -- probe ns

@@ -186,6 +186,9 @@ void sluice_config_strip_setup(struct sluice_config *c)
 	config_sysctl_free(c->linux.sysctl, c->linux.n_sysctl);
 	c->linux.sysctl = NULL;
 	c->linux.n_sysctl = 0;
+	config_net_devices_free(c->linux.net_devices, c->linux.n_net_devices);
+	c->linux.net_devices = NULL;
+	c->linux.n_net_devices = 0;
 	config_devices_free(c->linux.devices, c->linux.n_devices);
 	c->linux.devices = NULL;
 	c->linux.n_devices = 0;
@@ -233,6 +236,7 @@ static void free_linux(struct sluice_config *c)
 	free(c->linux.uid_mappings);
 	free(c->linux.gid_mappings);
 	free(c->linux.memory_policy.nodes);
+	config_net_devices_free(c->linux.net_devices, c->linux.n_net_devices);
 	config_sysctl_free(c->linux.sysctl, c->linux.n_sysctl);
 	config_devices_free(c->linux.devices, c->linux.n_devices);
 	sluice_strv_free(c->linux.masked_paths);

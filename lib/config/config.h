@@ -352,6 +352,13 @@ struct sluice_config {
 		 * before the exec, when personality_set */
 		bool personality_set;
 		unsigned long personality;
+		/* linux.netDevices: host interfaces moved into the sandbox's
+		 * network namespace by the runtime (lib/launch/net_devices.c) */
+		struct sluice_net_device {
+			char *host; /* the name on the host */
+			char *name; /* the name inside (may hold %d), NULL: host's */
+		} * net_devices;
+		size_t n_net_devices;
 		/* linux.memoryPolicy: set_mempolicy(2) by the helper, when set */
 		struct {
 			bool set;

@@ -835,6 +835,18 @@ static void emit_linux(struct emit *E, const struct sluice_config *c)
 		}
 		map_end(E);
 	}
+	if (c->linux.n_net_devices) {
+		key(E, "netDevices");
+		map_start(E);
+		for (size_t i = 0; i < c->linux.n_net_devices; i++) {
+			key(E, c->linux.net_devices[i].host);
+			map_start(E);
+			if (c->linux.net_devices[i].name)
+				kv_str(E, "name", c->linux.net_devices[i].name);
+			map_end(E);
+		}
+		map_end(E);
+	}
 	if (c->linux.memory_policy.set) {
 		key(E, "memoryPolicy");
 		map_start(E);

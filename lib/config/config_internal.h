@@ -207,6 +207,7 @@ int config_load_hooks(struct config_load *L, const struct config_node *v, void *
 int config_load_annotations(struct config_load *L, const struct config_node *v, void *obj,
 			    const char *path);
 void config_hooks_free(struct sluice_hook_list *l);
+void config_net_devices_free(struct sluice_net_device *d, size_t n);
 /* linux.seccomp (config_load_seccomp.c); `{}` means no filter. */
 int config_load_seccomp(struct config_load *L, const struct config_node *v, void *obj,
 			const char *path);

@@ -516,6 +516,92 @@ static int load_personality(struct config_load *L, const struct config_node *v, 
 	return r;
 }
 
+void config_net_devices_free(struct sluice_net_device *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(d[i].host);
+		free(d[i].name);
+	}
+	free(d);
+}
+
+/* An interface name as the kernel takes one (dev_valid_name): 1..15
+ * bytes, not "." or "..", no '/', ':' or blank; template: "%d" allowed
+ * once. */
+static bool ifname_valid(const char *s, bool template)
+{
+	size_t n = strlen(s);
+	const char *pct = strchr(s, '%');
+
+	if (n == 0 || n > 15 || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	if (strpbrk(s, "/: \t\n\r\v\f"))
+		return false;
+	return !pct || (template && pct[1] == 'd' && !strchr(pct + 1, '%'));
+}
+
+static int load_net_device_name(struct config_load *L, const struct config_node *v, void *obj,
+				const char *path)
+{
+	struct sluice_net_device *d = obj;
+	cleanup_free char *s = NULL;
+
+	if (config_get_string(L, v, path, &s) < 0)
+		return -1;
+	if (!ifname_valid(s, true))
+		return config_fail(L, v,
+				   "%s: \"%s\" is not an interface name (1 to 15 characters, no /, "
+				   ": or blanks; %%d once as a template)",
+				   path, s);
+	free(d->name);
+	d->name = steal_ptr(&s);
+	return 0;
+}
+
+static const struct config_field net_device_fields[] = {
+	{ "name", load_net_device_name },
+};
+
+static int load_net_devices(struct config_load *L, const struct config_node *v, void *obj,
+			    const char *path)
+{
+	struct sluice_config *c = obj;
+	struct sluice_net_device *list;
+	size_t n = 0;
+	int r = config_expect_map(L, v, path);
+
+	if (r < 0)
+		return r;
+	list = calloc(v->n ? v->n : 1, sizeof(*list));
+	if (!list)
+		return config_nomem(L);
+	for (size_t i = 0; r == 0 && i < v->n; i++) {
+		const struct config_node *k = config_map_key(v, i), *val = config_map_value(v, i);
+		char kpath[256];
+		config_path_key(kpath, sizeof(kpath), path, k->value);
+		if (!ifname_valid(k->value, false)) {
+			r = config_fail(L, k, "%s: \"%s\" is not an interface name", path, k->value);
+			break;
+		}
+		list[n].host = strdup(k->value);
+		if (!list[n++].host) {
+			r = config_nomem(L);
+			break;
+		}
+		if (!config_node_is_null(val))
+			r = config_walk_map(L, val, net_device_fields, N_ELEMS(net_device_fields),
+					    &list[n - 1], kpath);
+	}
+	if (r < 0) {
+		config_net_devices_free(list, n);
+		return r;
+	}
+	config_net_devices_free(c->linux.net_devices, c->linux.n_net_devices);
+	c->linux.net_devices = list;
+	c->linux.n_net_devices = n;
+	return 0;
+}
+
 static const struct config_field linux_fields[] = {
 	{ "namespaces", load_namespaces },    { "uidMappings", load_idmaps },
 	{ "gidMappings", load_idmaps },	      { "sysctl", load_sysctl },
@@ -525,7 +611,7 @@ static const struct config_field linux_fields[] = {
 	{ "seccomp", config_load_seccomp },   { "intelRdt", load_unsupported },
 	{ "personality", load_personality },  { "mountLabel", load_unsupported },
 	{ "timeOffsets", load_time_offsets }, { "memoryPolicy", config_load_memory_policy },
-	{ "netDevices", load_unsupported },   { "ioPriority", load_unsupported },
+	{ "netDevices", load_net_devices },   { "ioPriority", load_unsupported },
 };
 
 int config_load_linux(struct config_load *L, const struct config_node *v, void *obj,

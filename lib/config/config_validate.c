@@ -365,6 +365,16 @@ static int check_idmap_mounts(const struct sluice_config *c, struct sluice_error
 	return 0;
 }
 
+static int check_net_devices(const struct sluice_config *c, struct sluice_error *err)
+{
+	if (!c->linux.n_net_devices || c->linux.ns[SLUICE_NS_NET].enabled)
+		return 0;
+	return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
+			  "%s: linux.netDevices needs a network namespace: add {type: network} to "
+			  "linux.namespaces",
+			  SRC(c));
+}
+
 static int check_process(const struct sluice_config *c, struct sluice_error *err)
 {
 	if (!c->process.args || !c->process.args[0])
@@ -446,7 +456,8 @@ int sluice_config_validate(const struct sluice_config *c, struct sluice_error *e
 		return -1;
 	if (check_process(c, err) < 0 || check_sluice(c, err) < 0 || check_terminal(c, err) < 0 ||
 	    check_uts_ns(c, err) < 0 || check_mount_ns(c, err) < 0 || check_ids(c, err) < 0 ||
-	    check_time_offsets(c, err) < 0 || check_idmap_mounts(c, err) < 0)
+	    check_time_offsets(c, err) < 0 || check_idmap_mounts(c, err) < 0 ||
+	    check_net_devices(c, err) < 0)
 		return -1;
 	if (config_check_resources(c, err) < 0)
 		return -1;

@@ -1,6 +1,7 @@
 /* The launcher (launch.h). */
 #include "launch.h"
 #include "idmap_mounts.h"
+#include "net_devices.h"
 
 #include <endian.h>
 #include <fcntl.h>
@@ -551,6 +552,21 @@ static int emit_for_helper(const struct sluice_config *c, char **text, size_t *l
 	return sluice_config_emit_json(&shallow, text, len, err);
 }
 
+/* linux.netDevices go into a network namespace that exists before GO:
+ * one the config joins, or the one clone3 made (not the fork fallback's,
+ * which the helper makes after GO). */
+static int move_net_devices(struct sluice_launch *l, const struct sluice_config *c,
+			    uint64_t created, struct sluice_error *err)
+{
+	if (!c->linux.n_net_devices)
+		return 0;
+	if (!c->linux.ns[SLUICE_NS_NET].path && !(created & CLONE_NEWNET))
+		return sluice_err(err, SLUICE_EXIT_SETUP, 0,
+				  "linux.netDevices: the network namespace is made by the helper "
+				  "here (no clone3), too late to move interfaces into it");
+	return sluice_net_devices_move(c, l->pid, err);
+}
+
 /* The planned cgroup made, and cg_made told.  On pure v2 before the
  * clone; otherwise after it, overlapping the helper's re-exec: the helper
  * waits for GO, which comes once it is in the cgroup. */
@@ -632,7 +648,8 @@ int sluice_launch_start(struct sluice_launch *l, const struct sluice_config *c,
 	    (l->cg && sluice_cgroup_planned(l->cg) && make_cgroup(l, c, err) < 0) ||
 	    (l->cg && !l->in_cgroup && sluice_cgroup_enter(l->cg, l->pid, err) < 0) ||
 	    ((created & CLONE_NEWUSER) &&
-	     sluice_idmap_write(l->pid, c, who->uid, who->gid, err) < 0)) {
+	     sluice_idmap_write(l->pid, c, who->uid, who->gid, err) < 0) ||
+	    move_net_devices(l, c, created, err) < 0) {
 		close_launch_fds(&f);
 		sluice_launch_abort(l);
 		return -1;

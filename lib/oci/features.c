@@ -97,6 +97,7 @@ static void linux_features(struct sluice_json *j)
 	enabled(j, "apparmor", false);
 	enabled(j, "selinux", false);
 	enabled(j, "intelRdt", false);
+	enabled(j, "netDevices", loader_takes("linux: {netDevices: {eth0: {}}}\n"));
 	sluice_json_key(j, "memoryPolicy");
 	sluice_json_obj_start(j);
 	names(j, "modes", sluice_mpol_mode_names, SLUICE_MPOL_MODE_COUNT);

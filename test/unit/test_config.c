@@ -897,6 +897,37 @@ static void test_idmap_mounts(void)
 		   "config.yaml:1:73: mounts[0].uidMappings[0]: required key \"size\" is missing");
 }
 
+static void test_net_devices(void)
+{
+	struct sluice_config c;
+	struct sluice_error err = { 0 };
+	char *text = NULL;
+	size_t len = 0;
+
+	make_default(&c, 0, "/");
+	load_succeeds(&c, "linux: {netDevices: {eth0: {name: 'ctr%d'}, eth1: {}, eth2: null}}\n",
+		      "netDevices");
+	ok(c.linux.n_net_devices == 3 && !strcmp(c.linux.net_devices[0].host, "eth0") &&
+		   !strcmp(c.linux.net_devices[0].name, "ctr%d") && !c.linux.net_devices[1].name &&
+		   !strcmp(c.linux.net_devices[2].host, "eth2"),
+	   "netDevices: in order, a template, the host's name kept");
+	ok(sluice_config_emit_json(&c, &text, &len, &err) == 0 &&
+		   strstr(text, "\"netDevices\":{\"eth0\":{\"name\":\"ctr%d\"},\"eth1\":{},"
+				"\"eth2\":{}}"),
+	   "netDevices: emitted");
+	free(text);
+	sluice_config_strip_setup(&c);
+	ok(c.linux.n_net_devices == 0, "netDevices: not an exec's");
+	sluice_config_free(&c);
+	load_fails("linux: {netDevices: {eth0: {name: 0123456789abcdef}}}\n",
+		   "config.yaml:1:35: linux.netDevices.eth0.name: \"0123456789abcdef\" is not an "
+		   "interface name (1 to 15 characters, no /, : or blanks; %d once as a template)");
+	load_fails("linux: {netDevices: {'e%d': {}}}\n",
+		   "config.yaml:1:22: linux.netDevices: \"e%d\" is not an interface name");
+	load_fails("linux: {netDevices: [eth0]}\n",
+		   "config.yaml:1:21: linux.netDevices: expected a mapping, got a list");
+}
+
 static void finalize_fails(uid_t uid, const char *yaml, const char *msg);
 
 static void test_time_offsets(void)
@@ -952,8 +983,8 @@ static void test_errors_unsupported(void)
 	load_fails("process:\n  user: {username: bob}\n",
 		   "config.yaml:2:20: process.user.username is not supported (it is for Windows): "
 		   "give uid and gid");
-	load_fails("linux:\n  netDevices: {eth0: {name: eth1}}\n",
-		   "config.yaml:2:15: linux.netDevices is not supported yet");
+	load_fails("linux:\n  mountLabel: system_u:object_r:container_file_t:s0\n",
+		   "config.yaml:2:15: linux.mountLabel is not supported yet");
 }
 
 /* Every field of linux.resources, as config-linux.md lists them. */
@@ -1857,6 +1888,7 @@ int main(void)
 	test_scheduling();
 	test_memory_policy();
 	test_idmap_mounts();
+	test_net_devices();
 	test_time_offsets();
 	test_hooks();
 	test_process_file();
