@@ -586,9 +586,9 @@ int sluice_launch_start(struct sluice_launch *l, const struct sluice_config *c,
 	cleanup_free char *text = NULL;
 	size_t len = 0;
 	uint64_t created = 0;
+	size_t n_idmap = sluice_config_idmap_mounts(c);
 	/* the preserved fds at 5.., then the id-mapped trees */
-	int min = SLUICE_PRESERVED_FD_BASE + c->sluice.preserve_fds +
-		  (int)sluice_config_idmap_mounts(c);
+	int min = SLUICE_PRESERVED_FD_BASE + c->sluice.preserve_fds + (int)n_idmap;
 	struct rlimit nofile;
 
 	/* The helper holds the preserved fds at 5.. and its own above them:
@@ -614,10 +614,10 @@ int sluice_launch_start(struct sluice_launch *l, const struct sluice_config *c,
 	l->passcred = c->linux.seccomp && sluice_seccomp_uses_notify(c->linux.seccomp);
 	l->status_sock |= l->passcred;
 	l->bundle = c->base_dir ? c->base_dir : who->cwd;
-	if (sluice_config_idmap_mounts(c) > SLUICE_IDMAP_MOUNTS_MAX)
+	if (n_idmap > SLUICE_IDMAP_MOUNTS_MAX)
 		return sluice_err(err, SLUICE_EXIT_CONFIG, 0, "%s: more than %d id-mapped mounts",
 				  c->source ? c->source : "<config>", SLUICE_IDMAP_MOUNTS_MAX);
-	f.n_idmap = (int)sluice_config_idmap_mounts(c);
+	f.n_idmap = (int)n_idmap;
 	for (int k = 0; k < f.n_idmap; k++)
 		f.idmap[k] = -1;
 	if (sluice_idmap_trees(c, f.idmap, min, err) < 0 ||

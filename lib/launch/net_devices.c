@@ -68,6 +68,16 @@ static void nl_attr(struct nl_req *r, unsigned short type, const void *data, siz
 	r->h.nlmsg_len = NLMSG_ALIGN(r->h.nlmsg_len) + RTA_ALIGN(a->rta_len);
 }
 
+/* One datagram of replies: its length or -errno. */
+static ssize_t nl_recv(int fd, char *buf, size_t len)
+{
+	ssize_t n;
+
+	while ((n = recv(fd, buf, len, 0)) < 0 && errno == EINTR)
+		;
+	return n < 0 ? -errno : n;
+}
+
 /* Send r and wait for its acknowledgement: 0 or -errno (the kernel's). */
 static int nl_talk(int fd, struct nl_req *r)
 {
@@ -80,11 +90,9 @@ static int nl_talk(int fd, struct nl_req *r)
 	if (send(fd, r, r->h.nlmsg_len, 0) < 0)
 		return -errno;
 	for (;;) {
-		n = recv(fd, buf, sizeof(buf), 0);
-		if (n < 0 && errno == EINTR)
-			continue;
+		n = nl_recv(fd, buf, sizeof(buf));
 		if (n < 0)
-			return -errno;
+			return (int)n;
 		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n);
 		     h = NLMSG_NEXT(h, n))
 			if (h->nlmsg_seq == r->h.nlmsg_seq && h->nlmsg_type == NLMSG_ERROR)
@@ -138,11 +146,9 @@ static int dump_addrs(int fd, int ifindex, struct saved_addr *out, size_t *n_out
 	if (send(fd, &r, r.h.nlmsg_len, 0) < 0)
 		return -errno;
 	for (;;) {
-		n = recv(fd, buf, sizeof(buf), 0);
-		if (n < 0 && errno == EINTR)
-			continue;
+		n = nl_recv(fd, buf, sizeof(buf));
 		if (n < 0)
-			return -errno;
+			return (int)n;
 		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n);
 		     h = NLMSG_NEXT(h, n)) {
 			struct ifaddrmsg *ifa = NLMSG_DATA(h);
