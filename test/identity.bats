@@ -522,6 +522,11 @@ time_config() {
 	((${lines[2]%%.*} >= 864000)) || fail "uptime inside: ${lines[2]}"
 	run -0 --separate-stderr sluice run -c "$DIR/t.yaml" --init --rootfs "$ROOTFS" -- cat /proc/uptime
 	((${output%%.*} >= 864000)) || fail "uptime inside (--init): $output"
+	# the helper enters the time namespace itself: without the init the
+	# workload is the sandbox's PID 1, as with any other namespace
+	run -0 --separate-stderr sluice run -c "$DIR/t.yaml" --no-init --rootfs "$ROOTFS" -- sh -c 'echo $$; cut -d. -f1 /proc/uptime'
+	assert_eq "${lines[0]}" 1
+	((lines[1] >= 864000)) || fail "uptime inside (--no-init): ${lines[1]}"
 	(($(cut -d. -f1 /proc/uptime) < 864000)) || skip "this host has been up for 10 days"
 	assert_no_leftovers "$M"
 }

@@ -213,10 +213,6 @@ declare -A FLAGS=(
 	cfg "$B" '.sluice = {"timeout": 5}'
 	run -78 --separate-stderr oci create --bundle "$B" c1
 	assert_contains "$stderr" "sluice.timeout needs a sluice process watching the container"
-	cfg "$B" '.sluice = {} | .linux.namespaces += [{"type": "time"}] | .linux.timeOffsets = {"monotonic": {"secs": 1}}'
-	run -78 --separate-stderr oci create --bundle "$B" c1
-	assert_contains "$stderr" "linux.timeOffsets is not supported by the OCI commands yet"
-	cfg "$B" 'del(.linux.timeOffsets) | .linux.namespaces -= [{"type": "time"}]'
 	cfg "$B" 'del(.sluice)'
 	run -64 --separate-stderr oci create --bundle "$B" --console-socket "$DIR/sock" c1
 	assert_eq "$stderr" "sluice: cannot use console socket if sluice will not allocate a tty (process.terminal is false)"

@@ -135,6 +135,26 @@ assert_init_undisturbed() {
 	assert_eq "$stderr" "sluice: $DIR/p3.json:1:251: process.execCPUAffinity.final: expected a CPU list such as 0-3,7 (CPUs 0..8191), got \"0-x\""
 }
 
+@test "linux.timeOffsets: the container's process is in the time namespace with them, and an exec'd one; the host is not" {
+	cfg "$B" '.linux.namespaces += [{"type": "time"}] | .linux.timeOffsets = {"monotonic": {"secs": 86400}, "boottime": {"secs": 864000, "nanosecs": 5}}'
+	run -0 oci delete --force c1
+	oci_create c1
+	run -0 oci start c1
+	wait_for_file "$DIR/c1.log" 10 ready
+	local pid
+	pid=$(state_of c1 pid)
+	[[ $(readlink "/proc/$pid/ns/time") != "$(readlink /proc/self/ns/time)" ]] || fail "the container's process is in the host's time namespace"
+	run -0 cat "/proc/$pid/timens_offsets"
+	[[ ${lines[0]} =~ ^monotonic\ +86400\ +0$ && ${lines[1]} =~ ^boottime\ +864000\ +5$ ]] || fail "$output"
+	run -0 --separate-stderr oci exec c1 cat /proc/uptime
+	((${output%%.*} >= 864000)) || fail "uptime in an exec: $output"
+	# the foreground run: its process too
+	cfg "$B" '.process.args = ["cat", "/proc/uptime"]'
+	run -0 --separate-stderr oci run --bundle "$B" c2
+	((${output%%.*} >= 864000)) || fail "uptime in oci run: $output"
+	(($(cut -d. -f1 /proc/uptime) < 864000)) || skip "this host has been up for 10 days"
+}
+
 @test "linux.memoryPolicy: the container's process and an exec'd one have it" {
 	cfg "$B" '.linux.memoryPolicy = {"mode": "MPOL_BIND", "nodes": "0", "flags": ["MPOL_F_STATIC_NODES"]}'
 	run -0 oci delete --force c1

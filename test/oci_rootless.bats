@@ -33,6 +33,14 @@ teardown() {
 	[[ ! -e $ROOT/c1 ]]
 }
 
+@test "rootless: linux.timeOffsets in a time namespace owned by the container's user namespace" {
+	cfg "$B" '.linux.namespaces += [{"type": "time"}] | .linux.timeOffsets = {"boottime": {"secs": 864000}}
+		| .process.args = ["sh", "-c", "echo $$; cut -d. -f1 /proc/uptime"]'
+	run -0 --separate-stderr oci_user run --bundle "$B" c1
+	assert_eq "${lines[0]}" 1
+	((lines[1] >= 864000)) || fail "uptime inside: ${lines[1]}"
+}
+
 @test "rootless: create, state, start, exec, kill, delete" {
 	oci_create c1
 	assert_eq "$(state_of c1 status)" created

@@ -196,6 +196,9 @@ void sluice_config_strip_setup(struct sluice_config *c)
 	sluice_strv_free(c->linux.readonly_paths);
 	c->linux.masked_paths = c->linux.readonly_paths = NULL;
 	c->linux.rootfs_propagation = 0;
+	/* the offsets are the container's time namespace's, which an exec
+	 * joins by path */
+	memset(c->linux.time_offsets, 0, sizeof(c->linux.time_offsets));
 	sluice_resources_free(&c->linux.resources);
 	free(c->linux.cgroups_path);
 	c->linux.cgroups_path = NULL;

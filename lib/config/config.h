@@ -463,8 +463,9 @@ SLUICE_API int sluice_config_load_resources_buffer(struct sluice_config *c, cons
 						   struct sluice_error *err);
 
 /* Drop everything that builds a container (mounts, devices, sysctls,
- * hostname, id mappings, masked and read-only paths, propagation, hooks,
- * cgroup resources and path, sluice's timeout, init and stdio modes): what
+ * hostname, id mappings, time offsets, masked and read-only paths,
+ * propagation, hooks, network devices, cgroup resources and path, sluice's
+ * timeout, init and stdio modes): what
  * is left runs a process that joins an existing container (`sluice
  * exec`), whose cgroup the runtime enters it into. */
 SLUICE_API void sluice_config_strip_setup(struct sluice_config *c);

@@ -299,14 +299,15 @@ static int become_ns_root(const struct sluice_config *c, struct sluice_error *er
 }
 
 /* Namespaces the runtime did not create are made here: joined by path
- * (user first), then unshared.  A new pid or time namespace only applies
- * to children, so the helper forks and stays outside as a waiter. */
+ * (user first), then unshared.  A new time namespace the helper enters
+ * itself once its offsets are written; a new pid namespace only applies
+ * to children, so for one the helper forks and stays outside as a waiter
+ * (setns into a pid namespace is the same). */
 static int step_namespaces(struct helper *h, struct sluice_error *err)
 {
 	const struct sluice_config *c = &h->cfg;
 	uint64_t need = sluice_ns_new_flags(c) & ~h->prepared;
-	bool joined_children =
-		sluice_ns_joined(c, SLUICE_NS_PID) || sluice_ns_joined(c, SLUICE_NS_TIME);
+	bool joined_pid = sluice_ns_joined(c, SLUICE_NS_PID);
 	/* Our ids as the parent namespace knows them: in the new user
 	 * namespace they read as the overflow id until the map is written. */
 	uid_t uid = getuid();
@@ -318,9 +319,9 @@ static int step_namespaces(struct helper *h, struct sluice_error *err)
 		return -1;
 	if (sluice_keyring_apply(c, err) < 0 || become_ns_root(c, err) < 0)
 		return -1;
-	if ((need & CLONE_NEWTIME) && sluice_time_offsets_write(c, err) < 0)
+	if ((need & CLONE_NEWTIME) && sluice_time_ns_enter(c, err) < 0)
 		return -1;
-	if ((need & (CLONE_NEWPID | CLONE_NEWTIME)) || joined_children) {
+	if ((need & CLONE_NEWPID) || joined_pid) {
 		struct sluice_pid1_opts o = { .status_fd = h->status_fd };
 		/* A detached container process is handed to the runtime, not
 		 * waited for by a sluice process outside the container. */

@@ -550,7 +550,7 @@ static int unshare_with_writer(const struct sluice_config *c, uint64_t flags, ui
 	return 0;
 }
 
-int sluice_time_offsets_write(const struct sluice_config *c, struct sluice_error *err)
+static int time_offsets_write(const struct sluice_config *c, struct sluice_error *err)
 {
 	static const char *const clocks[] = { "monotonic", "boottime" };
 
@@ -574,6 +574,24 @@ int sluice_time_offsets_write(const struct sluice_config *c, struct sluice_error
 					  clocks[i]);
 	}
 	return 0;
+}
+
+int sluice_time_ns_enter(const struct sluice_config *c, struct sluice_error *err)
+{
+	int fd, r = 0;
+
+	if (time_offsets_write(c, err) < 0)
+		return -1;
+	fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, errno,
+				  "open /proc/self/ns/time_for_children");
+	/* setns(2) into a time namespace moves the caller at once (its vDSO
+	 * too), and freezes the offsets just written. */
+	if (setns(fd, CLONE_NEWTIME) < 0)
+		r = sluice_err(err, SLUICE_EXIT_SETUP, errno, "enter the new time namespace");
+	sluice_close(fd);
+	return r;
 }
 
 int sluice_ns_unshare(const struct sluice_config *c, uint64_t flags, uid_t uid, gid_t gid,

@@ -31,9 +31,11 @@ int sluice_ns_unshare(const struct sluice_config *c, uint64_t flags, uid_t uid, 
 
 #define SLUICE_CLONE_NEWTIME 0x00000080 /* CLONE_NEWTIME, which older headers lack */
 
-/* In the helper, after it unshared a time namespace and before it forks
- * into it: linux.timeOffsets to /proc/self/timens_offsets. */
-int sluice_time_offsets_write(const struct sluice_config *c, struct sluice_error *err);
+/* In the helper, after it unshared a time namespace: linux.timeOffsets to
+ * /proc/self/timens_offsets, then into the namespace itself (setns on
+ * time_for_children), so that the helper, not a child of it, is the
+ * sandbox's process.  0, or -1 (125). */
+int sluice_time_ns_enter(const struct sluice_config *c, struct sluice_error *err);
 
 /* The runtime's NAMESPACES claim (CLONE_NEW* flags it says it created for
  * us), checked against the kernel: each such namespace must be apart from

@@ -477,7 +477,7 @@ static int spawn(struct sluice_launch *l, const struct sluice_config *c,
 	if (l->cg)
 		flags &= ~(uint64_t)CLONE_NEWCGROUP;
 	/* A time namespace takes offsets only until a process is in it: with
-	 * linux.timeOffsets the helper makes it, writes them, then forks. */
+	 * linux.timeOffsets the helper makes it, writes them, then enters it. */
 	if (sluice_config_time_offsets(c))
 		flags &= ~(uint64_t)SLUICE_CLONE_NEWTIME;
 	memset(&plan, 0, sizeof(plan));

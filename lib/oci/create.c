@@ -80,13 +80,6 @@ static int check_oci_config(const struct sluice_config *c, const struct sluice_o
 				  "container, which a created container does not have "
 				  "(`sluice run -- CMD` has one)",
 				  src);
-	if (sluice_config_time_offsets(c))
-		return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
-				  "%s: linux.timeOffsets is not supported by the OCI commands yet: "
-				  "the offsets need a time namespace the helper makes and then "
-				  "forks into, and a created container's process is tracked as the "
-				  "helper itself (`sluice run -- CMD` takes them)",
-				  src);
 	if (opts->console_socket && !c->process.terminal)
 		return sluice_err(err, SLUICE_EXIT_USAGE, 0,
 				  "cannot use console socket if sluice will not allocate a tty "
