@@ -482,8 +482,8 @@ domainname: (none)"
 		['{mode: MPOL_LOCAL, nodes: "0"}']='linux.memoryPolicy: MPOL_LOCAL takes no nodes'
 		['{mode: MPOL_DEFAULT, flags: [MPOL_F_STATIC_NODES]}']='linux.memoryPolicy: MPOL_DEFAULT takes no flags'
 		['{mode: MPOL_BIND, nodes: "0", flags: [MPOL_F_STATIC_NODES, MPOL_F_RELATIVE_NODES]}']='linux.memoryPolicy: MPOL_F_RELATIVE_NODES and MPOL_F_STATIC_NODES exclude each other'
-		['{mode: MPOL_SOMETIMES}']='linux.memoryPolicy.mode: unknown mode "MPOL_SOMETIMES" (MPOL_DEFAULT, MPOL_BIND, ...)'
-		['{mode: MPOL_BIND, nodes: "0", flags: [MPOL_F_LAZY]}']='linux.memoryPolicy.flags[0]: unknown flag "MPOL_F_LAZY" (MPOL_F_STATIC_NODES, ...)'
+		['{mode: MPOL_SOMETIMES}']='linux.memoryPolicy.mode: unknown value "MPOL_SOMETIMES" (one of MPOL_DEFAULT, MPOL_PREFERRED, MPOL_BIND, MPOL_INTERLEAVE, MPOL_LOCAL, MPOL_PREFERRED_MANY, MPOL_WEIGHTED_INTERLEAVE)'
+		['{mode: MPOL_BIND, nodes: "0", flags: [MPOL_F_LAZY]}']='linux.memoryPolicy.flags[0]: unknown value "MPOL_F_LAZY" (one of MPOL_F_NUMA_BALANCING, MPOL_F_RELATIVE_NODES, MPOL_F_STATIC_NODES)'
 		['{mode: MPOL_BIND, nodes: "1024"}']='linux.memoryPolicy.nodes: expected a node list such as 0-3,7 (nodes 0..1023), got "1024"'
 		['{nodes: "0"}']='linux.memoryPolicy: required key "mode" is missing'
 	)

@@ -18,61 +18,93 @@
 #define SCHED_DEADLINE 6
 #endif
 
-struct named {
-	const char *name;
-	uint64_t value;
+/* Every name table here is indexed by the kernel's value (a flag's by its
+ * bit), NULL where Linux has no such value; one lookup (choice_index) and
+ * one error (get_choice) serve them all, the memory policy's shared
+ * tables (config.h) included. */
+
+/* SCHED_ISO (4) is in the spec's list but reserved in Linux: never
+ * accepted by the kernel, so refused with the reason (load_policy). */
+static const char *const policies[] = {
+	[SCHED_OTHER] = "SCHED_OTHER", [SCHED_FIFO] = "SCHED_FIFO",
+	[SCHED_RR] = "SCHED_RR",       [SCHED_BATCH] = "SCHED_BATCH",
+	[SCHED_IDLE] = "SCHED_IDLE",   [SCHED_DEADLINE] = "SCHED_DEADLINE",
 };
 
-/* SCHED_ISO is in the spec's list but reserved in Linux: never accepted
- * by the kernel, so refused here with the reason. */
-static const struct named policies[] = {
-	{ "SCHED_OTHER", SCHED_OTHER }, { "SCHED_FIFO", SCHED_FIFO },
-	{ "SCHED_RR", SCHED_RR },	{ "SCHED_BATCH", SCHED_BATCH },
-	{ "SCHED_IDLE", SCHED_IDLE },	{ "SCHED_DEADLINE", SCHED_DEADLINE },
+/* include/uapi/linux/sched.h, by bit */
+static const char *const sched_flags[] = {
+	"SCHED_FLAG_RESET_ON_FORK",  "SCHED_FLAG_RECLAIM",     "SCHED_FLAG_DL_OVERRUN",
+	"SCHED_FLAG_KEEP_POLICY",    "SCHED_FLAG_KEEP_PARAMS", "SCHED_FLAG_UTIL_CLAMP_MIN",
+	"SCHED_FLAG_UTIL_CLAMP_MAX",
 };
 
-/* include/uapi/linux/sched.h */
-static const struct named sched_flags[] = {
-	{ "SCHED_FLAG_RESET_ON_FORK", 0x01 },  { "SCHED_FLAG_RECLAIM", 0x02 },
-	{ "SCHED_FLAG_DL_OVERRUN", 0x04 },     { "SCHED_FLAG_KEEP_POLICY", 0x08 },
-	{ "SCHED_FLAG_KEEP_PARAMS", 0x10 },    { "SCHED_FLAG_UTIL_CLAMP_MIN", 0x20 },
-	{ "SCHED_FLAG_UTIL_CLAMP_MAX", 0x40 },
+/* include/uapi/linux/ioprio.h (0, IOPRIO_CLASS_NONE, is not the spec's) */
+static const char *const io_classes[] = {
+	[1] = "IOPRIO_CLASS_RT",
+	[2] = "IOPRIO_CLASS_BE",
+	[3] = "IOPRIO_CLASS_IDLE",
 };
 
-static const struct named io_classes[] = {
-	{ "IOPRIO_CLASS_RT", 1 },
-	{ "IOPRIO_CLASS_BE", 2 },
-	{ "IOPRIO_CLASS_IDLE", 3 },
-};
-
-static const struct named *find(const struct named *t, size_t n, const char *name)
+static int choice_index(const char *const *names, size_t n, const char *s)
 {
 	for (size_t i = 0; i < n; i++)
-		if (!strcmp(t[i].name, name))
-			return &t[i];
-	return NULL;
+		if (names[i] && !strcmp(names[i], s))
+			return (int)i;
+	return -1;
 }
 
-/* A string naming one entry of t, or "PATH: expected one of ..." */
-static int get_named(struct config_load *L, const struct config_node *v, const char *path,
-		     const struct named *t, size_t n, uint64_t *out)
+static const char *choice_name(const char *const *names, size_t n, uint64_t i)
+{
+	return i < n ? names[i] : NULL;
+}
+
+/* "PATH: unknown value "S" (one of A, B, ...)" */
+static int choice_fail(struct config_load *L, const struct config_node *v, const char *path,
+		       const char *const *names, size_t n, const char *s)
+{
+	char list[256] = "";
+
+	for (size_t i = 0; i < n; i++) {
+		if (!names[i])
+			continue;
+		strncat(list, list[0] ? ", " : "", sizeof(list) - strlen(list) - 1);
+		strncat(list, names[i], sizeof(list) - strlen(list) - 1);
+	}
+	return config_fail(L, v, "%s: unknown value \"%s\" (one of %s)", path, s, list);
+}
+
+/* A string naming one entry of names: its index in *out. */
+static int get_choice(struct config_load *L, const struct config_node *v, const char *path,
+		      const char *const *names, size_t n, int *out)
 {
 	cleanup_free char *s = NULL;
-	const struct named *e;
-	char list[256] = "";
 	int r = config_get_string(L, v, path, &s);
 
 	if (r < 0)
 		return r;
-	if ((e = find(t, n, s))) {
-		*out = e->value;
-		return 0;
+	*out = choice_index(names, n, s);
+	return *out < 0 ? choice_fail(L, v, path, names, n, s) : 0;
+}
+
+/* A list of names of bits (names by bit): the bits, from bit shift up. */
+static int get_choice_bits(struct config_load *L, const struct config_node *v, const char *path,
+			   const char *const *names, size_t n, unsigned shift, uint64_t *out)
+{
+	uint64_t bits = 0;
+	int r = config_expect_seq(L, v, path, "strings");
+
+	for (size_t i = 0; r == 0 && i < v->n; i++) {
+		char ipath[256];
+		int bit;
+
+		config_path_index(ipath, sizeof(ipath), path, i);
+		r = get_choice(L, v->items[i], ipath, names, n, &bit);
+		if (r == 0)
+			bits |= UINT64_C(1) << (shift + (unsigned)bit);
 	}
-	for (size_t i = 0; i < n; i++) {
-		strncat(list, i ? ", " : "", sizeof(list) - strlen(list) - 1);
-		strncat(list, t[i].name, sizeof(list) - strlen(list) - 1);
-	}
-	return config_fail(L, v, "%s: unknown value \"%s\" (one of %s)", path, s, list);
+	if (r == 0)
+		*out = bits;
+	return r;
 }
 
 static struct sluice_sched *sched_of(void *obj)
@@ -83,12 +115,12 @@ static struct sluice_sched *sched_of(void *obj)
 static int load_policy(struct config_load *L, const struct config_node *v, void *obj,
 		       const char *path)
 {
-	uint64_t p = 0;
+	int p = 0;
 
 	if (v->kind == CONFIG_SCALAR && !strcmp(v->value, "SCHED_ISO"))
 		return config_fail(L, v, "%s: SCHED_ISO is reserved: Linux does not implement it",
 				   path);
-	if (get_named(L, v, path, policies, N_ELEMS(policies), &p) < 0)
+	if (get_choice(L, v, path, policies, N_ELEMS(policies), &p) < 0)
 		return -1;
 	sched_of(obj)->policy = (uint32_t)p;
 	return 0;
@@ -115,24 +147,11 @@ static int load_priority(struct config_load *L, const struct config_node *v, voi
 	return 0;
 }
 
-static int check_sched_flag(struct config_load *L, const struct config_node *item, const char *ipath)
-{
-	uint64_t f = 0;
-
-	return get_named(L, item, ipath, sched_flags, N_ELEMS(sched_flags), &f);
-}
-
 static int load_flags(struct config_load *L, const struct config_node *v, void *obj,
 		      const char *path)
 {
-	cleanup_strv char **names = NULL;
-
-	if (config_get_strv(L, v, path, check_sched_flag, &names) < 0)
-		return -1;
-	sched_of(obj)->flags = 0;
-	for (size_t i = 0; names[i]; i++)
-		sched_of(obj)->flags |= find(sched_flags, N_ELEMS(sched_flags), names[i])->value;
-	return 0;
+	return get_choice_bits(L, v, path, sched_flags, N_ELEMS(sched_flags), 0,
+			       &sched_of(obj)->flags);
 }
 
 static int load_runtime(struct config_load *L, const struct config_node *v, void *obj,
@@ -202,11 +221,8 @@ int config_load_scheduler(struct config_load *L, const struct config_node *v, vo
 static int load_io_class(struct config_load *L, const struct config_node *v, void *obj,
 			 const char *path)
 {
-	uint64_t c = 0;
-
-	if (get_named(L, v, path, io_classes, N_ELEMS(io_classes), &c) < 0)
-		return -1;
-	((struct sluice_config *)obj)->process.io_priority.ioclass = (int)c;
+	return get_choice(L, v, path, io_classes, N_ELEMS(io_classes),
+			  &((struct sluice_config *)obj)->process.io_priority.ioclass);
 	return 0;
 }
 
@@ -295,27 +311,22 @@ int config_load_exec_cpus(struct config_load *L, const struct config_node *v, vo
 	return config_walk_map(L, v, cpu_fields, N_ELEMS(cpu_fields), obj, path);
 }
 
-static const char *name_of(const struct named *t, size_t n, uint64_t value)
-{
-	for (size_t i = 0; i < n; i++)
-		if (t[i].value == value)
-			return t[i].name;
-	return NULL;
-}
-
 const char *config_sched_policy_name(uint32_t policy)
 {
-	return name_of(policies, N_ELEMS(policies), policy);
+	return choice_name(policies, N_ELEMS(policies), policy);
 }
 
 const char *config_sched_flag_name(uint64_t flag)
 {
-	return name_of(sched_flags, N_ELEMS(sched_flags), flag);
+	for (size_t i = 0; i < N_ELEMS(sched_flags); i++)
+		if (flag == UINT64_C(1) << i)
+			return sched_flags[i];
+	return NULL;
 }
 
 const char *config_io_class_name(int ioclass)
 {
-	return name_of(io_classes, N_ELEMS(io_classes), (uint64_t)ioclass);
+	return ioclass < 0 ? NULL : choice_name(io_classes, N_ELEMS(io_classes), (uint64_t)ioclass);
 }
 
 /* include/uapi/linux/mempolicy.h: the modes by value, the flags by bit
@@ -346,51 +357,22 @@ enum {
 #define MPOL_F_RELATIVE (1U << (SLUICE_MPOL_FLAG_SHIFT + 1))
 #define MPOL_F_STATIC (1U << (SLUICE_MPOL_FLAG_SHIFT + 2))
 
-static int name_index(const char *const *names, size_t n, const char *s)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(names[i], s))
-			return (int)i;
-	return -1;
-}
-
 static int load_mpol_mode(struct config_load *L, const struct config_node *v, void *obj,
 			  const char *path)
 {
-	cleanup_free char *s = NULL;
-	int i;
-
-	if (config_get_string(L, v, path, &s) < 0)
-		return -1;
-	i = name_index(sluice_mpol_mode_names, SLUICE_MPOL_MODE_COUNT, s);
-	if (i < 0)
-		return config_fail(L, v, "%s: unknown mode \"%s\" (MPOL_DEFAULT, MPOL_BIND, ...)",
-				   path, s);
-	((struct sluice_config *)obj)->linux.memory_policy.mode = i;
-	return 0;
-}
-
-static int check_mpol_flag(struct config_load *L, const struct config_node *item, const char *ipath)
-{
-	if (name_index(sluice_mpol_flag_names, SLUICE_MPOL_FLAG_COUNT, item->value) >= 0)
-		return 0;
-	return config_fail(L, item, "%s: unknown flag \"%s\" (MPOL_F_STATIC_NODES, ...)", ipath,
-			   item->value);
+	return get_choice(L, v, path, sluice_mpol_mode_names, SLUICE_MPOL_MODE_COUNT,
+			  &((struct sluice_config *)obj)->linux.memory_policy.mode);
 }
 
 static int load_mpol_flags(struct config_load *L, const struct config_node *v, void *obj,
 			   const char *path)
 {
-	cleanup_strv char **names = NULL;
-	unsigned *flags = &((struct sluice_config *)obj)->linux.memory_policy.flags;
+	uint64_t bits = 0;
 
-	if (config_get_strv(L, v, path, check_mpol_flag, &names) < 0)
+	if (get_choice_bits(L, v, path, sluice_mpol_flag_names, SLUICE_MPOL_FLAG_COUNT,
+			    SLUICE_MPOL_FLAG_SHIFT, &bits) < 0)
 		return -1;
-	*flags = 0;
-	for (size_t i = 0; names[i]; i++)
-		*flags |=
-			1U << (SLUICE_MPOL_FLAG_SHIFT +
-			       name_index(sluice_mpol_flag_names, SLUICE_MPOL_FLAG_COUNT, names[i]));
+	((struct sluice_config *)obj)->linux.memory_policy.flags = (unsigned)bits;
 	return 0;
 }
 

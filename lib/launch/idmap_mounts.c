@@ -20,12 +20,11 @@ static int mount_userns(const struct sluice_config *c, const struct sluice_mount
 				c->linux.gid_mappings, c->linux.n_gid_mappings, err);
 }
 
-static int one_tree(const struct sluice_config *c, const struct sluice_mount *m, int min,
+static int one_tree(const struct sluice_config *c, const struct sluice_mount *m,
 		    struct sluice_error *err)
 {
 	cleanup_close int userns = mount_userns(c, m, err);
-	cleanup_close int tree = -1;
-	int fd;
+	int tree;
 
 	if (userns < 0)
 		return sluice_err_prefix(err, "id-mapped mount %s%s", m->destination,
@@ -40,22 +39,17 @@ static int one_tree(const struct sluice_config *c, const struct sluice_mount *m,
 				  tree == -EINVAL ? " (the source's filesystem cannot be id-mapped, "
 						    "or the mapping is the filesystem's own)" :
 						    "");
-	if (tree >= min)
-		return steal_fd(&tree);
-	fd = fcntl(tree, F_DUPFD_CLOEXEC, min);
-	if (fd < 0)
-		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "fcntl(F_DUPFD_CLOEXEC)");
-	return fd;
+	return tree;
 }
 
-int sluice_idmap_trees(const struct sluice_config *c, int *fds, int min, struct sluice_error *err)
+int sluice_idmap_trees(const struct sluice_config *c, int *fds, struct sluice_error *err)
 {
 	size_t k = 0;
 
 	for (size_t i = 0; i < c->n_mounts; i++) {
 		if (!c->mounts[i].idmap)
 			continue;
-		fds[k] = one_tree(c, &c->mounts[i], min, err);
+		fds[k] = one_tree(c, &c->mounts[i], err);
 		if (fds[k++] < 0)
 			return -1;
 	}

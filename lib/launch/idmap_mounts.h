@@ -11,9 +11,9 @@
 
 #define SLUICE_IDMAP_MOUNTS_MAX 64
 
-/* fds[k] for the k-th id-mapped mount, each at least min (the child moves
- * them to SLUICE_PRESERVED_FD_BASE + preserveFds + k); 0, or -1 with err
- * filled and the fds made so far left in fds for the caller to close. */
-int sluice_idmap_trees(const struct sluice_config *c, int *fds, int min, struct sluice_error *err);
+/* fds[k] for the k-th id-mapped mount (the child moves them to
+ * SLUICE_PRESERVED_FD_BASE + preserveFds + k); 0, or -1 with err filled and
+ * the fds made so far left in fds for the caller to close. */
+int sluice_idmap_trees(const struct sluice_config *c, int *fds, struct sluice_error *err);
 
 #endif

@@ -438,7 +438,8 @@ static void close_launch_fds(struct launch_fds *f)
 }
 
 /* fd 4 is a socketpair when it must carry the pty master or a seccomp
- * listener's announcement, a pipe otherwise.  For the listener the reading
+ * listener's announcement, a pipe otherwise.  Every fd the child moves
+ * (these, stdio's, the id-mapped trees) is lifted to min or above.  For the listener the reading
  * end gets each writer's pid (SO_PASSCRED, set before the helper exists)
  * and we answer on it. */
 static int make_pipes(struct launch_fds *f, struct sluice_stdio_setup *stdio, int min, bool sock,
@@ -457,6 +458,9 @@ static int make_pipes(struct launch_fds *f, struct sluice_stdio_setup *stdio, in
 		return -1;
 	for (int i = 0; i < 3; i++)
 		if (lift_fd(&stdio->child_fd[i], min, err) < 0)
+			return -1;
+	for (int k = 0; k < f->n_idmap; k++)
+		if (lift_fd(&f->idmap[k], min, err) < 0)
 			return -1;
 	return 0;
 }
@@ -620,7 +624,7 @@ int sluice_launch_start(struct sluice_launch *l, const struct sluice_config *c,
 	f.n_idmap = (int)n_idmap;
 	for (int k = 0; k < f.n_idmap; k++)
 		f.idmap[k] = -1;
-	if (sluice_idmap_trees(c, f.idmap, min, err) < 0 ||
+	if (sluice_idmap_trees(c, f.idmap, err) < 0 ||
 	    make_pipes(&f, stdio, min, l->status_sock, l->passcred, err) < 0 ||
 	    spawn(l, c, who, &f, stdio, child_mask, &created, err) < 0) {
 		close_launch_fds(&f);
