@@ -16,7 +16,7 @@ struct oci_globals oci_globals = { .log_format = "text", .rootless = "auto" };
 
 static const struct flag global_flags[] = {
 	FLAG("root", 0, FLAG_STRING, struct oci_globals, root, "DIR",
-	     "the state directory (default /run/sluice, $XDG_RUNTIME_DIR/sluice for non-root)"),
+	     "the state directory (default /run/sluice for root, else $XDG_RUNTIME_DIR/sluice)"),
 	FLAG("log", 0, FLAG_STRING, struct oci_globals, log, "FILE",
 	     "append log messages to FILE (default: stderr)"),
 	FLAG("log-format", 0, FLAG_STRING, struct oci_globals, log_format, "FORMAT",

@@ -116,3 +116,25 @@ teardown() {
 	assert_eq "$stderr" "sluice: no state directory for a non-root user: set XDG_RUNTIME_DIR or give --root"
 	assert_eq "$(ls -A "$xdg/sluice")" ""
 }
+
+@test "root of a user namespace of its own (as rootless podman runs the runtime): rootless by runc's rule, state under \$XDG_RUNTIME_DIR unless USER=root" {
+	local xdg=$DIR/xdg
+	as_user mkdir -m 700 "$xdg"
+	# the container shares the caller's user namespace, as podman's do
+	cfg "$B" '.process.args = ["sh", "-c", "id -u; cat /proc/self/uid_map"]
+		| .linux.namespaces -= [{"type": "user"}] | del(.linux.uidMappings, .linux.gidMappings)'
+	run -0 as_user env XDG_RUNTIME_DIR="$xdg" unshare --user --map-root-user "$SLUICE" run --bundle "$B" c1
+	assert_eq "${lines[0]}" 0
+	[[ ${lines[1]} =~ ^\ +0\ +$(id -u "$SLUICE_TEST_USER")\ +1$ ]] || fail "uid_map: $output"
+	# its state went under XDG_RUNTIME_DIR (and is gone), no cgroup was made
+	[[ -d $xdg/sluice ]] || fail "no $xdg/sluice"
+	assert_eq "$(ls -A "$xdg/sluice")" ""
+	# --rootless false: every container gets a cgroup, which this one cannot
+	run -78 --separate-stderr as_user env XDG_RUNTIME_DIR="$xdg" unshare --user --map-root-user "$SLUICE" --rootless false run --bundle "$B" c1
+	assert_contains "$stderr" "linux.cgroupsPath: cannot create the cgroup"
+	assert_contains "$stderr" "as uid 0 (Permission denied)"
+	# USER=root: runc's /run, which is not this root's to write
+	run -125 --separate-stderr as_user env XDG_RUNTIME_DIR="$xdg" USER=root unshare --user --map-root-user "$SLUICE" run --bundle "$B" c1
+	assert_eq "$stderr" "sluice: state directory /run/sluice/c1: Permission denied"
+	assert_eq "$(ls -A "$xdg/sluice")" ""
+}

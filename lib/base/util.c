@@ -598,3 +598,22 @@ int sluice_set_cpu_affinity(const char *list)
 	CPU_FREE(set);
 	return r;
 }
+
+/* The initial user namespace maps every id to itself. */
+bool sluice_in_user_namespace(void)
+{
+	char buf[128] = "";
+	uint64_t a, b, n;
+	const char *p = buf;
+	int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+	ssize_t len;
+
+	if (fd < 0)
+		return true;
+	len = read(fd, buf, sizeof(buf) - 1);
+	sluice_close(fd);
+	if (len <= 0 || !(p = sluice_scan_u64(p, 10, &a)) || !(p = sluice_scan_u64(p, 10, &b)) ||
+	    !sluice_scan_u64(p, 10, &n))
+		return true;
+	return !(a == 0 && b == 0 && n == 4294967295UL);
+}

@@ -70,6 +70,10 @@ int sluice_read_file_fd(int fd, size_t max, char **out, size_t *len);
  */
 const char *sluice_scan_u64(const char *p, int base, uint64_t *out);
 
+/* Whether we are in a user namespace other than the initial one (whose
+ * uid_map maps every id to itself); true when /proc cannot tell. */
+bool sluice_in_user_namespace(void);
+
 /* A signal mask line of /proc/PID/status (field "SigIgn", "SigCgt", ...;
  * pid 0: the calling thread's): 0, or -errno (-ENOENT: no such line). */
 int sluice_proc_sigmask(pid_t pid, const char *field, uint64_t *mask);

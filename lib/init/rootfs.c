@@ -17,25 +17,6 @@
 #include "protocol.h"
 #include "util.h"
 
-/* The initial user namespace maps every id to itself. */
-static bool in_user_namespace(void)
-{
-	char buf[128] = "";
-	uint64_t a, b, n;
-	const char *p = buf;
-	int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
-	ssize_t len;
-
-	if (fd < 0)
-		return true;
-	len = read(fd, buf, sizeof(buf) - 1);
-	sluice_close(fd);
-	if (len <= 0 || !(p = sluice_scan_u64(p, 10, &a)) || !(p = sluice_scan_u64(p, 10, &b)) ||
-	    !sluice_scan_u64(p, 10, &n))
-		return true;
-	return !(a == 0 && b == 0 && n == 4294967295UL);
-}
-
 static int open_root(struct sluice_root *r, const struct sluice_config *c, struct sluice_error *err)
 {
 	/* Nothing we mount may propagate back to the host, and nothing the
@@ -184,7 +165,7 @@ int sluice_mounts_apply_hooked(const struct sluice_config *c,
 	if (!c->linux.ns[SLUICE_NS_MOUNT].enabled)
 		return before_pivot ? before_pivot(ctx, err) : 0;
 	r.host_view = strcmp(c->root.path, "/") == 0;
-	r.userns = in_user_namespace();
+	r.userns = sluice_in_user_namespace();
 	r.cgroupns = c->linux.ns[SLUICE_NS_CGROUP].enabled;
 	if (sluice_devices_prepare(&r, c, err) < 0 || open_root(&r, c, err) < 0)
 		goto out;

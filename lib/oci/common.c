@@ -128,3 +128,10 @@ void oci_log_warnings(const struct sluice_oci *o, const struct sluice_config *c)
 	for (size_t i = 0; c->warnings && c->warnings[i]; i++)
 		oci_log(o, SLUICE_LOG_INFO, "%s", c->warnings[i]);
 }
+
+bool oci_rootless(const struct sluice_oci *o)
+{
+	if (o->rootless >= 0)
+		return o->rootless;
+	return o->uid != 0 || sluice_in_user_namespace();
+}

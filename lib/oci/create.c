@@ -242,7 +242,7 @@ static int start_helper(struct creation *x, const sigset_t *child_mask, struct s
 	x->l.oci_request = payload;
 	x->l.oci_request_len = len;
 	x->l.cg_opts = &cg_opts;
-	x->l.cg_always = x->o->uid == 0;
+	x->l.cg_always = !oci_rootless(x->o);
 	x->l.cg_made = record_cgroup;
 	x->l.cg_ctx = x;
 	if (child_mask)

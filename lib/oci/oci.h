@@ -55,7 +55,8 @@ struct sluice_oci {
 SLUICE_API int sluice_oci_check_id(const char *id, struct sluice_error *err);
 
 /* The default state root: /run/sluice for root, $XDG_RUNTIME_DIR/sluice
- * otherwise.  *out is malloc'd. */
+ * for anyone else and for root in a user namespace other than the initial
+ * one unless $USER is root (runc's rule).  *out is malloc'd. */
 SLUICE_API int sluice_oci_default_root(uid_t uid, char **out, struct sluice_error *err);
 
 struct sluice_oci_create_opts {

@@ -77,4 +77,9 @@ int oci_send_pidfd(const char *path, int pidfd, struct sluice_error *err);
  * runc changes the same silently. */
 void oci_log_warnings(const struct sluice_oci *o, const struct sluice_config *c);
 
+/* --rootless: given, or (auto) runc's rule: a caller that is not root, or
+ * root of a user namespace other than the initial one (rootless podman).
+ * A rootless container gets a cgroup only when its config asks for one. */
+bool oci_rootless(const struct sluice_oci *o);
+
 #endif

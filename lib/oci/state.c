@@ -36,12 +36,24 @@ int sluice_oci_check_id(const char *id, struct sluice_error *err)
 	return 0;
 }
 
+/* As runc: XDG_RUNTIME_DIR is a non-root user's, and that of root in a
+ * user namespace unless $USER says root (rootless podman runs the runtime
+ * as uid 0 of its own user namespace, and /run is not its to write). */
+static bool honor_xdg(uid_t uid)
+{
+	const char *user = getenv("USER");
+
+	if (uid != 0)
+		return true;
+	return sluice_in_user_namespace() && !(user && !strcmp(user, "root"));
+}
+
 int sluice_oci_default_root(uid_t uid, char **out, struct sluice_error *err)
 {
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
 
 	*out = NULL;
-	if (uid == 0)
+	if (!honor_xdg(uid) || (uid == 0 && (!xdg || xdg[0] != '/')))
 		*out = strdup("/run/sluice");
 	else if (xdg && xdg[0] == '/' && asprintf(out, "%s/sluice", xdg) < 0)
 		*out = NULL;
