@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # podman (with conmon) driving the runtime under test: run, exit codes,
 # stdin, terminals, env, workdir, users, read-only, capabilities, seccomp,
-# memory and pids limits, --init, and a detached container's exec, stop
-# and rm.  Expectations are what a user sees with runc (docs/clients.md).
+# memory and pids limits, --init, a detached container's exec, stop and
+# rm, and a pod's containers joining its infra container's namespaces.
+# Expectations are what a user sees with runc (docs/clients.md).
 
 load helpers
 
@@ -67,6 +68,7 @@ setup() {
 # A test that failed half-way leaves no container to the next one.
 teardown() {
 	[[ -z ${CLIENTS_SKIP:-} ]] || return 0
+	run_podman pod rm --all --force --time 0 >/dev/null 2>&1
 	run_podman rm --all --force --time 0 >/dev/null 2>&1
 }
 
@@ -293,4 +295,31 @@ default_caps() {
 	assert_eq "$output" ""
 	# No process is left in the containers' cgroups.
 	wait_cgroups_empty 10
+}
+
+@test "podman pod: containers join the infra container's pid, ipc, uts and network namespaces (Kubernetes' pattern)" {
+	local infra pid ns
+	run -0 run_podman pod create --name p1 --cgroup-parent "$CLIENT_CGROUP" --network none --share pid,ipc,uts,net
+	run -0 run_podman pod start p1
+	run -0 run_podman pod inspect --format '{{.InfraContainerID}}' p1
+	run -0 run_podman inspect --format '{{.State.Pid}}' "$output"
+	infra=$output
+	# a foreground container: PID 1 is the pod's (catatonit), not its own
+	run -0 run_podman run --rm --pod p1 busybox sh -c 'echo $$; tr "\0" " " </proc/1/cmdline'
+	[[ ${lines[0]} != 1 ]] || fail "the container has a pid namespace of its own"
+	assert_contains "${lines[1]}" "catatonit -P"
+	run -0 run_podman run -d --name pc1 --pod p1 busybox sleep 600
+	run -0 run_podman inspect --format '{{.State.Pid}}' pc1
+	pid=$output
+	for ns in pid ipc uts net; do
+		assert_eq "$(readlink "/proc/$pid/ns/$ns")" "$(readlink "/proc/$infra/ns/$ns")" "$ns namespace"
+	done
+	[[ $(readlink "/proc/$pid/ns/mnt") != "$(readlink "/proc/$infra/ns/mnt")" ]] || fail "the mount namespace is shared"
+	run -0 run_podman exec pc1 sh -c 'ps -o args'
+	assert_output_line "/catatonit -P"
+	assert_output_line "sleep 600"
+	run -0 run_podman pod stop --time 1 p1
+	run -0 run_podman pod rm --force p1
+	run -0 run_podman ps --all --quiet
+	assert_eq "$output" ""
 }
