@@ -138,3 +138,15 @@ teardown() {
 	assert_eq "$stderr" "sluice: state directory /run/sluice/c1: Permission denied"
 	assert_eq "$(ls -A "$xdg/sluice")" ""
 }
+
+@test "rootless device rules with no cgroup to hold them: left out and logged, as runc (buildah's deny-all); with another limit: the cgroup error" {
+	cfg "$B" '.process.args = ["/bin/probe", "exit", "0"] | .linux.resources = {"devices": [{"allow": false, "access": "rwm"}]}'
+	run -0 --separate-stderr oci_user --log "$DIR/log" --log-format json run --bundle "$B" c1
+	assert_eq "$stderr" ""
+	jq -e --arg m "$B/config.json: linux.resources.devices: 1 rule(s) left out: a rootless container without linux.cgroupsPath or other limits gets no cgroup to hold them (as with runc); in its user namespace no device node can be made" \
+		'select(.level == "info") | .msg == $m' "$DIR/log" >/dev/null || fail "$(cat "$DIR/log")"
+	cfg "$B" '.linux.resources.pids = {"limit": 10}'
+	run -78 --separate-stderr oci_user run --bundle "$B" c1
+	assert_contains "$stderr" "cannot create the cgroup"
+	[[ ! -e $ROOT/c1 ]]
+}

@@ -95,6 +95,38 @@ static int check_oci_config(const struct sluice_config *c, const struct sluice_o
 	return 0;
 }
 
+/* runc's rule for a rootless container's device rules (buildah's rootless
+ * RUN steps deny every device so): with no cgroup to hold them (none
+ * asked for by path, no other limit) they are left out, and logged as
+ * finalize's changes are.  The container is in a user namespace other
+ * than the initial one, where no device node can be made: it reaches only
+ * the nodes its config binds in, on the user's own rights. */
+static void rootless_device_rules(struct creation *x)
+{
+	struct sluice_resources *r = &x->c.linux.resources;
+	struct sluice_device_rule *rules = r->devices;
+	size_t n = r->n_devices;
+	bool wanted;
+
+	if (!n || !oci_rootless(x->o) || x->c.linux.cgroups_path ||
+	    !(x->c.linux.ns[SLUICE_NS_USER].enabled || sluice_in_user_namespace()))
+		return;
+	r->devices = NULL;
+	r->n_devices = 0;
+	wanted = sluice_config_wants_cgroup(&x->c);
+	if (wanted) {
+		r->devices = rules;
+		r->n_devices = n;
+		return;
+	}
+	free(rules);
+	oci_log(x->o, SLUICE_LOG_INFO,
+		"%s: linux.resources.devices: %zu rule(s) left out: a rootless container "
+		"without linux.cgroupsPath or other limits gets no cgroup to hold them (as with "
+		"runc); in its user namespace no device node can be made",
+		x->c.source ? x->c.source : "config.json", n);
+}
+
 static int load_bundle(struct creation *x, const char *bundle, struct sluice_error *err)
 {
 	char path[PATH_MAX];
@@ -115,6 +147,7 @@ static int load_bundle(struct creation *x, const char *bundle, struct sluice_err
 	    check_oci_config(&x->c, x->opts, x->relays_terminal, err) < 0)
 		return -1;
 	oci_log_warnings(x->o, &x->c);
+	rootless_device_rules(x);
 	x->gateless = x->foreground && !x->c.sluice.init && !x->c.hooks[SLUICE_HOOK_POSTSTART].n;
 	return sluice_config_check_paths(&x->c, err);
 }

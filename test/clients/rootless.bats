@@ -1,17 +1,18 @@
 #!/usr/bin/env bats
 # shellcheck disable=SC2016 # single-quoted scripts run in the container
-# Rootless podman (the unprivileged test user, its subordinate ids, conmon)
-# driving the runtime under test.  podman runs the runtime as root of the
-# user namespace it made (a pause process keeps it), with no --root: the
-# runtime must see that it is rootless (runc's rule: root of a user
-# namespace other than the initial one), keep its state under
-# $XDG_RUNTIME_DIR, and make no cgroup for a config that asks for none.
+# Rootless podman and buildah (the unprivileged test user, its subordinate
+# ids, conmon) driving the runtime under test.  podman and buildah run the
+# runtime as root of the user namespace they made (podman's pause process
+# keeps it), with no --root: the runtime must see that it is rootless
+# (runc's rule: root of a user namespace other than the initial one), keep
+# its state under $XDG_RUNTIME_DIR, and make no cgroup for a config that
+# asks for none (buildah's deny-all device rule included, as runc).
 # Expectations are what a user sees with runc (docs/clients.md).
 
 load helpers
 
 setup_file() {
-	clients_setup podman_rootless podman conmon newuidmap newgidmap || return 1
+	clients_setup rootless podman conmon buildah newuidmap newgidmap || return 1
 	[[ -z $CLIENTS_SKIP ]] || return 0
 	local u=${SLUICE_TEST_USER:-} dir=$CLIENT_DIR/podman rt=$CLIENT_RT_BIN
 	if [[ -z $u ]] || [[ $(id -u "$u") == 0 ]] || ! as_user unshare --user true 2>/dev/null; then
@@ -28,7 +29,7 @@ setup_file() {
 	# the user's copy of sluice (test/run makes one where the user cannot
 	# reach the build)
 	[[ $rt != "$SLUICE" ]] || rt=$SLUICE_USER_BIN
-	mkdir -p "$dir/home" "$dir/tmp" "$dir/net"
+	mkdir -p "$dir/home" "$dir/tmp" "$dir/net" "$dir/ctx"
 	cat >"$dir/containers.conf" <<-EOF
 		[containers]
 		log_driver = "k8s-file"
@@ -52,6 +53,8 @@ setup_file() {
 	in_ns install -d -m 700 -o "$u" -g "$(id -g "$u")" "$XDG" || return 1
 	printf '[storage]\ndriver = "vfs"\nrunroot = "%s"\ngraphroot = "%s"\n' \
 		"$XDG/storage" "$dir/home/storage" >"$dir/storage.conf"
+	printf '%s\n' 'FROM localhost/busybox' 'RUN echo built >/built && id -u >/uid' \
+		'RUN ["sh", "-c", "cat /built >/built2"]' >"$dir/ctx/Containerfile"
 	chown -R "$u:$(id -g "$u")" "$dir"
 	chmod 644 "$CLIENT_IMAGE_TAR"
 	PODMAN=$(ns_command podman setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups \
@@ -61,7 +64,13 @@ setup_file() {
 		podman --root "$dir/home/storage" --runroot "$XDG/storage" --storage-driver vfs \
 		--tmpdir "$XDG/libpod/tmp" --cgroup-manager cgroupfs --events-backend file \
 		--runtime "$CLIENT_RT_NAME")
-	export PODMAN XDG
+	BUILDAH=$(ns_command buildah setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups \
+		env -i PATH="$PATH" HOME="$dir/home" USER="$u" LOGNAME="$u" XDG_RUNTIME_DIR="$XDG" \
+		CONTAINERS_CONF="$dir/containers.conf" CONTAINERS_STORAGE_CONF="$dir/storage.conf" \
+		CONTAINERS_REGISTRIES_CONF=/dev/null TMPDIR="$dir/tmp" \
+		buildah --root "$dir/home/storage" --runroot "$XDG/storage" --storage-driver vfs)
+	RT_USER_BIN=$rt
+	export PODMAN BUILDAH XDG RT_USER_BIN
 	run_podman import "$CLIENT_IMAGE_TAR" localhost/busybox:latest >/dev/null
 }
 
@@ -161,4 +170,12 @@ podman_run() {
 	run -0 with_tty "$PODMAN" run --rm -t --network none busybox sh -c 'tty; test -t 0 && test -t 1 && echo stdio-is-tty'
 	assert_output_line /dev/pts/0
 	assert_output_line stdio-is-tty
+}
+
+@test "rootless buildah bud --runtime: RUN steps build the image (buildah's deny-all device rule needs no cgroup, as with runc)" {
+	run -0 clients_cmd "$CLIENT_TIMEOUT" "$BUILDAH" bud --runtime "$RT_USER_BIN" --isolation oci \
+		--network none -t localhost/built "$CLIENT_DIR/podman/ctx"
+	run -0 podman_run --rm localhost/built cat /built /uid /built2
+	assert_eq "$output" $'built\n0\nbuilt'
+	run -0 run_podman rmi localhost/built
 }
