@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/personality.h>
+#include <sys/stat.h>
 
 #include "util.h"
 
@@ -279,11 +280,14 @@ static int load_dev_minor(struct config_load *L, const struct config_node *v, vo
 	return config_get_int(L, v, path, 0, INT64_MAX, &((struct sluice_device *)obj)->minor);
 }
 
+/* The permission bits, or a whole st_mode: podman writes the host node's
+ * (S_IFCHR | 0600 = 8576); load_device checks its type against type and
+ * keeps the permissions, as runc drops S_IFMT. */
 static int load_dev_mode(struct config_load *L, const struct config_node *v, void *obj,
 			 const char *path)
 {
 	struct sluice_device *d = obj;
-	int r = config_get_mode(L, v, path, 07777, &d->file_mode);
+	int r = config_get_mode(L, v, path, S_IFMT | 07777, &d->file_mode);
 
 	d->file_mode_set = r == 0;
 	return r;
@@ -320,6 +324,21 @@ struct device_list {
 	size_t n;
 };
 
+/* A fileMode with file-type bits must name the type the device has. */
+static int check_dev_mode_type(struct config_load *L, const struct config_node *item,
+			       const char *ipath, struct sluice_device *d)
+{
+	uint32_t fmt = d->file_mode & S_IFMT;
+	uint32_t want = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+
+	d->file_mode &= 07777;
+	if (!fmt || fmt == want)
+		return 0;
+	return config_fail(L, config_map_get(item, "fileMode"),
+			   "%s.fileMode: its file-type bits (0%o) are not those of type %c (0%o)",
+			   ipath, fmt, d->type, want);
+}
+
 static int load_device(struct config_load *L, const struct config_node *item, const char *ipath,
 		       void *ctx)
 {
@@ -336,6 +355,8 @@ static int load_device(struct config_load *L, const struct config_node *item, co
 		r = config_missing(L, item, ipath, "major");
 	if (r == 0 && d->type != 'p' && !config_map_get(item, "minor"))
 		r = config_missing(L, item, ipath, "minor");
+	if (r == 0 && d->file_mode_set)
+		r = check_dev_mode_type(L, item, ipath, d);
 	return r;
 }
 

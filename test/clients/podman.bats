@@ -323,3 +323,15 @@ default_caps() {
 	run -0 run_podman ps --all --quiet
 	assert_eq "$output" ""
 }
+
+@test "podman run --device, --privileged: the host's nodes, whose whole st_mode podman sends as fileMode" {
+	run -0 podman_run --rm --device /dev/null:/dev/xnull busybox sh -c 'stat -c "%A %t,%T" /dev/xnull; echo hi >/dev/xnull && echo written'
+	assert_eq "${lines[0]}" "crw-rw-rw- 1,3"
+	assert_eq "${lines[1]}" written
+	run -0 podman_run --rm --device /dev/null:/dev/ronull:r busybox sh -c 'cat /dev/ronull && echo read'
+	assert_eq "$output" read
+	# --privileged: every host device, as podman lists them
+	[[ -c /dev/kmsg ]] || skip "this host has no /dev/kmsg"
+	run -0 podman_run --rm --privileged busybox sh -c 'test -c /dev/kmsg && echo kmsg; grep CapEff /proc/self/status'
+	assert_output_line kmsg
+}

@@ -699,6 +699,33 @@ static void test_errors_values(void)
 		   "is a new mount");
 }
 
+/* linux.devices[].fileMode as podman writes it: the host node's st_mode,
+ * whose file-type bits must match the type and are dropped (runc). */
+static void test_device_file_mode(void)
+{
+	struct sluice_config c;
+
+	make_default(&c, 0, "/");
+	load_succeeds(&c,
+		      "linux:\n  devices:\n"
+		      "  - {path: /dev/xnull, type: c, major: 1, minor: 3, fileMode: 8630}\n"
+		      "  - {path: /dev/loop9, type: b, major: 7, minor: 9, fileMode: 0o60600}\n"
+		      "  - {path: /dev/f, type: p, fileMode: 4516}\n",
+		      "fileMode with file-type bits");
+	ok(c.linux.n_devices == 3 && c.linux.devices[0].file_mode == 0666 &&
+		   c.linux.devices[1].file_mode == 0600 && c.linux.devices[2].file_mode == 0644,
+	   "fileMode: the permission bits kept");
+	sluice_config_free(&c);
+	load_fails("linux:\n  devices:\n  - {path: /dev/x, type: c, major: 1, minor: 3, "
+		   "fileMode: 0o60600}\n",
+		   "config.yaml:3:59: linux.devices[0].fileMode: its file-type bits (060000) are "
+		   "not those of type c (020000)");
+	load_fails("linux:\n  devices:\n  - {path: /dev/x, type: c, major: 1, minor: 3, "
+		   "fileMode: 0o200600}\n",
+		   "config.yaml:3:59: linux.devices[0].fileMode: 0o200600 is out of range "
+		   "(0..0177777)");
+}
+
 /* The recursive options' mount_setattr() attributes for one tmpfs entry
  * with these options. */
 static void rec_attrs(const char *opts, uint64_t set, uint64_t clr, const char *what)
@@ -1882,6 +1909,7 @@ int main(void)
 	test_errors_types();
 	test_errors_names();
 	test_errors_values();
+	test_device_file_mode();
 	test_errors_unsupported();
 	test_rec_attrs();
 	test_personality();
