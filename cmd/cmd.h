@@ -25,6 +25,8 @@ int cmd_spec(int argc, char **argv);
 int cmd_features(int argc, char **argv);
 int cmd_pause(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
+int cmd_checkpoint(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
 int cmd_update(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 

@@ -170,6 +170,17 @@ int oci_fail(const struct sluice_error *err)
 	return err->exit_code ? err->exit_code : SLUICE_EXIT_SETUP;
 }
 
+int oci_unsupported(const char *name)
+{
+	struct sluice_error err = { 0 };
+
+	sluice_err(&err, SLUICE_EXIT_OCI, 0,
+		   "%s is not supported: sluice has no checkpoint/restore (runc does it with "
+		   "CRIU)",
+		   name);
+	return oci_fail(&err);
+}
+
 /* ---- the context ---- */
 
 int oci_context(struct sluice_oci *o, struct sluice_error *err)

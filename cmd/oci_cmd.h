@@ -36,6 +36,10 @@ void oci_context_free(struct sluice_oci *o);
 /* Report err (stderr and --log, runc's way) and return its exit code. */
 int oci_fail(const struct sluice_error *err);
 
+/* runc's command name that sluice does not have (checkpoint, restore):
+ * refused by name, whatever its arguments, exit 1. */
+int oci_unsupported(const char *name);
+
 /* One OCI command: parse its flags into opts, print its --help, or run
  * fn(opts, args, nargs) with the context set up.  Returns the exit code. */
 int oci_command(const struct command *cmd, int argc, char **argv, void *opts,

@@ -32,6 +32,8 @@ static const struct {
 	{ "ps", cmd_ps, "list the processes of a container (OCI)" },
 	{ "spec", cmd_spec, "write a config.json to start a bundle from (OCI)" },
 	{ "features", cmd_features, "print the OCI features of this build as JSON" },
+	{ "checkpoint", cmd_checkpoint, "not supported: sluice has no checkpoint/restore (OCI)" },
+	{ "restore", cmd_restore, "not supported: sluice has no checkpoint/restore (OCI)" },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -39,7 +41,7 @@ static int usage(FILE *out, int code)
 {
 	fprintf(out, "usage: sluice [GLOBAL FLAG...] COMMAND [ARG...]\n\ncommands:\n");
 	for (size_t i = 0; i < N_COMMANDS; i++)
-		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].help);
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fprintf(out, "\n`sluice COMMAND --help` describes each.\n\nglobal flags (runc's):\n");
 	for (size_t i = 0; i < oci_globals_command.n_flags; i++) {
 		const struct flag *f = &oci_globals_command.flags[i];

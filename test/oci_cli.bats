@@ -41,6 +41,19 @@ declare -A FLAGS=(
 	done
 }
 
+@test "checkpoint and restore: refused by name whatever their flags, exit 1, in --log too" {
+	local cmd
+	for cmd in checkpoint restore; do
+		run -1 --separate-stderr sluice --log "$DIR/log" --log-format json "$cmd" --image-path "$DIR/img" c1
+		assert_eq "$stderr" "sluice: $cmd is not supported: sluice has no checkpoint/restore (runc does it with CRIU)"
+		jq -e --arg m "$cmd is not supported: sluice has no checkpoint/restore (runc does it with CRIU)" \
+			'select(.level == "error") | .msg == $m' "$DIR/log" >/dev/null || fail "$(cat "$DIR/log")"
+	done
+	[[ ! -e $DIR/img ]]
+	run -0 sluice --help
+	assert_contains "$output" $'\n'"  checkpoint not supported"
+}
+
 @test "COMMAND --help: the usage and every flag runc has; each flag listed is accepted" {
 	local cmd flag line name help n
 	for cmd in "${!FLAGS[@]}"; do

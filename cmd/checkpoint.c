@@ -1,0 +1,10 @@
+/* sluice checkpoint: runc's command, refused by name (docs/oci.md). */
+#include "cmd.h"
+#include "oci_cmd.h"
+
+int cmd_checkpoint(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return oci_unsupported("checkpoint");
+}
