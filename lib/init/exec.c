@@ -12,8 +12,6 @@
 #include "protocol.h"
 #include "util.h"
 
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
 /* Move *fd (if any) above the preserved range, close-on-exec. */
 static int lift(int *fd, int min, const char *what, int n, struct sluice_error *err)
 {
@@ -115,7 +113,7 @@ static int exec_search(const char *cmd, char *const *argv, char *const *env,
 		execve(cmd, argv, env);
 		return exec_error(cmd, errno, err);
 	}
-	for (const char *p = path ? path : DEFAULT_PATH; p;) {
+	for (const char *p = path ? path : SLUICE_DEFAULT_PATH; p;) {
 		const char *colon = strchr(p, ':');
 		size_t len = colon ? (size_t)(colon - p) : strlen(p);
 		if (snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, len ? p : ".", cmd) <

@@ -93,6 +93,10 @@ dev_t sluice_terminal_devpts(void);
 int sluice_terminal_setup(const struct sluice_terminal *t, int *pty, struct sluice_error *err);
 int sluice_terminal_attach(int *pty, struct sluice_error *err);
 
+/* Where a command is looked up when process.env has no PATH (runc finds
+ * nothing then; crun and execvp(3) have a default too). */
+#define SLUICE_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
 /* exec.c: close every fd but 0-2 and the preserved ones (moved from 5.. to
  * 3..), then exec process.args with process.env.  Returns only on failure
  * (127 not found, 126 not executable); *status_fd is where the status

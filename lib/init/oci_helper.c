@@ -16,11 +16,10 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "helper.h"
 #include "hooks.h"
 #include "protocol.h"
 #include "util.h"
-
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 int sluice_oci_helper_init(struct sluice_oci_helper *o, const char *payload, size_t len,
 			   struct sluice_error *err)
@@ -165,7 +164,7 @@ static const char *env_path(const struct sluice_config *c)
 	for (size_t i = 0; c->process.env && c->process.env[i]; i++)
 		if (!strncmp(c->process.env[i], "PATH=", 5))
 			return c->process.env[i] + 5;
-	return DEFAULT_PATH;
+	return SLUICE_DEFAULT_PATH;
 }
 
 /* An executable regular file, as Go's exec.LookPath wants it. */
