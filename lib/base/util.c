@@ -599,19 +599,29 @@ int sluice_set_cpu_affinity(const char *list)
 	return r;
 }
 
+ssize_t sluice_read_small(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	buf[0] = '\0';
+	if (fd < 0)
+		return -errno;
+	n = sluice_read_all(fd, buf, size - 1);
+	sluice_close(fd);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
 /* The initial user namespace maps every id to itself. */
 bool sluice_in_user_namespace(void)
 {
-	char buf[128] = "";
+	char buf[128];
 	uint64_t a, b, n;
 	const char *p = buf;
-	int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
-	ssize_t len;
+	ssize_t len = sluice_read_small("/proc/self/uid_map", buf, sizeof(buf));
 
-	if (fd < 0)
-		return true;
-	len = read(fd, buf, sizeof(buf) - 1);
-	sluice_close(fd);
 	if (len <= 0 || !(p = sluice_scan_u64(p, 10, &a)) || !(p = sluice_scan_u64(p, 10, &b)) ||
 	    !sluice_scan_u64(p, 10, &n))
 		return true;

@@ -44,6 +44,10 @@ void sluice_close(int fd);
 int sluice_write_all(int fd, const void *buf, size_t len);
 ssize_t sluice_read_all(int fd, void *buf, size_t len);
 
+/* The start of a small file (a /proc line) into buf, NUL-terminated: its
+ * length, or -errno. */
+ssize_t sluice_read_small(const char *path, char *buf, size_t size);
+
 /* Unix sockets: send len bytes of data with fd attached (SCM_RIGHTS, on the
  * first byte), MSG_NOSIGNAL; 0 or -errno.  recv_all: read_all for a socket
  * that may carry fds: the first one received goes to *rights if that is -1

@@ -14,15 +14,10 @@
  * kernel denies setgroups() for good (user_namespaces(7)). */
 static bool setgroups_denied(void)
 {
-	char buf[16] = "";
-	int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	char buf[16];
 
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	sluice_close(fd);
-	return n > 0 && strncmp(buf, "deny", 4) == 0;
+	return sluice_read_small("/proc/self/setgroups", buf, sizeof(buf)) > 0 &&
+	       strncmp(buf, "deny", 4) == 0;
 }
 
 static int set_groups(const struct sluice_config *c, struct sluice_error *err)

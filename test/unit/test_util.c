@@ -181,6 +181,31 @@ static void test_cpu_list(void)
 	is_str(cpus_of("99999999999999999999", buf, sizeof(buf)), "-22", "beyond a long");
 }
 
+static void test_read_small(void)
+{
+	char buf[8];
+
+	ok(sluice_read_small("/proc/self/setgroups", buf, sizeof(buf)) > 0 &&
+		   !strncmp(buf, "allow", 5),
+	   "read_small: a /proc line");
+	is_int((int)sluice_read_small("/proc/self/status", buf, sizeof(buf)), 7,
+	       "read_small: cut at the buffer, NUL-terminated");
+	is_int((int)strlen(buf), 7, "read_small: the string");
+	is_int((int)sluice_read_small("/no/such/file", buf, sizeof(buf)), -ENOENT,
+	       "read_small: -errno");
+	is_str(buf, "", "read_small: empty on failure");
+	{
+		unsigned long long x = 1, y = 1, n = 0;
+		FILE *f = fopen("/proc/self/uid_map", "re");
+		bool initial = f && fscanf(f, "%llu %llu %llu", &x, &y, &n) == 3 && !x && !y &&
+			       n == 4294967295ULL;
+		if (f)
+			fclose(f);
+		ok(sluice_in_user_namespace() == !initial,
+		   "in_user_namespace: as /proc/self/uid_map says");
+	}
+}
+
 int main(void)
 {
 	test_cpu_list();
@@ -189,5 +214,6 @@ int main(void)
 	test_sigmask();
 	test_scan();
 	test_utc();
+	test_read_small();
 	return done_testing();
 }
