@@ -20,6 +20,16 @@ teardown() {
 	oci_teardown
 }
 
+# recreate FILTER: c1 again, from config.json changed by the jq FILTER,
+# started and ready.
+recreate() {
+	cfg "$B" "$1" || return 1
+	oci delete --force c1 >/dev/null || return 1
+	oci_create c1 || return 1
+	oci start c1 || return 1
+	wait_for_file "$DIR/c1.log" 10 ready
+}
+
 # the init is still the same process, and still waiting for signals
 assert_init_undisturbed() {
 	assert_eq "$(state_of c1 pid)" "$PID"
@@ -41,10 +51,7 @@ assert_init_undisturbed() {
 }
 
 @test "exec: the container's process settings, changed by --env --cwd --user --additional-gids --cap --no-new-privs" {
-	cfg "$B" '.process.env += ["FROM_SPEC=1", "OVER=spec"]'
-	run -0 oci delete --force c1
-	oci_create c1
-	run -0 oci start c1
+	recreate '.process.env += ["FROM_SPEC=1", "OVER=spec"]'
 	run -0 oci exec --env OVER=flag --env NEW=2 c1 /bin/probe env
 	assert_contains "$output" $'FROM_SPEC=1\nNEW=2\nOVER=flag\nPATH='
 	run -0 oci exec --cwd /tmp c1 /bin/probe cwd
@@ -59,10 +66,7 @@ assert_init_undisturbed() {
 	run -0 oci exec --cap CAP_SYS_ADMIN --cap CAP_CHOWN c1 /bin/probe caps
 	assert_contains "$output" "CapEff: 0000000020200421"
 	assert_contains "$output" "CapBnd: 0000000020200421"
-	cfg "$B" '.process.noNewPrivileges = false'
-	run -0 oci delete --force c1
-	oci_create c1
-	run -0 oci start c1
+	recreate '.process.noNewPrivileges = false'
 	run -0 oci exec c1 /bin/probe caps
 	assert_contains "$output" "NoNewPrivs: 0"
 	run -0 oci exec --no-new-privs c1 /bin/probe caps
@@ -94,12 +98,8 @@ assert_init_undisturbed() {
 }
 
 @test "process.scheduler, ioPriority: the container's process and an exec from its config have them; --process its own, with execCPUAffinity" {
-	cfg "$B" '.process.scheduler = {"policy": "SCHED_BATCH", "nice": 19, "priority": 0}
+	recreate '.process.scheduler = {"policy": "SCHED_BATCH", "nice": 19, "priority": 0}
 		| .process.ioPriority = {"class": "IOPRIO_CLASS_IDLE", "priority": 0}'
-	run -0 oci delete --force c1
-	oci_create c1
-	run -0 oci start c1
-	wait_for_file "$DIR/c1.log" 10 ready
 	local pid
 	pid=$(state_of c1 pid)
 	run -0 chrt -p "$pid"
@@ -136,11 +136,7 @@ assert_init_undisturbed() {
 }
 
 @test "linux.timeOffsets: the container's process is in the time namespace with them, and an exec'd one; the host is not" {
-	cfg "$B" '.linux.namespaces += [{"type": "time"}] | .linux.timeOffsets = {"monotonic": {"secs": 86400}, "boottime": {"secs": 864000, "nanosecs": 5}}'
-	run -0 oci delete --force c1
-	oci_create c1
-	run -0 oci start c1
-	wait_for_file "$DIR/c1.log" 10 ready
+	recreate '.linux.namespaces += [{"type": "time"}] | .linux.timeOffsets = {"monotonic": {"secs": 86400}, "boottime": {"secs": 864000, "nanosecs": 5}}'
 	local pid
 	pid=$(state_of c1 pid)
 	[[ $(readlink "/proc/$pid/ns/time") != "$(readlink /proc/self/ns/time)" ]] || fail "the container's process is in the host's time namespace"
@@ -156,10 +152,7 @@ assert_init_undisturbed() {
 }
 
 @test "linux.memoryPolicy: the container's process and an exec'd one have it" {
-	cfg "$B" '.linux.memoryPolicy = {"mode": "MPOL_BIND", "nodes": "0", "flags": ["MPOL_F_STATIC_NODES"]}'
-	run -0 oci delete --force c1
-	oci_create c1
-	run -0 oci start c1
+	recreate '.linux.memoryPolicy = {"mode": "MPOL_BIND", "nodes": "0", "flags": ["MPOL_F_STATIC_NODES"]}'
 	run -0 oci exec c1 /bin/probe mempolicy
 	assert_eq "$output" $'mode: 2\nflags: 0x8000\nnodes: 0'
 	grep -q "bind=static:0" "/proc/$(state_of c1 pid)/numa_maps" || fail "the container process: $(head -3 "/proc/$(state_of c1 pid)/numa_maps")"
