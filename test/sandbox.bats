@@ -568,3 +568,13 @@ groups: 10 20"
 	assert_eq "$stderr" "sluice: $DIR/c.yaml: creating namespaces as an unprivileged user needs a user namespace: add {type: user} to linux.namespaces"
 	assert_no_leftovers "$M"
 }
+
+@test "root of a user namespace of its own (unshare -r, as in a rootless container): sluice run maps its own ids, not 65534, which is not there" {
+	requires_userns
+	run -0 --separate-stderr as_user unshare --user --map-root-user "$SLUICE" run -- sh -c 'id -u; cat /proc/self/uid_map'
+	assert_eq "${lines[0]}" 0
+	[[ ${lines[1]} =~ ^\ +0\ +0\ +1$ ]] || fail "uid_map: ${lines[1]}"
+	run -0 --separate-stderr as_user unshare --user --map-root-user "$SLUICE" run --no-init -- sh -c 'echo $$'
+	assert_eq "$output" 1
+	assert_no_leftovers "$M"
+}

@@ -153,6 +153,17 @@ complete_config() {
 	assert_contains "$output" "EXIT 125"
 }
 
+@test "framed (root of unshare -r): a false user namespace claim is refused (125), though the maps cannot tell" {
+	requires_userns
+	requires_cmd python3
+	sluice_user run --print-config --rootfs "$ROOTFS" -- true >"$DIR/c.yaml"
+	as_user_cmd
+	run -0 run_with_timeout "$SLUICE_TIMEOUT" "${AS_USER[@]}" unshare --user --map-root-user \
+		/usr/bin/python3 "$CLIENT" magic namespaces=0x10000000 "config=$DIR/c.yaml" go -- "$SLUICE_USER_BIN" init
+	assert_contains "$output" "NAMESPACES claims a new user namespace, but the helper is in its runtime's"
+	assert_contains "$output" "EXIT 125"
+}
+
 @test "sluice init 3<config: sluice.timeout and stdio a helper cannot honour are 78" {
 	printf '%s\n' 'sluice: {timeout: 5}' 'process: {args: [/bin/true]}' >"$DIR/c.yaml"
 	run -78 --separate-stderr bash -c 'exec 3<"$0"; exec "$1" init' "$DIR/c.yaml" "$SLUICE"

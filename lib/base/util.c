@@ -627,3 +627,18 @@ bool sluice_in_user_namespace(void)
 		return true;
 	return !(a == 0 && b == 0 && n == 4294967295UL);
 }
+
+bool sluice_id_mapped(const char *map, uint32_t id)
+{
+	char buf[4096];
+	const char *p = buf;
+	uint64_t inside, outside, n;
+
+	if (sluice_read_small(map, buf, sizeof(buf)) <= 0)
+		return true;
+	while ((p = sluice_scan_u64(p, 10, &inside)) && (p = sluice_scan_u64(p, 10, &outside)) &&
+	       (p = sluice_scan_u64(p, 10, &n)))
+		if (id >= inside && id - inside < n)
+			return true;
+	return false;
+}

@@ -78,6 +78,10 @@ const char *sluice_scan_u64(const char *p, int base, uint64_t *out);
  * uid_map maps every id to itself); true when /proc cannot tell. */
 bool sluice_in_user_namespace(void);
 
+/* Whether id is mapped in our user namespace: inside a range of map
+ * ("/proc/self/uid_map" or gid_map).  True when the map cannot be read. */
+bool sluice_id_mapped(const char *map, uint32_t id);
+
 /* A signal mask line of /proc/PID/status (field "SigIgn", "SigCgt", ...;
  * pid 0: the calling thread's): 0, or -errno (-ENOENT: no such line). */
 int sluice_proc_sigmask(pid_t pid, const char *field, uint64_t *mask);

@@ -38,8 +38,13 @@ static int add_identity_map(struct sluice_idmap **maps, size_t *n, uint32_t insi
  * only root may read (/etc/shadow, /root, root's keys) stays unread. */
 static int default_mappings(struct sluice_config *c, const struct sluice_caller *who)
 {
-	uint32_t uid = who->uid == 0 ? SLUICE_SANDBOX_ID : who->uid;
-	uint32_t gid = who->uid == 0 ? SLUICE_SANDBOX_ID : who->gid;
+	/* Root of a user namespace that has no 65534 (`unshare -r`, a
+	 * rootless container) is one user outside: its own ids, as anyone's. */
+	bool sandbox_id = who->uid == 0 &&
+			  sluice_id_mapped("/proc/self/uid_map", SLUICE_SANDBOX_ID) &&
+			  sluice_id_mapped("/proc/self/gid_map", SLUICE_SANDBOX_ID);
+	uint32_t uid = sandbox_id ? SLUICE_SANDBOX_ID : who->uid;
+	uint32_t gid = sandbox_id ? SLUICE_SANDBOX_ID : who->gid;
 
 	if (!ns_new(c, SLUICE_NS_USER))
 		return 0;

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <linux/nsfs.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -380,14 +381,24 @@ static int maps_differ(pid_t parent, const char *kind)
  * nsfs for a namespace above its own).  The kernel shows a namespace's id
  * maps relative to the reader's namespace when the two differ, relative
  * to its parent when they are one: the maps of one shared namespace read
- * the same from both sides, those of two read differently (but for a new
- * namespace that maps every id onto itself: refused, as cannot be told).
+ * the same from both sides, those of two read differently, but for a new
+ * namespace that maps its ids onto the same ids of its parent (root of
+ * `unshare -r` mapping its 0 onto 0).  That one is told by the refusal
+ * itself: holding CAP_SYS_PTRACE in our own user namespace we may read the
+ * links of any process in it (ptrace(2)'s access mode check), so a runtime
+ * whose links we may not read is in another one.
  */
-static int user_ns_apart(pid_t parent)
+static int user_ns_apart(const struct ns_check *k)
 {
-	int r = maps_differ(parent, "uid");
+	uint64_t eff = 0;
+	int r = maps_differ(k->parent, "uid");
 
-	return r == 0 ? maps_differ(parent, "gid") : r;
+	if (r == 0)
+		r = maps_differ(k->parent, "gid");
+	if (r == 0 && k->theirs_hidden && sluice_proc_sigmask(0, "CapEff", &eff) == 0 &&
+	    (eff & (UINT64_C(1) << CAP_SYS_PTRACE)))
+		return 1;
+	return r;
 }
 
 /* 1: ns is a namespace of our own, apart from the runtime's; 0: it is the
@@ -414,7 +425,7 @@ static int ns_apart(struct ns_check *k, enum sluice_ns ns)
 		k->theirs_hidden = true;
 	}
 	if (ns == SLUICE_NS_USER)
-		return user_ns_apart(k->parent);
+		return user_ns_apart(k);
 	/* A namespace owned by our new user namespace was made with it or
 	 * after it: it cannot be one the runtime was already in. */
 	if (!k->user_new)

@@ -204,6 +204,22 @@ static void test_read_small(void)
 		ok(sluice_in_user_namespace() == !initial,
 		   "in_user_namespace: as /proc/self/uid_map says");
 	}
+	ok(sluice_id_mapped("/no/such/map", 7), "id_mapped: an unreadable map says yes");
+	{
+		char path[] = "/tmp/sluice-test-map.XXXXXX";
+		int fd = mkstemp(path);
+		const char *map =
+			"         0       1000          1\n       100     200000      65536\n";
+		ok(fd >= 0 && write(fd, map, strlen(map)) == (ssize_t)strlen(map),
+		   "id_mapped: a map");
+		ok(sluice_id_mapped(path, 0) && !sluice_id_mapped(path, 1) &&
+			   sluice_id_mapped(path, 100) && sluice_id_mapped(path, 65635) &&
+			   !sluice_id_mapped(path, 65636) && !sluice_id_mapped(path, 99),
+		   "id_mapped: inside each range, and only there");
+		if (fd >= 0)
+			close(fd);
+		unlink(path);
+	}
 }
 
 int main(void)
