@@ -57,15 +57,18 @@ setup_file() {
 		'RUN ["sh", "-c", "cat /built >/built2"]' >"$dir/ctx/Containerfile"
 	chown -R "$u:$(id -g "$u")" "$dir"
 	chmod 644 "$CLIENT_IMAGE_TAR"
+	# podman and buildah start in the user's home: the caller's directory
+	# (in CI a clone under root's private temporary directory) may be out
+	# of the user's reach, and podman needs its working directory
 	PODMAN=$(ns_command podman setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups \
-		env -i PATH="$PATH" HOME="$dir/home" USER="$u" LOGNAME="$u" XDG_RUNTIME_DIR="$XDG" \
+		env -i --chdir="$dir/home" PATH="$PATH" HOME="$dir/home" USER="$u" LOGNAME="$u" XDG_RUNTIME_DIR="$XDG" \
 		CONTAINERS_CONF="$dir/containers.conf" CONTAINERS_STORAGE_CONF="$dir/storage.conf" \
 		CONTAINERS_REGISTRIES_CONF=/dev/null TMPDIR="$dir/tmp" \
 		podman --root "$dir/home/storage" --runroot "$XDG/storage" --storage-driver vfs \
 		--tmpdir "$XDG/libpod/tmp" --cgroup-manager cgroupfs --events-backend file \
 		--runtime "$CLIENT_RT_NAME")
 	BUILDAH=$(ns_command buildah setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups \
-		env -i PATH="$PATH" HOME="$dir/home" USER="$u" LOGNAME="$u" XDG_RUNTIME_DIR="$XDG" \
+		env -i --chdir="$dir/home" PATH="$PATH" HOME="$dir/home" USER="$u" LOGNAME="$u" XDG_RUNTIME_DIR="$XDG" \
 		CONTAINERS_CONF="$dir/containers.conf" CONTAINERS_STORAGE_CONF="$dir/storage.conf" \
 		CONTAINERS_REGISTRIES_CONF=/dev/null TMPDIR="$dir/tmp" \
 		buildah --root "$dir/home/storage" --runroot "$XDG/storage" --storage-driver vfs)
