@@ -348,28 +348,15 @@ static int ns_owned_by_us(const struct ns_check *k, enum sluice_ns ns)
 	return 1;
 }
 
-/* Read a whole (small) file into buf; its length or -1. */
-static ssize_t read_small(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len);
-	sluice_close(fd);
-	return n;
-}
-
 static int maps_differ(pid_t parent, const char *kind)
 {
 	char mine[4096], theirs[4096], path[64];
 	ssize_t a, b;
 
 	snprintf(path, sizeof(path), "/proc/self/%s_map", kind);
-	a = read_small(path, mine, sizeof(mine));
+	a = sluice_read_small(path, mine, sizeof(mine));
 	snprintf(path, sizeof(path), "/proc/%d/%s_map", (int)parent, kind);
-	b = read_small(path, theirs, sizeof(theirs));
+	b = sluice_read_small(path, theirs, sizeof(theirs));
 	if (a < 0 || b < 0)
 		return -EACCES;
 	return a != b || memcmp(mine, theirs, (size_t)a) != 0;
