@@ -335,14 +335,15 @@ _blob() {
 	echo "$sum $size"
 }
 
-# make_oci_archive LAYER_TAR OUT NAME: an OCI image archive of one layer.
+# make_oci_archive LAYER_TAR OUT NAME [CMD_JSON]: an OCI image archive of
+# one layer, whose command is CMD_JSON (default ["/bin/sh"]).
 make_oci_archive() {
-	local layer=$1 out=$2 name=$3 dir lsum lsize csum csize msum msize
+	local layer=$1 out=$2 name=$3 cmd=${4:-'["/bin/sh"]'} dir lsum lsize csum csize msum msize
 	dir=$(mktemp -d "$CLIENT_DIR/oci.XXXXXX") || return 1
 	mkdir -p "$dir/blobs/sha256"
 	cp "$layer" "$dir/layer" && read -r lsum lsize < <(_blob "$dir" "$dir/layer") || return 1
-	printf '{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["/bin/sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]},"history":[{"created_by":"sluice test/clients"}]}' \
-		"$lsum" >"$dir/config"
+	printf '{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":%s},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]},"history":[{"created_by":"sluice test/clients"}]}' \
+		"$cmd" "$lsum" >"$dir/config"
 	read -r csum csize < <(_blob "$dir" "$dir/config") || return 1
 	printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:%s","size":%s}]}' \
 		"$csum" "$csize" "$lsum" "$lsize" >"$dir/manifest"
