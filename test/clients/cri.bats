@@ -13,19 +13,36 @@ load helpers
 CRI_DIR=$BATS_TEST_DIRNAME/cri
 
 setup_file() {
-	clients_setup cri containerd ctr containerd-shim-runc-v2 || return 1
+	# A tmpfs on /var/lib in the suite's namespace: CNI keeps a cache of
+	# its results in /var/lib/cni whatever its configuration says.
+	clients_setup cri containerd ctr containerd-shim-runc-v2 /usr/lib/cni/bridge -- /var/lib || return 1
 	[[ -z $CLIENTS_SKIP ]] || return 0
 	if ! /usr/bin/python3 -c 'import grpc, grpc_tools' 2>/dev/null; then
 		CLIENTS_SKIP="requires python3-grpcio and python3-grpc-tools (scripts/install-deps --clients)"
 		return 0
 	fi
 	local dir=$CLIENT_DIR/containerd
-	mkdir -p "$dir/tmp" "$dir/logs" "$dir/cni-bin" "$dir/cni-conf"
+	mkdir -p "$dir/tmp" "$dir/logs" "$dir/cni-conf"
 	/usr/bin/python3 -m grpc_tools.protoc -I "$CRI_DIR" --descriptor_set_out="$dir/api.pb" \
 		api.proto || return 1
-	# The pods share the suite's network namespace (NODE), whose loopback
-	# the CRI plugin's streaming server listens on.
+	# The CRI plugin's streaming server listens on the loopback of the
+	# suite's network namespace, which a hostNetwork pod shares.
 	in_ns ip link set lo up || return 1
+	# A pod's own network: CNI's bridge plugin, in the suite's network
+	# namespace (no gateway, no masquerading: nothing but a bridge, veth
+	# pairs and the pods' addresses), its address leases in the suite's
+	# directory.
+	cat >"$dir/cni-conf/10-sluice-test.conflist" <<-EOF
+		{
+		  "cniVersion": "0.4.0",
+		  "name": "sluice-test",
+		  "plugins": [{
+		    "type": "bridge", "bridge": "cni-sluice0", "isGateway": false, "ipMasq": false,
+		    "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.89.77.0/24"}]],
+		             "dataDir": "$dir/cni-ipam"}
+		  }]
+		}
+	EOF
 	cat >"$dir/config.toml" <<-EOF
 		version = 2
 		root = "$dir/root"
@@ -55,7 +72,7 @@ setup_file() {
 		      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.rt.options]
 		        BinaryName = "$CLIENT_RT_BIN"
 		  [plugins."io.containerd.grpc.v1.cri".cni]
-		    bin_dir = "$dir/cni-bin"
+		    bin_dir = "/usr/lib/cni"
 		    conf_dir = "$dir/cni-conf"
 	EOF
 	daemon_start containerd "$dir/containerd.sock" \
@@ -117,21 +134,21 @@ json_array() {
 }
 
 # pod_config [JQ_FILTER]: the PodSandboxConfig of pod $POD_NAME, as the
-# kubelet writes one: the node's network (no CNI here: no hostname
-# either, the node's goes with its network), an ipc namespace of the pod's
-# own, a pid namespace for each container (the kubelet's default; "POD" is
-# shareProcessNamespace), a cgroup parent below ours, a log directory;
-# JQ_FILTER changes it.
+# kubelet writes one: network, ipc and uts namespaces of the pod's own (its
+# hostname is its name), a pid namespace for each container (the
+# kubelet's default; "POD" is shareProcessNamespace), a cgroup parent
+# below ours, a log directory; JQ_FILTER changes it.
 pod_config() {
 	jq -cn --arg name "$POD_NAME" --arg logs "$CLIENT_DIR/containerd/logs/$POD_NAME" \
 		--arg cgroup "$CLIENT_CGROUP/$POD_NAME" '{
 			metadata: {name: $name, uid: ("uid-" + $name), namespace: "default", attempt: 0},
+			hostname: $name,
 			log_directory: $logs,
 			labels: {app: $name},
 			annotations: {"sluice.test/pod": $name},
 			linux: {
 				cgroup_parent: $cgroup,
-				security_context: {namespace_options: {network: "NODE", pid: "CONTAINER", ipc: "POD"}}
+				security_context: {namespace_options: {network: "POD", pid: "CONTAINER", ipc: "POD"}}
 			}
 		}' | jq -c "${1:-.}"
 }
@@ -162,7 +179,7 @@ container_config() {
 			image: {image: "localhost/busybox:latest"},
 			command: .,
 			log_path: ($name + ".log"),
-			linux: {security_context: {namespace_options: {network: "NODE", pid: "CONTAINER", ipc: "POD"}}}
+			linux: {security_context: {namespace_options: {network: "POD", pid: "CONTAINER", ipc: "POD"}}}
 		}' | jq -c "$filter"
 }
 
@@ -294,7 +311,8 @@ pod_pid() {
 	[[ $pid =~ ^[0-9]+$ && $pause =~ ^[0-9]+$ ]]
 	assert_eq "$(readlink "/proc/$pid/ns/pid")" "$(readlink "/proc/$pause/ns/pid")"
 	assert_eq "$(readlink "/proc/$pid/ns/ipc")" "$(readlink "/proc/$pause/ns/ipc")"
-	assert_eq "$(readlink "/proc/$pid/ns/net")" "$(readlink "/proc/$CLIENT_NS_PID/ns/net")"
+	assert_eq "$(readlink "/proc/$pid/ns/net")" "$(readlink "/proc/$pause/ns/net")"
+	assert_eq "$(readlink "/proc/$pid/ns/uts")" "$(readlink "/proc/$pause/ns/uts")"
 	[[ $(readlink "/proc/$pid/ns/mnt") != "$(readlink "/proc/$pause/ns/mnt")" ]]
 	# Seen from inside: the pause container is PID 1 of the pod.
 	run -0 exec_sync "$CTR" sh -c 'cat /proc/1/cmdline | tr "\0" " "; echo; echo "$FOO|$(pwd)"; cat /data/file'
@@ -317,6 +335,38 @@ from-the-host"
 	assert_eq "$(readlink "/proc/$pid/ns/ipc")" "$(readlink "/proc/$pause/ns/ipc")"
 	run -0 exec_sync "$own" sh -c 'cat /proc/1/cmdline | tr "\0" " "'
 	assert_eq "$(jq -r .stdout <<<"$output")" "sleep 1000 "
+}
+
+@test "cri: the pod's network: its address, its hostname, localhost shared by its containers" {
+	local ip
+	run_pod
+	run -0 cri_ RuntimeService.PodSandboxStatus "{\"pod_sandbox_id\":\"$POD\"}"
+	ip=$(jq -r .status.network.ip <<<"$output")
+	[[ $ip == 10.89.77.* ]]
+	create_container server -- nc -l -p 8080 -e echo hello over the pod\'s loopback
+	start_container "$CTR"
+	wait_container "$CTR" CONTAINER_RUNNING 30
+	create_container client -- sh -c 'hostname; ip -4 -o addr show eth0 | awk "{ print \$4 }";
+		for i in $(seq 50); do nc 127.0.0.1 8080 && exit; sleep 0.1; done; exit 1'
+	start_container "$CTR"
+	wait_container "$CTR" CONTAINER_EXITED 30
+	assert_eq "$(jq -r .exit_code <<<"$STATUS")" 0
+	run -0 container_log client
+	assert_eq "$output" "stdout $POD_NAME
+stdout $ip/24
+stdout hello over the pod's loopback"
+	# Not the suite's network namespace (the node's).
+	[[ $(readlink "/proc/$(pod_pid)/ns/net") != "$(readlink "/proc/$CLIENT_NS_PID/ns/net")" ]]
+}
+
+@test "cri: a hostNetwork pod shares the node's network namespace" {
+	run_pod '.linux.security_context.namespace_options.network = "NODE" | del(.hostname)'
+	create_container app '.linux.security_context.namespace_options.network = "NODE"' -- sleep 1000
+	start_container "$CTR"
+	wait_container "$CTR" CONTAINER_RUNNING 30
+	assert_eq "$(readlink "/proc/$(container_pid "$CTR")/ns/net")" \
+		"$(readlink "/proc/$CLIENT_NS_PID/ns/net")"
+	assert_eq "$(readlink "/proc/$(pod_pid)/ns/net")" "$(readlink "/proc/$CLIENT_NS_PID/ns/net")"
 }
 
 @test "cri: ExecSync: stdout, stderr, exit code; a missing command" {
