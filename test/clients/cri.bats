@@ -431,6 +431,30 @@ stdout hello over the pod's loopback"
 	fi
 }
 
+@test "cri: a device, a Localhost seccomp profile, run_as_username, supplemental groups" {
+	local profile=$CLIENT_DIR/containerd/no-mkdir.json
+	# The profile format containerd reads for Localhost (docker's).
+	cat >"$profile" <<-'EOF'
+		{"defaultAction": "SCMP_ACT_ALLOW",
+		 "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}
+	EOF
+	run_pod
+	create_container app '.devices = [{container_path: "/dev/xnull", host_path: "/dev/null",
+			permissions: "rwm"}] |
+		.linux.security_context += {run_as_username: "nobody", supplemental_groups: [4242],
+			seccomp: {profile_type: "Localhost", localhost_ref: "'"$profile"'"}}' -- \
+		sh -c 'stat -c "%F %t:%T" /dev/xnull; echo x >/dev/xnull && echo wrote;
+			echo "$(id -u) $(id -G)"; mkdir /tmp/d'
+	start_container "$CTR"
+	wait_container "$CTR" CONTAINER_EXITED 30
+	assert_eq "$(jq -r .exit_code <<<"$STATUS")" 1
+	run -0 container_log app
+	assert_output_line "stdout character special file 1:3"
+	assert_output_line "stdout wrote"
+	assert_output_line "stdout 65534 65534 4242"
+	assert_output_line "stderr mkdir: can't create directory '/tmp/d': Operation not permitted"
+}
+
 @test "cri: a privileged container in a privileged pod: no filter, no no_new_privs" {
 	run_pod '.linux.security_context.privileged = true'
 	create_container privileged '.linux.security_context += {privileged: true}' -- probe caps
