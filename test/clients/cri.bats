@@ -347,7 +347,7 @@ from-the-host"
 	start_container "$CTR"
 	wait_container "$CTR" CONTAINER_RUNNING 30
 	create_container client -- sh -c 'hostname; ip -4 -o addr show eth0 | awk "{ print \$4 }";
-		for i in $(seq 50); do nc 127.0.0.1 8080 && exit; sleep 0.1; done; exit 1'
+		for i in $(seq 200); do nc 127.0.0.1 8080 2>/dev/null && exit; sleep 0.1; done; exit 1'
 	start_container "$CTR"
 	wait_container "$CTR" CONTAINER_EXITED 30
 	assert_eq "$(jq -r .exit_code <<<"$STATUS")" 0
