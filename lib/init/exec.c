@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -74,23 +75,96 @@ static const char *env_get(char *const *env, const char *key)
 	return NULL;
 }
 
-/* Socket activation: the fds are for this process, whose pid only the
- * helper knows now. */
+/* The home directory of uid in the container's /etc/passwd (the first
+ * entry with that uid), or "/" (runc's default user's home) when there is
+ * no such entry or no readable regular /etc/passwd.  Read before seccomp,
+ * as the workload's user; a FIFO or device there is not read. */
+static void passwd_home(uid_t uid, char *home, size_t size)
+{
+	static char data[1 << 20];
+	struct stat st;
+	ssize_t n = 0, r;
+	int fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+
+	snprintf(home, size, "/");
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		while ((size_t)n < sizeof(data) - 1 &&
+		       ((r = read(fd, data + n, sizeof(data) - 1 - (size_t)n)) > 0 ||
+			(r < 0 && errno == EINTR)))
+			n += r > 0 ? r : 0;
+	sluice_close(fd);
+	data[n] = '\0';
+	for (char *line = data, *next; line && *line; line = next) {
+		char *f[7] = { 0 }, *end;
+		int i = 0;
+		unsigned long id;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		for (char *p = line; p && i < 7; i++) {
+			f[i] = p;
+			p = strchr(p, ':');
+			if (p)
+				*p++ = '\0';
+		}
+		if (i < 6 || !f[2][0])
+			continue;
+		errno = 0;
+		id = strtoul(f[2], &end, 10);
+		if (errno || *end || id != (unsigned long)uid)
+			continue;
+		if (f[5][0])
+			snprintf(home, size, "%s", f[5]);
+		return;
+	}
+}
+
+/* Sets ENTRY ("KEY=VALUE") in *env, in place of KEY's entry if there is
+ * one.  0 or -ENOMEM. */
+static int env_set(char ***env, const char *entry)
+{
+	size_t k = strcspn(entry, "=") + 1;
+	char *s;
+
+	for (size_t i = 0; (*env)[i]; i++)
+		if (strncmp((*env)[i], entry, k) == 0) {
+			s = strdup(entry);
+			if (!s)
+				return -ENOMEM;
+			free((*env)[i]);
+			(*env)[i] = s;
+			return 0;
+		}
+	return sluice_strv_push(env, entry);
+}
+
+/* HOME, when the config gives none or an empty one, is the user's home in
+ * the container's /etc/passwd, as runc sets it (setupUser); socket
+ * activation: the fds are for this process, whose pid only the helper
+ * knows now. */
 static char **workload_env(const struct sluice_config *c)
 {
 	char **env = sluice_strv_dup(c->process.env);
-	char buf[32];
+	const char *home = env ? env_get(env, "HOME") : NULL;
+	char buf[PATH_MAX + 8];
 
-	if (!env || !env_get(env, "LISTEN_FDS"))
+	if (!env)
+		return NULL;
+	if (!home || !home[0]) {
+		memcpy(buf, "HOME=", 5);
+		passwd_home(c->process.user.uid, buf + 5, sizeof(buf) - 5);
+		if (env_set(&env, buf) < 0) {
+			sluice_strv_free(env);
+			return NULL;
+		}
+	}
+	if (!env_get(env, "LISTEN_FDS"))
 		return env;
 	snprintf(buf, sizeof(buf), "LISTEN_PID=%d", (int)getpid());
-	for (size_t i = 0; env[i]; i++)
-		if (strncmp(env[i], "LISTEN_PID=", 11) == 0) {
-			free(env[i]);
-			env[i] = strdup(buf);
-			return env;
-		}
-	(void)sluice_strv_push(&env, buf);
+	(void)env_set(&env, buf);
 	return env;
 }
 

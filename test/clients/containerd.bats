@@ -129,6 +129,23 @@ wait_task_status() {
 	assert_eq "$output" "bar||/tmp|/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 }
 
+@test "ctr run: HOME from the image's /etc/passwd (ctr sets none; runc fills it in)" {
+	run -0 ctr_run --rm -- sh -c 'echo "$HOME"'
+	assert_eq "$output" /root
+	# ctr 1.6 run has no --user: an exec as another user.  A uid without
+	# an entry gets /; a HOME given stays.
+	run -0 ctr_run -d -- sleep 600
+	wait_task_status "$CTR_ID" RUNNING 10
+	run -0 ctr_ task exec --fifo-dir "$CLIENT_DIR/containerd/fifo" --exec-id e1 --user 65534 \
+		"$CTR_ID" sh -c 'echo "$HOME"'
+	assert_eq "$output" /nonexistent
+	run -0 ctr_ task exec --fifo-dir "$CLIENT_DIR/containerd/fifo" --exec-id e2 --user 4321 \
+		"$CTR_ID" sh -c 'echo "$HOME"'
+	assert_eq "$output" /
+	CTR_ID=$CTR_ID-env run -0 ctr_run --rm --env HOME=/given -- sh -c 'echo "$HOME"'
+	assert_eq "$output" /given
+}
+
 @test "ctr run -t: the workload has a terminal" {
 	ctr_exe
 	run -3 with_tty "$CTR_EXE" run -t --rm --runc-binary "$CLIENT_RT_BIN" \
