@@ -149,3 +149,28 @@ cg_file() {
 	run -78 --separate-stderr oci run --bundle "$B" "$ID"
 	assert_contains "$stderr" '"tmpcopyup" is for tmpfs mounts only'
 }
+
+@test "tmpfs modes as runc gives them; a read-only tmpfs is filled, and mounted into, before it is made read-only" {
+	make_bundle "$B" sh -c 'stat -c "%a %u" /new /newmode /data /over /ro; cat /ro/copied /ro/bound;
+		touch /ro/x'
+	mkdir -p "$B/rootfs/data" "$B/rootfs/over" "$B/rootfs/ro"
+	chmod 0750 "$B/rootfs/data" && chown 1000:1000 "$B/rootfs/data"
+	chmod 0711 "$B/rootfs/over"
+	echo from-rootfs >"$B/rootfs/ro/copied"
+	echo bound >"$DIR/bound"
+	# /new: a mountpoint sluice makes (the tmpfs's own 1777); /newmode: its
+	# mode=; /data: over a directory, copied up (its mode, not its owner);
+	# /over: over a directory (its mode); /ro: read-only, copied up, with
+	# a file bound into it afterwards (podman's /etc/hostname in a
+	# read-only /etc).
+	cfg "$B" '.mounts += [
+		{"destination": "/new", "type": "tmpfs", "source": "tmpfs", "options": ["tmpcopyup"]},
+		{"destination": "/newmode", "type": "tmpfs", "source": "tmpfs", "options": ["mode=700", "tmpcopyup"]},
+		{"destination": "/data", "type": "tmpfs", "source": "tmpfs", "options": ["tmpcopyup"]},
+		{"destination": "/over", "type": "tmpfs", "source": "tmpfs"},
+		{"destination": "/ro", "type": "tmpfs", "source": "tmpfs", "options": ["ro", "tmpcopyup"]},
+		{"destination": "/ro/bound", "type": "bind", "source": "'"$DIR/bound"'", "options": ["bind", "ro"]}]'
+	run -1 oci run --bundle "$B" "$ID"
+	assert_eq "$output" $'1777 0\n700 0\n750 0\n711 0\n755 0\nfrom-rootfs\nbound\ntouch: /ro/x: Read-only file system'
+	[[ ! -e $B/rootfs/ro/bound ]] || fail "the bind's mountpoint was made in the rootfs"
+}

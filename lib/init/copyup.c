@@ -123,13 +123,10 @@ static int copy_tree(int src, int dst, int depth)
 
 int sluice_copy_up(int under, int tmpfs, const char *dest, struct sluice_error *err)
 {
-	struct stat st;
-	int r = fstat(under, &st) < 0 ? -errno : copy_tree(under, tmpfs, 0);
+	/* what is under it only: the tmpfs's root keeps its owner, and its
+	 * mode is mount_fs's (runc copies the contents alone too) */
+	int r = copy_tree(under, tmpfs, 0);
 
-	/* the tmpfs's root takes the directory's own mode and owner */
-	if (r == 0 &&
-	    (fchown(tmpfs, st.st_uid, st.st_gid) < 0 || fchmod(tmpfs, st.st_mode & 07777) < 0))
-		r = -errno;
 	if (r < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, -r,
 				  "tmpcopyup: copy what was under %s into its tmpfs", dest);

@@ -293,6 +293,26 @@ static int mount_rec_attrs(struct sluice_root *r, const struct sluice_mount *m)
 	return set_rec_attrs(fd, m) < 0 ? -errno : 0;
 }
 
+/* A read-only tmpfs is mounted writable and made read-only once every
+ * mount is in place, as runc does (finalizeRootfs): a tmpcopyup one is
+ * filled first, a /dev one populated, and the mounts after it may make
+ * their mountpoints in it (podman's /etc/hostname in a read-only /etc). */
+static bool ro_later(const struct sluice_mount *m)
+{
+	return !m->bind && m->type && strcmp(m->type, "tmpfs") == 0 && (m->flags & MS_RDONLY);
+}
+
+/* The mount at m's destination made read-only. */
+static int mount_readonly(struct sluice_root *r, const struct sluice_mount *m)
+{
+	struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
+	cleanup_close int fd = sluice_root_open(r, m->destination, O_PATH | O_DIRECTORY);
+
+	if (fd < 0)
+		return fd;
+	return mount_setattr(fd, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0 ? -errno : 0;
+}
+
 /* tmpcopyup: the new tmpfs gets a copy of the directory it covers, read
  * through an fd opened before the mount. */
 static int copy_up(struct sluice_root *r, const struct sluice_mount *m, int under,
@@ -306,13 +326,53 @@ static int copy_up(struct sluice_root *r, const struct sluice_mount *m, int unde
 	return sluice_copy_up(under, tmpfs, m->destination, err);
 }
 
+/* The tmpfs's options hold mode=. */
+static bool has_mode_option(const char *data)
+{
+	for (const char *p = data; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (strncmp(p, "mode=", 5) == 0)
+			return true;
+	return false;
+}
+
+/* A tmpfs over a directory that was there starts with that directory's
+ * mode unless its options say mode= (runc puts "mode=<the directory's>"
+ * before the options, createMountpoint); on a mountpoint made for it the
+ * tmpfs keeps its own (1777, or its mode=).  Sets *data to the options
+ * to mount with. */
+static int tmpfs_data(struct sluice_root *r, const struct sluice_mount *m, char *buf, size_t size,
+		      const char **data)
+{
+	struct stat st;
+	cleanup_close int old = -1;
+	int n;
+
+	*data = m->data;
+	if (!m->type || strcmp(m->type, "tmpfs") != 0 || has_mode_option(m->data))
+		return 0;
+	old = sluice_root_open(r, m->destination, O_PATH);
+	if (old < 0 || fstat(old, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	n = snprintf(buf, size, "mode=%04o%s%s", (unsigned)(st.st_mode & 07777), m->data ? "," : "",
+		     m->data ? m->data : "");
+	if (n < 0 || (size_t)n >= size)
+		return -E2BIG;
+	*data = buf;
+	return 0;
+}
+
 static int mount_fs(struct sluice_root *r, const struct sluice_mount *m, struct sluice_error *err)
 {
-	char path[64];
-	cleanup_close int target = sluice_root_mkpath(r, m->destination, false, err);
+	char path[64], data_buf[4096];
+	const char *data = NULL;
+	cleanup_close int target = -1;
 	cleanup_close int under = -1;
-	int e = 0;
+	int e = tmpfs_data(r, m, data_buf, sizeof(data_buf), &data);
 
+	if (e < 0)
+		return sluice_err(err, SLUICE_EXIT_CONFIG, -e, "mount %s on %s: options too long",
+				  m->type, m->destination);
+	target = sluice_root_mkpath(r, m->destination, false, err);
 	if (target < 0)
 		return -1;
 	fd_path(target, path, sizeof(path));
@@ -324,20 +384,37 @@ static int mount_fs(struct sluice_root *r, const struct sluice_mount *m, struct 
 		e = mount_cgroup(r, m, target);
 		if (e == 0 && m->propagation && host_cgroup_is_v2())
 			e = mount_propagation(r, m);
-	} else if (mount(m->source ? m->source : m->type, path, m->type, m->flags & fs_flag_mask,
-			 m->data) < 0)
+	} else if (mount(m->source ? m->source : m->type, path, m->type,
+			 m->flags & fs_flag_mask & ~(ro_later(m) ? (unsigned long)MS_RDONLY : 0UL),
+			 data) < 0)
 		e = mount_fs_fallback(m, target, errno);
 	else if (m->propagation)
 		e = mount_propagation(r, m);
-	if (e == 0)
-		e = mount_rec_attrs(r, m);
 	if (e < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, -e, "mount %s on %s%s%s", m->type,
 				  m->destination, m->data ? " with " : "", m->data ? m->data : "");
 	if (under >= 0 && copy_up(r, m, under, err) < 0)
 		return -1;
+	e = mount_rec_attrs(r, m);
+	if (e < 0)
+		return sluice_err(err, SLUICE_EXIT_SETUP, -e, "mount %s on %s%s%s", m->type,
+				  m->destination, m->data ? " with " : "", m->data ? m->data : "");
 	if (r->n_made < SLUICE_MAX_MADE)
 		r->made[r->n_made++] = m->destination;
+	return 0;
+}
+
+int sluice_mounts_readonly_late(struct sluice_root *r, const struct sluice_config *c,
+				struct sluice_error *err)
+{
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		const struct sluice_mount *m = &c->mounts[i];
+		int e = ro_later(m) ? mount_readonly(r, m) : 0;
+
+		if (e < 0)
+			return sluice_err(err, SLUICE_EXIT_SETUP, -e,
+					  "mount tmpfs on %s: make it read-only", m->destination);
+	}
 	return 0;
 }
 

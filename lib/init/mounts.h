@@ -50,6 +50,10 @@ int sluice_move_mount(int tree, int target);
  * first mount was made (a tmpfs on /tmp must not hide /tmp/data). */
 int sluice_mount_one(struct sluice_root *r, const struct sluice_mount *m, int src_fd,
 		     struct sluice_error *err);
+/* The read-only tmpfs mounts, mounted writable, made read-only: after
+ * every mount is in place.  0 or -1 (err filled). */
+int sluice_mounts_readonly_late(struct sluice_root *r, const struct sluice_config *c,
+				struct sluice_error *err);
 /* copyup.c: copy the tree under the directory fd `under` (opened before
  * a tmpfs covered it) into the tmpfs's root dir fd (tmpcopyup). */
 int sluice_copy_up(int under, int tmpfs, const char *dest, struct sluice_error *err);

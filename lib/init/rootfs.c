@@ -107,6 +107,8 @@ static int mount_each(struct sluice_root *r, const struct sluice_config *c, cons
 			populated = true;
 		}
 	}
+	if (sluice_mounts_readonly_late(r, c, err) < 0)
+		return -1;
 	if (!populated && c->linux.n_devices)
 		return sluice_err(err, SLUICE_EXIT_CONFIG, 0,
 				  "linux.devices needs a tmpfs mounted on /dev (sluice does not "

@@ -183,6 +183,24 @@ default_caps() {
 	assert_eq "$output" ok
 }
 
+@test "podman run --tmpfs: modes as runc gives them; a read-only one" {
+	# podman marks --tmpfs mounts tmpcopyup: the tmpfs's root keeps its own
+	# mode (1777 on a new mountpoint, mode= if given), not a made
+	# directory's 0755, and stays root's.
+	run -0 podman_run --rm --tmpfs /t --tmpfs /m:mode=700 busybox stat -c '%a %u' /t /m
+	assert_eq "$output" $'1777 0\n700 0'
+	run -0 podman_run --rm --user 1000 --tmpfs /t busybox sh -c 'touch /t/f && echo ok'
+	assert_eq "$output" ok
+	# Over a directory of the image (/root 0700, /var 0755): its mode, copied
+	# up or not.
+	run -0 podman_run --rm --tmpfs /root:notmpcopyup --tmpfs /var busybox stat -c %a /root /var
+	assert_eq "$output" $'700\n755'
+	# Read-only and copied up: filled, then read-only.
+	run podman_run --rm --tmpfs /etc:ro busybox sh -c 'cat /etc/group >/dev/null && touch /etc/x'
+	assert_status 1
+	assert_contains "$output" "Read-only file system"
+}
+
 @test "podman run: default capabilities, no_new_privs off, seccomp on (as runc)" {
 	local caps
 	caps=$(default_caps)
