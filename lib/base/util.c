@@ -339,6 +339,16 @@ int sluice_strv_push(char ***v, const char *s)
 	return 0;
 }
 
+const char *sluice_env_get(char *const *env, const char *key)
+{
+	size_t k = strlen(key);
+
+	for (size_t i = 0; env && env[i]; i++)
+		if (strncmp(env[i], key, k) == 0 && env[i][k] == '=')
+			return env[i] + k + 1;
+	return NULL;
+}
+
 char *sluice_strdup0(const char *s)
 {
 	return s ? strdup(s) : NULL;

@@ -120,6 +120,8 @@ size_t sluice_strv_len(char *const *v);
 void sluice_strv_free(char **v);
 char **sluice_strv_dup(char *const *v);		/* NULL on ENOMEM */
 int sluice_strv_push(char ***v, const char *s); /* copies s; 0 or -ENOMEM */
+/* The value of KEY in an environment ("KEY=VALUE" entries), or NULL. */
+const char *sluice_env_get(char *const *env, const char *key);
 
 /* 1 in a build with AddressSanitizer (make asan, make fuzz; gcc or clang),
  * 0 otherwise: the few places that must know test for it. */

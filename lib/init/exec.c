@@ -10,6 +10,7 @@
 
 #include "error.h"
 #include "helper.h"
+#include "passwd.h"
 #include "protocol.h"
 #include "util.h"
 
@@ -65,63 +66,6 @@ static int arrange_fds(const struct sluice_config *c, int *status_fd, int exec_f
 	return 0;
 }
 
-static const char *env_get(char *const *env, const char *key)
-{
-	size_t k = strlen(key);
-
-	for (size_t i = 0; env && env[i]; i++)
-		if (strncmp(env[i], key, k) == 0 && env[i][k] == '=')
-			return env[i] + k + 1;
-	return NULL;
-}
-
-/* The home directory of uid in the container's /etc/passwd (the first
- * entry with that uid), or "/" (runc's default user's home) when there is
- * no such entry or no readable regular /etc/passwd.  Read before seccomp,
- * as the workload's user; a FIFO or device there is not read. */
-static void passwd_home(uid_t uid, char *home, size_t size)
-{
-	static char data[1 << 20];
-	struct stat st;
-	ssize_t n = 0, r;
-	int fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-
-	snprintf(home, size, "/");
-	if (fd < 0)
-		return;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-		while ((size_t)n < sizeof(data) - 1 &&
-		       ((r = read(fd, data + n, sizeof(data) - 1 - (size_t)n)) > 0 ||
-			(r < 0 && errno == EINTR)))
-			n += r > 0 ? r : 0;
-	sluice_close(fd);
-	data[n] = '\0';
-	for (char *line = data, *next; line && *line; line = next) {
-		char *f[7] = { 0 }, *end;
-		int i = 0;
-		unsigned long id;
-
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		for (char *p = line; p && i < 7; i++) {
-			f[i] = p;
-			p = strchr(p, ':');
-			if (p)
-				*p++ = '\0';
-		}
-		if (i < 6 || !f[2][0])
-			continue;
-		errno = 0;
-		id = strtoul(f[2], &end, 10);
-		if (errno || *end || id != (unsigned long)uid)
-			continue;
-		if (f[5][0])
-			snprintf(home, size, "%s", f[5]);
-		return;
-	}
-}
-
 /* Sets ENTRY ("KEY=VALUE") in *env, in place of KEY's entry if there is
  * one.  0 or -ENOMEM. */
 static int env_set(char ***env, const char *entry)
@@ -142,26 +86,31 @@ static int env_set(char ***env, const char *entry)
 }
 
 /* HOME, when the config gives none or an empty one, is the user's home in
- * the container's /etc/passwd, as runc sets it (setupUser); socket
+ * the container's /etc/passwd (its first entry with that uid), as runc sets
+ * it (setupUser), or "/" (runc's default user's home) when there is no such
+ * entry or no readable regular /etc/passwd; read here, before seccomp.  Socket
  * activation: the fds are for this process, whose pid only the helper
  * knows now. */
 static char **workload_env(const struct sluice_config *c)
 {
 	char **env = sluice_strv_dup(c->process.env);
-	const char *home = env ? env_get(env, "HOME") : NULL;
+	const char *home = env ? sluice_env_get(env, "HOME") : NULL;
 	char buf[PATH_MAX + 8];
 
 	if (!env)
 		return NULL;
 	if (!home || !home[0]) {
 		memcpy(buf, "HOME=", 5);
-		passwd_home(c->process.user.uid, buf + 5, sizeof(buf) - 5);
+		if (sluice_passwd_field("/etc/passwd", c->process.user.uid, SLUICE_PW_DIR, buf + 5,
+					sizeof(buf) - 5) <= 0 ||
+		    !buf[5])
+			snprintf(buf + 5, sizeof(buf) - 5, "/");
 		if (env_set(&env, buf) < 0) {
 			sluice_strv_free(env);
 			return NULL;
 		}
 	}
-	if (!env_get(env, "LISTEN_FDS"))
+	if (!sluice_env_get(env, "LISTEN_FDS"))
 		return env;
 	snprintf(buf, sizeof(buf), "LISTEN_PID=%d", (int)getpid());
 	(void)env_set(&env, buf);
@@ -179,7 +128,7 @@ static int exec_error(const char *cmd, int e, struct sluice_error *err)
 static int exec_search(const char *cmd, char *const *argv, char *const *env,
 		       struct sluice_error *err)
 {
-	const char *path = env_get(env, "PATH");
+	const char *path = sluice_env_get(env, "PATH");
 	char buf[PATH_MAX];
 	int seen = ENOENT;
 

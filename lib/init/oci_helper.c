@@ -161,10 +161,9 @@ int sluice_oci_hooks_point(struct sluice_oci_helper *o, const struct sluice_conf
 
 static const char *env_path(const struct sluice_config *c)
 {
-	for (size_t i = 0; c->process.env && c->process.env[i]; i++)
-		if (!strncmp(c->process.env[i], "PATH=", 5))
-			return c->process.env[i] + 5;
-	return SLUICE_DEFAULT_PATH;
+	const char *path = sluice_env_get(c->process.env, "PATH");
+
+	return path ? path : SLUICE_DEFAULT_PATH;
 }
 
 /* An executable regular file, as Go's exec.LookPath wants it. */

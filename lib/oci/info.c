@@ -10,6 +10,7 @@
 
 #include "error.h"
 #include "json.h"
+#include "passwd.h"
 #include "util.h"
 
 static int fill(struct oci_container *ct, struct sluice_oci_info *info, struct sluice_error *err)
@@ -144,25 +145,12 @@ int sluice_oci_state_json(const struct sluice_oci_info *info, char **out, struct
 	return 0;
 }
 
-/* The user name of uid from /etc/passwd ("#UID" when it has none), without
- * NSS, which a static binary cannot load. */
+/* The user name of uid in the host's /etc/passwd ("#UID" when it has
+ * none). */
 static void owner_name(uid_t uid, char *buf, size_t len)
 {
-	FILE *f = fopen("/etc/passwd", "re");
-	char line[1024];
-
-	snprintf(buf, len, "#%u", (unsigned)uid);
-	while (f && fgets(line, sizeof(line), f)) {
-		char *save = NULL, *name = strtok_r(line, ":", &save);
-		char *pw = name ? strtok_r(NULL, ":", &save) : NULL;
-		char *id = pw ? strtok_r(NULL, ":", &save) : NULL;
-		if (id && strtoul(id, NULL, 10) == uid && *id >= '0' && *id <= '9') {
-			snprintf(buf, len, "%s", name);
-			break;
-		}
-	}
-	if (f)
-		fclose(f);
+	if (sluice_passwd_field("/etc/passwd", uid, SLUICE_PW_NAME, buf, len) <= 0)
+		snprintf(buf, len, "#%u", (unsigned)uid);
 }
 
 /* As runc's json.Encoder: one line, "null" for no containers. */

@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "tap.h"
+#include "passwd.h"
 #include "util.h"
 
 static void test_scan(void)
@@ -222,6 +224,76 @@ static void test_read_small(void)
 	}
 }
 
+/* Writes TEXT to a new temporary file whose name goes to path. */
+static void temp_file(char *path, const char *text)
+{
+	int fd = mkstemp(path);
+
+	ok(fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text), "passwd: a file");
+	if (fd >= 0)
+		close(fd);
+}
+
+static void test_passwd(void)
+{
+	char path[] = "/tmp/sluice-test-passwd.XXXXXX", fifo[64], buf[64], *big;
+	size_t n = 3 * 4096;
+
+	temp_file(path, "root:x:0:0:root:/root:/bin/sh\n"
+			"short:x:7\n"
+			"nohome:x:8:8:gecos\n"
+			"bad:x:9x:9::/bad:/bin/sh\n"
+			"neg:x:-1:1::/neg:/bin/sh\n"
+			"empty:x:10:10:::/bin/sh\n"
+			"first:x:11:11::/first:/bin/sh\n"
+			"second:x:11:11::/second:/bin/sh\n"
+			"last:x:12:12::/last");
+	strcpy(buf, "untouched");
+	is_int(sluice_passwd_field(path, 0, SLUICE_PW_DIR, buf, sizeof(buf)), 1, "passwd: root");
+	is_str(buf, "/root", "passwd: root's home");
+	sluice_passwd_field(path, 0, SLUICE_PW_NAME, buf, sizeof(buf));
+	is_str(buf, "root", "passwd: root's name");
+	strcpy(buf, "untouched");
+	ok(sluice_passwd_field(path, 7, SLUICE_PW_DIR, buf, sizeof(buf)) == 0 &&
+		   sluice_passwd_field(path, 8, SLUICE_PW_DIR, buf, sizeof(buf)) == 0 &&
+		   !strcmp(buf, "untouched"),
+	   "passwd: a line without the field asked for is no match, buf untouched");
+	is_int(sluice_passwd_field(path, 7, SLUICE_PW_NAME, buf, sizeof(buf)), 1,
+	       "passwd: the name of a short line");
+	ok(sluice_passwd_field(path, 9, SLUICE_PW_DIR, buf, sizeof(buf)) == 0 &&
+		   sluice_passwd_field(path, (uid_t)-1, SLUICE_PW_DIR, buf, sizeof(buf)) == 0,
+	   "passwd: a uid with junk or a sign is no match");
+	ok(sluice_passwd_field(path, 10, SLUICE_PW_DIR, buf, sizeof(buf)) == 1 && !buf[0],
+	   "passwd: an empty home is found empty");
+	sluice_passwd_field(path, 11, SLUICE_PW_DIR, buf, sizeof(buf));
+	is_str(buf, "/first", "passwd: the first entry of a uid");
+	ok(sluice_passwd_field(path, 12, SLUICE_PW_DIR, buf, sizeof(buf)) == 1 &&
+		   !strcmp(buf, "/last"),
+	   "passwd: the last line without a newline");
+	unlink(path);
+
+	big = malloc(n + 200);
+	if (!big)
+		return;
+	memset(big, 'x', n);
+	memcpy(big, "long:x:13:13::", 14);
+	strcpy(big + n, "\nafter:x:13:13::/after:/bin/sh\n");
+	strcpy(path + strlen(path) - 6, "XXXXXX");
+	temp_file(path, big);
+	sluice_passwd_field(path, 13, SLUICE_PW_DIR, buf, sizeof(buf));
+	is_str(buf, "/after", "passwd: a line over a page is skipped, the next one read");
+	unlink(path);
+	free(big);
+
+	is_int(sluice_passwd_field("/no/such/passwd", 0, SLUICE_PW_DIR, buf, sizeof(buf)), -ENOENT,
+	       "passwd: a missing file: -ENOENT");
+	snprintf(fifo, sizeof(fifo), "/tmp/sluice-test-fifo.%d", (int)getpid());
+	ok(mkfifo(fifo, 0600) == 0, "passwd: a FIFO");
+	is_int(sluice_passwd_field(fifo, 0, SLUICE_PW_DIR, buf, sizeof(buf)), -EINVAL,
+	       "passwd: a FIFO is refused without blocking");
+	unlink(fifo);
+}
+
 int main(void)
 {
 	test_cpu_list();
@@ -231,5 +303,6 @@ int main(void)
 	test_scan();
 	test_utc();
 	test_read_small();
+	test_passwd();
 	return done_testing();
 }
