@@ -57,11 +57,14 @@ static int create_last(int dirfd, const char *name, bool as_file)
 	return 0;
 }
 
-int sluice_root_mkpath(struct sluice_root *r, const char *path, bool as_file,
+/* sluice_root_mkpath; *made says whether the last component was created. */
+static int root_mkpath(struct sluice_root *r, const char *path, bool as_file, bool *made,
 		       struct sluice_error *err)
 {
 	char buf[PATH_MAX];
 	int fd = sluice_root_open(r, path, O_PATH);
+
+	*made = false;
 
 	if (fd >= 0 || fd != -ENOENT)
 		return fd >= 0 ? fd : sluice_err(err, SLUICE_EXIT_SETUP, -fd, "%s", path);
@@ -93,6 +96,7 @@ int sluice_root_mkpath(struct sluice_root *r, const char *path, bool as_file,
 				return sluice_err(err, SLUICE_EXIT_SETUP, -e,
 						  "create mountpoint %s", buf);
 			fd = sluice_root_open(r, buf, O_PATH);
+			*made = last;
 		}
 		if (fd < 0)
 			return sluice_err(err, SLUICE_EXIT_SETUP, -fd, "%s", buf);
@@ -100,6 +104,14 @@ int sluice_root_mkpath(struct sluice_root *r, const char *path, bool as_file,
 			return fd;
 		sluice_close(fd);
 	}
+}
+
+int sluice_root_mkpath(struct sluice_root *r, const char *path, bool as_file,
+		       struct sluice_error *err)
+{
+	bool made;
+
+	return root_mkpath(r, path, as_file, &made, err);
 }
 
 int sluice_move_mount(int tree, int target)
@@ -337,44 +349,43 @@ static bool has_mode_option(const char *data)
 
 /* A tmpfs over a directory that was there starts with that directory's
  * mode unless its options say mode= (runc puts "mode=<the directory's>"
- * before the options, createMountpoint); on a mountpoint made for it the
- * tmpfs keeps its own (1777, or its mode=).  Sets *data to the options
- * to mount with. */
-static int tmpfs_data(struct sluice_root *r, const struct sluice_mount *m, char *buf, size_t size,
-		      const char **data)
+ * before the options, createMountpoint); on a mountpoint made for it (made)
+ * the tmpfs keeps its own (1777, or its mode=).  The options to mount with:
+ * m->data, or buf (at least MODE_OPTION longer than m->data). */
+#define MODE_OPTION sizeof("mode=0000,")
+static bool tmpfs_without_mode(const struct sluice_mount *m)
+{
+	return m->type && strcmp(m->type, "tmpfs") == 0 && !has_mode_option(m->data);
+}
+
+static const char *tmpfs_data(const struct sluice_mount *m, int target, bool made, char *buf,
+			      size_t size)
 {
 	struct stat st;
-	cleanup_close int old = -1;
-	int n;
 
-	*data = m->data;
-	if (!m->type || strcmp(m->type, "tmpfs") != 0 || has_mode_option(m->data))
-		return 0;
-	old = sluice_root_open(r, m->destination, O_PATH);
-	if (old < 0 || fstat(old, &st) < 0 || !S_ISDIR(st.st_mode))
-		return 0;
-	n = snprintf(buf, size, "mode=%04o%s%s", (unsigned)(st.st_mode & 07777), m->data ? "," : "",
-		     m->data ? m->data : "");
-	if (n < 0 || (size_t)n >= size)
-		return -E2BIG;
-	*data = buf;
-	return 0;
+	if (made || !tmpfs_without_mode(m) || fstat(target, &st) < 0 || !S_ISDIR(st.st_mode))
+		return m->data;
+	snprintf(buf, size, "mode=%04o%s%s", (unsigned)(st.st_mode & 07777), m->data ? "," : "",
+		 m->data ? m->data : "");
+	return buf;
 }
 
 static int mount_fs(struct sluice_root *r, const struct sluice_mount *m, struct sluice_error *err)
 {
 	char path[64], data_buf[4096];
-	const char *data = NULL;
+	const char *data;
 	cleanup_close int target = -1;
 	cleanup_close int under = -1;
-	int e = tmpfs_data(r, m, data_buf, sizeof(data_buf), &data);
+	bool made;
+	int e = 0;
 
-	if (e < 0)
-		return sluice_err(err, SLUICE_EXIT_CONFIG, -e, "mount %s on %s: options too long",
-				  m->type, m->destination);
-	target = sluice_root_mkpath(r, m->destination, false, err);
+	if (tmpfs_without_mode(m) && m->data && strlen(m->data) + MODE_OPTION > sizeof(data_buf))
+		return sluice_err(err, SLUICE_EXIT_CONFIG, E2BIG,
+				  "mount %s on %s: options too long", m->type, m->destination);
+	target = root_mkpath(r, m->destination, false, &made, err);
 	if (target < 0)
 		return -1;
+	data = tmpfs_data(m, target, made, data_buf, sizeof(data_buf));
 	fd_path(target, path, sizeof(path));
 	if (m->copy_up && (under = openat(target, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "tmpcopyup: open %s",
