@@ -11,28 +11,8 @@ setup_file() {
 	clients_setup containerd containerd ctr containerd-shim-runc-v2 || return 1
 	[[ -z $CLIENTS_SKIP ]] || return 0
 	local dir=$CLIENT_DIR/containerd
-	mkdir -p "$dir/tmp" "$dir/fifo"
-	cat >"$dir/config.toml" <<-EOF
-		version = 2
-		root = "$dir/root"
-		state = "$dir/state"
-		disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.btrfs",
-		  "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper",
-		  "io.containerd.snapshotter.v1.aufs", "io.containerd.tracing.processor.v1.otlp",
-		  "io.containerd.internal.v1.tracing"]
-		[grpc]
-		  address = "$dir/containerd.sock"
-		[ttrpc]
-		  address = "$dir/containerd.sock.ttrpc"
-		[debug]
-		  address = ""
-		[metrics]
-		  address = ""
-	EOF
-	# The shim writes process files and console sockets to $TMPDIR; its
-	# own sockets go to /run/containerd/s (the namespace's tmpfs).
-	daemon_start containerd "$dir/containerd.sock" \
-		env TMPDIR="$dir/tmp" containerd --config "$dir/config.toml" || return 1
+	mkdir -p "$dir/fifo"
+	containerd_start "$dir" io.containerd.grpc.v1.cri </dev/null || return 1
 	ctr_ image import "$CLIENT_OCI_TAR" >/dev/null || return 1
 }
 

@@ -22,7 +22,7 @@ setup_file() {
 		return 0
 	fi
 	local dir=$CLIENT_DIR/containerd
-	mkdir -p "$dir/tmp" "$dir/logs" "$dir/cni-conf"
+	mkdir -p "$dir/logs" "$dir/cni-conf"
 	/usr/bin/python3 -m grpc_tools.protoc -I "$CRI_DIR" --descriptor_set_out="$dir/api.pb" \
 		api.proto || return 1
 	# The CRI plugin's streaming server listens on the loopback of the
@@ -43,21 +43,7 @@ setup_file() {
 		  }]
 		}
 	EOF
-	cat >"$dir/config.toml" <<-EOF
-		version = 2
-		root = "$dir/root"
-		state = "$dir/state"
-		disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs",
-		  "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.aufs",
-		  "io.containerd.tracing.processor.v1.otlp", "io.containerd.internal.v1.tracing"]
-		[grpc]
-		  address = "$dir/containerd.sock"
-		[ttrpc]
-		  address = "$dir/containerd.sock.ttrpc"
-		[debug]
-		  address = ""
-		[metrics]
-		  address = ""
+	containerd_start "$dir" <<-EOF || return 1
 		[plugins."io.containerd.grpc.v1.cri"]
 		  sandbox_image = "localhost/pause:sluice"
 		  stream_server_address = "127.0.0.1"
@@ -75,8 +61,6 @@ setup_file() {
 		    bin_dir = "/usr/lib/cni"
 		    conf_dir = "$dir/cni-conf"
 	EOF
-	daemon_start containerd "$dir/containerd.sock" \
-		env TMPDIR="$dir/tmp" containerd --config "$dir/config.toml" || return 1
 	make_oci_archive "$CLIENT_IMAGE_TAR" "$CLIENT_DIR/pause.tar" localhost/pause:sluice \
 		'["/bin/sleep","1000000000"]' || return 1
 	ctr_ image import "$CLIENT_OCI_TAR" >/dev/null || return 1

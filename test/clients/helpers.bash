@@ -310,6 +310,44 @@ daemon_stop() {
 	rm -f "$pidfile"
 }
 
+# containerd_start DIR [PLUGIN...] < TOML: starts a private containerd
+# whose root, state and sockets are in DIR (the gRPC socket
+# DIR/containerd.sock), with no debug or metrics endpoint and the
+# snapshotters and tracing this machine lacks (and each PLUGIN given)
+# disabled; the TOML on stdin follows that header in its config.  The
+# shim writes process files and console sockets to $TMPDIR, DIR/tmp; its
+# own sockets go to /run/containerd/s (the namespace's tmpfs).
+containerd_start() {
+	local dir=$1 plugin disabled
+	shift
+	disabled='"io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs",
+  "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.aufs",
+  "io.containerd.tracing.processor.v1.otlp", "io.containerd.internal.v1.tracing"'
+	for plugin; do
+		disabled+=", \"$plugin\""
+	done
+	mkdir -p "$dir/tmp" || return 1
+	{
+		cat <<-EOF
+			version = 2
+			root = "$dir/root"
+			state = "$dir/state"
+			disabled_plugins = [$disabled]
+			[grpc]
+			  address = "$dir/containerd.sock"
+			[ttrpc]
+			  address = "$dir/containerd.sock.ttrpc"
+			[debug]
+			  address = ""
+			[metrics]
+			  address = ""
+		EOF
+		cat
+	} >"$dir/config.toml" || return 1
+	daemon_start containerd "$dir/containerd.sock" \
+		env TMPDIR="$dir/tmp" containerd --config "$dir/config.toml"
+}
+
 # ---- images ----
 
 # The busybox rootfs as a tar, and the same as an OCI image archive
