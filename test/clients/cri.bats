@@ -4,7 +4,8 @@
 # shim's binary, driven call by call as the kubelet drives it
 # (test/clients/cri/cri-client, gRPC on the suite's socket): pod sandboxes
 # and their pause container, containers joining the pod's namespaces, logs,
-# exit codes, ExecSync, resources and their update, security contexts,
+# exit codes, ExecSync, resources and their update, the stats the kubelet
+# reads (ContainerStats), security contexts,
 # stop with a grace period, OOM, and nothing left behind.  Expectations
 # are what the kubelet sees with runc (docs/clients.md).
 
@@ -391,6 +392,37 @@ stdout hello over the pod's loopback"
 	assert_eq "$(cat "$CGROUP_MOUNTS/memory$cg/memory.limit_in_bytes")" 134217728
 	assert_eq "$(cat "$CGROUP_MOUNTS/cpu$cg/cpu.cfs_quota_us")" 20000
 	assert_eq "$(cat "$CGROUP_MOUNTS/cpu$cg/cpu.shares")" 256
+}
+
+@test "cri: ContainerStats: the CPU time and memory of the container's own cgroups" {
+	local cg pid deadline before after stats
+	run_pod
+	# Some CPU time, then 16 MiB held in a shell variable (the shell stays:
+	# its last command is not the sleep, which it would exec).
+	create_container app -- sh -c 'i=0; while [ $i -lt 100000 ]; do i=$((i + 1)); done
+		x=$(head -c 16777216 /dev/zero | tr "\0" a); touch /tmp/held; sleep 1000; : "${#x}"'
+	start_container "$CTR"
+	wait_container "$CTR" CONTAINER_RUNNING 30
+	cg=$CLIENT_CGROUP/$POD_NAME/$CTR
+	pid=$(container_pid "$CTR")
+	deadline=$((SECONDS + 30))
+	until [[ -e /proc/$pid/root/tmp/held ]]; do
+		((SECONDS < deadline)) || fail "the container did not get to hold its memory"
+		sleep 0.1
+	done
+	# The kubelet's figures are the container's cgroups' (containerd's
+	# shim finds them from the init's /proc/PID/cgroup): the CPU time lies
+	# between two readings of its cpuacct cgroup taken around the call.
+	before=$(cat "$CGROUP_MOUNTS/cpuacct$cg/cpuacct.usage")
+	run -0 cri_ RuntimeService.ContainerStats "{\"container_id\":\"$CTR\"}"
+	stats=$output
+	after=$(cat "$CGROUP_MOUNTS/cpuacct$cg/cpuacct.usage")
+	assert_eq "$(jq -r .stats.attributes.id <<<"$stats")" "$CTR"
+	run -0 jq -r ".stats.cpu.usage_core_nano_seconds.value | tonumber |
+		. > 0 and . >= $before and . <= $after" <<<"$stats"
+	assert_eq "$output" true
+	run -0 jq -r '.stats.memory.working_set_bytes.value | tonumber | . >= 16777216' <<<"$stats"
+	assert_eq "$output" true
 }
 
 @test "cri: security context: user, read-only root, dropped capabilities, no_new_privs, seccomp" {
