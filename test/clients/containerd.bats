@@ -2,7 +2,8 @@
 # containerd (its runc shim, io.containerd.runc.v2, driven with ctr) with
 # the runtime under test as the shim's runc binary (`ctr run
 # --runc-binary`): run, exit status, env, terminal, memory limit,
-# read-only root, a detached task with exec, kill and delete.
+# read-only root, a detached task with exec, kill and delete, pause and
+# resume.
 # Expectations are what a user sees with runc (docs/clients.md).
 
 load helpers
@@ -217,6 +218,33 @@ wait_task_status() {
 	run -0 ctr_ container delete "$CTR_ID"
 	run -0 ctr_ container list --quiet
 	assert_eq "$output" ""
+}
+
+@test "ctr task pause, resume: the task's processes are frozen, then go on" {
+	local freezer=$CGROUP_MOUNTS/freezer$CLIENT_CGROUP/$CTR_ID/freezer.state a b deadline
+	shared_dir
+	run -0 ctr_run -d --mount "type=bind,src=$SHARED,dst=/shared,options=rbind:rw" -- \
+		sh -c 'i=0; while :; do i=$((i + 1)); echo $i >/shared/count; sleep 0.05; done'
+	wait_for_file "$SHARED/count" 30
+	wait_task_status "$CTR_ID" RUNNING 10
+	run -0 ctr_ task pause "$CTR_ID"
+	wait_task_status "$CTR_ID" PAUSED 10
+	assert_eq "$(cat "$freezer")" FROZEN
+	a=$(<"$SHARED/count")
+	sleep 0.5
+	b=$(<"$SHARED/count")
+	assert_eq "$b" "$a"
+	run -0 ctr_ task resume "$CTR_ID"
+	wait_task_status "$CTR_ID" RUNNING 10
+	assert_eq "$(cat "$freezer")" THAWED
+	deadline=$((SECONDS + 30))
+	while [[ $(<"$SHARED/count") == "$a" ]]; do
+		((SECONDS < deadline)) || fail "the count stayed at $a after resume"
+		sleep 0.05
+	done
+	run -0 ctr_ task kill -s SIGKILL "$CTR_ID"
+	wait_task_status "$CTR_ID" STOPPED 30
+	run -0 ctr_ task delete "$CTR_ID"
 }
 
 @test "ctr task kill -s SIGKILL, task delete: status 137, nothing left" {
