@@ -377,14 +377,19 @@ stdout hello over the pod's loopback"
 @test "cri: resources in the container's cgroup, and UpdateContainerResources" {
 	local cg
 	run_pod
+	# As the kubelet asks: a Burstable pod's oom_score_adj, and a limit of 0
+	# for every huge page size the node has (containerd's default
+	# tolerate_missing_hugetlb_controller drops them on a v1 node).
 	create_container app '.linux.resources = {memory_limit_in_bytes: 67108864,
-		cpu_period: 100000, cpu_quota: 50000, cpu_shares: 512}' -- sleep 1000
+		cpu_period: 100000, cpu_quota: 50000, cpu_shares: 512, oom_score_adj: 999,
+		hugepage_limits: [{page_size: "2MB", limit: 0}]}' -- sleep 1000
 	start_container "$CTR"
 	wait_container "$CTR" CONTAINER_RUNNING 30
 	cg=$CLIENT_CGROUP/$POD_NAME/$CTR
 	assert_eq "$(cat "$CGROUP_MOUNTS/memory$cg/memory.limit_in_bytes")" 67108864
 	assert_eq "$(cat "$CGROUP_MOUNTS/cpu$cg/cpu.cfs_quota_us")" 50000
 	assert_eq "$(cat "$CGROUP_MOUNTS/cpu$cg/cpu.shares")" 512
+	assert_eq "$(cat "/proc/$(container_pid "$CTR")/oom_score_adj")" 999
 	grep -qx "$(container_pid "$CTR")" "$CGROUP_MOUNTS/memory$cg/cgroup.procs"
 	run -0 cri_ RuntimeService.UpdateContainerResources "{\"container_id\":\"$CTR\",
 		\"linux\":{\"memory_limit_in_bytes\":134217728,\"cpu_period\":100000,
