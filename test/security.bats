@@ -315,6 +315,28 @@ make_run_socket() {
 	assert_eq "$output" ok
 }
 
+@test "sluice in a sluice sandbox: the refusals say which namespaces and why" {
+	requires_root
+	run -125 --separate-stderr sluice run -- "$SLUICE" run -- true
+	assert_contains "$stderr" "unshare namespaces user, mount, pid, uts, ipc, network, cgroup: no new user namespace is allowed here (a seccomp filter forbids it: in a container, or a sluice sandbox without --nested-userns"
+	# Mapping root of a new user namespace to its creator needs
+	# CAP_SETFCAP where it is made (Linux 5.12), which the sandbox drops.
+	run -125 --separate-stderr sluice run --nested-userns -- "$SLUICE" run -- true
+	assert_contains "$stderr" "write uid mapping 0 0 1 (mapping root of a new user namespace to its creator needs CAP_SETFCAP where it is created"
+}
+
+@test "root without CAP_SETGID maps its own gid as any user does: setgroups denied first" {
+	requires_root
+	printf '%s\n' 'linux:' '  uidMappings: [{containerID: 0, hostID: 0, size: 1}]' \
+		'  gidMappings: [{containerID: 0, hostID: 0, size: 1}]' >"$DIR/self.yaml"
+	run -0 setpriv --bounding-set -setgid --inh-caps -setgid "$SLUICE" run \
+		--config "$DIR/self.yaml" -- sh -c 'cat /proc/self/gid_map /proc/self/setgroups'
+	assert_eq "$(xargs <<<"$output")" "0 0 1 deny"
+	# With CAP_SETGID, root writes the map itself and groups stay allowed.
+	run -0 sluice run --config "$DIR/self.yaml" -- cat /proc/self/setgroups
+	assert_eq "$output" allow
+}
+
 @test "default (test user): unshare -U is refused inside" {
 	requires_host_probe
 	requires_userns

@@ -28,6 +28,35 @@ static const uint64_t ns_flags[SLUICE_NS_COUNT] = {
 	[SLUICE_NS_CGROUP] = CLONE_NEWCGROUP, [SLUICE_NS_TIME] = CLONE_NEWTIME,
 };
 
+/* unshare(2)'s failure, the namespaces by name, with what errno E means
+ * here: the usual case is a sandbox inside another (a container's seccomp
+ * profile, a sluice sandbox without --nested-userns). */
+static int unshare_error(uint64_t flags, int e, struct sluice_error *err)
+{
+	char names[128] = "";
+	const char *why = "";
+	size_t len = 0;
+
+	for (int i = 0; i < SLUICE_NS_COUNT && len < sizeof(names); i++)
+		if (flags & ns_flags[i])
+			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
+						len ? ", " : "", sluice_ns_names[i]);
+	if (e == EPERM && (flags & CLONE_NEWUSER))
+		why = ": no new user namespace is allowed here (a seccomp filter forbids it: "
+		      "in a container, or a sluice sandbox without --nested-userns; or the host "
+		      "disables them)";
+	else if (e == EPERM)
+		why = ": creating namespaces needs CAP_SYS_ADMIN (or a new user namespace with "
+		      "them)";
+	else if (e == ENOSPC || e == EUSERS)
+		why = ": a limit on namespaces is reached (/proc/sys/user/max_*_namespaces, 0 for "
+		      "user namespaces in a sluice sandbox without --nested-userns; or 32 nested "
+		      "user namespaces)";
+	else if (e == EINVAL)
+		why = ": this kernel lacks one of them";
+	return sluice_err(err, SLUICE_EXIT_SETUP, e, "unshare namespaces %s%s", names, why);
+}
+
 uint64_t sluice_ns_flag(enum sluice_ns ns)
 {
 	return ns_flags[ns];
@@ -121,6 +150,17 @@ static bool self_mappable(const struct sluice_idmap *m, size_t n, uint32_t own)
 	return n == 1 && m[0].size == 1 && m[0].host_id == own;
 }
 
+/* CAP is in our effective set (of the namespace we are in). */
+static bool has_effective_cap(int cap)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = { 0 };
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return false;
+	return d[cap / 32].effective & (1U << (cap % 32));
+}
+
 static int run_helper_tool(const char *tool, pid_t pid, const struct sluice_idmap *m, size_t n,
 			   struct sluice_error *err)
 {
@@ -163,6 +203,14 @@ static int run_helper_tool(const char *tool, pid_t pid, const struct sluice_idma
 	return 0;
 }
 
+static bool maps_root(const struct sluice_idmap *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (m[i].container_id == 0 && m[i].size)
+			return true;
+	return false;
+}
+
 static int write_one_map(pid_t pid, const char *kind, const struct sluice_idmap *m, size_t n,
 			 bool direct, struct sluice_error *err)
 {
@@ -181,8 +229,13 @@ static int write_one_map(pid_t pid, const char *kind, const struct sluice_idmap 
 	len = format_map(buf, sizeof(buf), m, n, false);
 	r = sluice_write_file(path, buf, len);
 	if (r < 0)
-		return sluice_err(err, SLUICE_EXIT_SETUP, -r, "write %s mapping %.*s", kind,
-				  (int)(len ? len - 1 : 0), buf);
+		return sluice_err(err, SLUICE_EXIT_SETUP, -r, "write %s mapping %.*s%s", kind,
+				  (int)(len ? len - 1 : 0), buf,
+				  r == -EPERM && kind[0] == 'u' && maps_root(m, n) ?
+					  " (mapping root of a new user namespace to its creator "
+					  "needs CAP_SETFCAP where it is created, since Linux 5.12: "
+					  "in a sluice sandbox, --cap-add CAP_SETFCAP)" :
+					  "");
 	return 0;
 }
 
@@ -193,11 +246,15 @@ int sluice_idmap_write(pid_t pid, const struct sluice_config *c, uid_t who_uid, 
 	 * hold no capability in the parent namespace, root or not, so only a
 	 * single-id map of our own ids goes, and setgroups must be denied
 	 * first (found by the valgrind gate, which runs the no-clone3 path). */
+	/* Root without CAP_SETUID or CAP_SETGID (in a sandbox that dropped
+	 * them) may map only its own ids, as any user. */
 	bool root = who_uid == 0 && pid != 0;
+	bool uid_root = root && has_effective_cap(CAP_SETUID);
+	bool gid_root = root && has_effective_cap(CAP_SETGID);
 	bool uid_direct =
-		root || self_mappable(c->linux.uid_mappings, c->linux.n_uid_mappings, who_uid);
+		uid_root || self_mappable(c->linux.uid_mappings, c->linux.n_uid_mappings, who_uid);
 	bool gid_direct =
-		root || self_mappable(c->linux.gid_mappings, c->linux.n_gid_mappings, who_gid);
+		gid_root || self_mappable(c->linux.gid_mappings, c->linux.n_gid_mappings, who_gid);
 	char path[64];
 	int r;
 
@@ -207,7 +264,7 @@ int sluice_idmap_write(pid_t pid, const struct sluice_config *c, uid_t who_uid, 
 			err, SLUICE_EXIT_SETUP, 0,
 			"a helper that creates its user namespace maps only its own uid and gid: "
 			"id ranges need a runtime that writes the maps (docs/protocol.md)");
-	if (!root && gid_direct && c->linux.n_gid_mappings) {
+	if (!gid_root && gid_direct && c->linux.n_gid_mappings) {
 		/* An unprivileged gid map is only accepted once setgroups is
 		 * denied: otherwise the process could drop a group that is
 		 * used to deny it access (user_namespaces(7)). */
@@ -524,8 +581,7 @@ static int unshare_with_writer(const struct sluice_config *c, uint64_t flags, ui
 		map_writer(c, self, uid, gid, go_r, res_w);
 	sluice_closep(&res_w);
 	if (unshare((int)flags) < 0)
-		r = sluice_err(err, SLUICE_EXIT_SETUP, errno, "unshare namespaces %#llx",
-			       (unsigned long long)flags);
+		r = unshare_error(flags, errno, err);
 	/* newuidmap opens our /proc/PID/uid_map as the caller: only a
 	 * dumpable process's /proc files are the caller's. */
 	sluice_set_dumpable(r == 0);
@@ -601,13 +657,11 @@ int sluice_ns_unshare(const struct sluice_config *c, uint64_t flags, uid_t uid, 
 		if (flags & CLONE_NEWUSER)
 			return unshare_with_writer(c, flags, uid, gid, err);
 		if (unshare((int)flags) < 0)
-			return sluice_err(err, SLUICE_EXIT_SETUP, errno, "unshare namespaces %#llx",
-					  (unsigned long long)flags);
+			return unshare_error(flags, errno, err);
 		return 0;
 	}
 	if (unshare((int)flags) < 0)
-		return sluice_err(err, SLUICE_EXIT_SETUP, errno, "unshare namespaces %#llx",
-				  (unsigned long long)flags);
+		return unshare_error(flags, errno, err);
 	/* Our own uid_map is ours to write only while we are dumpable. */
 	sluice_set_dumpable(true);
 	r = sluice_idmap_write(0, c, uid, gid, err);
