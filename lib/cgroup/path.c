@@ -124,7 +124,7 @@ int sluice_cgroup_each_own(const char *under,
 		const char *own = own_below_mount(h), *name;
 		char *dir;
 
-		if (!own || strncmp(h->mount, under, n) || h->mount[n] != '/')
+		if (h->v2 || !own || strncmp(h->mount, under, n) || h->mount[n] != '/')
 			continue;
 		name = h->mount + n + 1;
 		if (!*name || strchr(name, '/'))

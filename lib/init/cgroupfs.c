@@ -1,6 +1,6 @@
 /* The container's /sys/fs/cgroup on a v1 or hybrid host, as runc makes it:
- * a tmpfs holding, for each hierarchy the host mounts under
- * /sys/fs/cgroup, a bind of the container's own cgroup in it (so
+ * a tmpfs holding, for each v1 hierarchy the host mounts under
+ * /sys/fs/cgroup (not a hybrid host's cgroup2 "unified"), a bind of the container's own cgroup in it (so
  * /sys/fs/cgroup/memory/memory.limit_in_bytes is the container's limit,
  * which podman and docker users read), and the host's symlinks between
  * them (cpu -> cpu,cpuacct).  The helper is already in the container's
@@ -52,7 +52,7 @@ static int bind_one(const char *name, const char *dir, void *ctx)
 	return B->error < 0;
 }
 
-/* Every hierarchy mounted directly under /sys/fs/cgroup that we are in
+/* Every v1 hierarchy mounted directly under /sys/fs/cgroup that we are in
  * (the cgroup module's layout, lib/cgroup/layout.c). */
 static int bind_hierarchies(int tmpfs, const struct sluice_mount *m)
 {
