@@ -193,7 +193,8 @@ SLUICE_API int sluice_cgroup_cleanup_stale(void (*report)(const char *dir, const
  * this process has a cgroup the mount shows, fn(name, dir, ctx) with the
  * mount point's last component ("memory", "systemd") and that cgroup's
  * directory.  A hybrid host's cgroup2 mount ("unified") is left out, as
- * runc leaves it out of a container's /sys/fs/cgroup.  The layout is the one sluice_cgroup_create detects.  A
+ * runc leaves it out of a container's /sys/fs/cgroup.  The layout is the
+ * one sluice_cgroup_create detects.  A
  * non-zero return of fn stops the walk and is returned; -1 with err when
  * the layout cannot be read. */
 int sluice_cgroup_each_own(const char *under,

@@ -1,6 +1,7 @@
 /* The container's /sys/fs/cgroup on a v1 or hybrid host, as runc makes it:
  * a tmpfs holding, for each v1 hierarchy the host mounts under
- * /sys/fs/cgroup (not a hybrid host's cgroup2 "unified"), a bind of the container's own cgroup in it (so
+ * /sys/fs/cgroup (not a hybrid host's cgroup2 "unified"), a bind of the
+ * container's own cgroup in it (so
  * /sys/fs/cgroup/memory/memory.limit_in_bytes is the container's limit,
  * which podman and docker users read), and the host's symlinks between
  * them (cpu -> cpu,cpuacct).  The helper is already in the container's
