@@ -236,17 +236,47 @@ int sluice_oci_wait_recorded(struct sluice_oci_helper *o, struct sluice_error *e
 	return 0;
 }
 
+/* The signals a created container's init dies of with runc (its Go
+ * runtime's: no handler of runc init's own), which PID 1 of a pid
+ * namespace would ignore by default. */
+static const int created_fatal[] = { SIGHUP,  SIGINT,  SIGQUIT, SIGABRT,
+				     SIGUSR1, SIGUSR2, SIGALRM, SIGTERM };
+
+static void created_exit(int sig)
+{
+	(void)sig;
+	_exit(2); /* runc init's status (Go's, for a signal its PID 1 survives) */
+}
+
+/* Created, the container's process is sluice's, waiting for `start`: as
+ * PID 1 of its pid namespace it would ignore SIGTERM (`podman stop` of an
+ * initialized container then waits out its timeout and SIGKILLs), where
+ * runc's init exits at once with status 2: do the same.  Not PID 1, the
+ * default (dying of the signal) is runc's already. */
+static void created_signals(bool on, struct sigaction *saved)
+{
+	struct sigaction exit_on = { .sa_handler = created_exit };
+	size_t n = sizeof(created_fatal) / sizeof(created_fatal[0]);
+
+	if (getpid() != 1)
+		return;
+	for (size_t i = 0; i < n; i++)
+		sigaction(created_fatal[i], on ? &exit_on : &saved[i], on ? &saved[i] : NULL);
+}
+
 /* Opening the FIFO for writing blocks until `start` opens it for reading;
  * the byte tells `start` we got there.  A `start` that went away before
  * reading it (EPIPE) leaves the container created: wait for the next. */
 static int open_gate(struct sluice_oci_helper *o, int *out, struct sluice_error *err)
 {
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	struct sigaction saved[sizeof(created_fatal) / sizeof(created_fatal[0])];
 	char path[64];
 	int r = 0;
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", o->fifo_fd);
 	sigaction(SIGPIPE, &ign, &old);
+	created_signals(true, saved);
 	for (;;) {
 		int fd = open(path, O_WRONLY | O_CLOEXEC);
 		if (fd < 0 && errno == EINTR)
@@ -269,6 +299,7 @@ static int open_gate(struct sluice_oci_helper *o, int *out, struct sluice_error 
 	}
 	/* ignored signals stay ignored across exec: back to the default */
 	sigaction(SIGPIPE, &old, NULL);
+	created_signals(false, saved);
 	return r;
 }
 

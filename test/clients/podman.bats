@@ -2,7 +2,8 @@
 # podman (with conmon) driving the runtime under test: run, exit codes,
 # stdin, terminals, env, workdir, users, read-only, capabilities, seccomp,
 # memory and pids limits, --init, a detached container's exec, stop and
-# rm, and a pod's containers joining its infra container's namespaces.
+# rm (and stop of an initialized one), and a pod's containers joining its
+# infra container's namespaces.
 # Expectations are what a user sees with runc (docs/clients.md).
 
 load helpers
@@ -280,6 +281,25 @@ default_caps() {
 	run -0 run_podman rm "$id"
 	run -0 run_podman ps --all --quiet
 	assert_eq "$output" ""
+}
+
+@test "podman stop of an initialized container (created, not started): TERM ends it at once, as runc's" {
+	# runc's init, waiting for start as PID 1, exits 2 on SIGTERM; an init
+	# that ignored it would make podman wait out --time and SIGKILL (137).
+	run -0 run_podman create --name c1 --cgroup-parent "$CLIENT_CGROUP" --network none busybox sleep 600
+	run -0 run_podman init c1
+	run -0 run_podman inspect --format '{{.State.Status}}' c1
+	assert_eq "$output" initialized
+	run -0 run_podman stop --time 60 c1
+	[[ $output != *SIGKILL* ]] || fail "TERM did not stop it: $output"
+	run -0 run_podman inspect --format '{{.State.Status}} {{.State.ExitCode}}' c1
+	assert_eq "$output" "exited 2"
+	# started after all: the workload runs
+	run -0 run_podman start c1
+	run -0 run_podman exec c1 cat /proc/1/cmdline
+	assert_eq "$output" "sleep600"
+	run -0 run_podman rm --force --time 0 c1
+	wait_cgroups_empty 10
 }
 
 @test "podman stop: SIGKILL after the grace when TERM is ignored" {
