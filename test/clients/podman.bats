@@ -2,8 +2,9 @@
 # podman (with conmon) driving the runtime under test: run, exit codes,
 # stdin, terminals, env, workdir, users, read-only, capabilities, seccomp,
 # memory and pids limits, --init, a detached container's exec, stop and
-# rm (and stop of an initialized one), and a pod's containers joining its
-# infra container's namespaces.
+# rm (and stop of an initialized one), pause, update, kill, wait, restart,
+# healthcheck, --preserve-fds, and a pod's containers joining its infra
+# container's namespaces.
 # Expectations are what a user sees with runc (docs/clients.md).
 
 load helpers
@@ -314,6 +315,128 @@ default_caps() {
 	run -0 run_podman inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$id"
 	assert_eq "$output" "exited 137"
 	run -0 run_podman rm "$id"
+}
+
+# freezer_state PID: the freezer.state of PID's cgroup (v1).
+freezer_state() {
+	local cg
+	cg=$(awk -F: '$2 == "freezer" { print $3 }' "/proc/$1/cgroup")
+	cat "$CGROUP_MOUNTS/freezer$cg/freezer.state"
+}
+
+# counter_of PID: what the counting workload of the pause tests last wrote.
+counter_of() {
+	cat "/proc/$1/root/tmp/n"
+}
+
+@test "podman pause, unpause: the container's processes freeze, then go on" {
+	local pid n
+	[[ -d $CGROUP_MOUNTS/freezer ]] || skip "no v1 freezer hierarchy"
+	run -0 podman_run -d --name c1 busybox \
+		sh -c 'i=0; while :; do i=$((i + 1)); echo $i >/tmp/n; sleep 0.05; done'
+	run -0 run_podman inspect --format '{{.State.Pid}}' c1
+	pid=$output
+	wait_for_file "/proc/$pid/root/tmp/n" 10
+	run -0 run_podman pause c1
+	run -0 run_podman inspect --format '{{.State.Status}} {{.State.Paused}}' c1
+	assert_eq "$output" "paused true"
+	assert_eq "$(freezer_state "$pid")" FROZEN
+	n=$(counter_of "$pid")
+	sleep 0.5
+	assert_eq "$(counter_of "$pid")" "$n" "the counter went on while paused"
+	# podman refuses what needs a running container
+	run -125 run_podman top c1
+	assert_contains "$output" "can only be used on running containers"
+	run -0 run_podman unpause c1
+	run -0 run_podman inspect --format '{{.State.Status}} {{.State.Paused}}' c1
+	assert_eq "$output" "running false"
+	assert_eq "$(freezer_state "$pid")" THAWED
+	for _ in $(seq 100); do
+		(($(counter_of "$pid") > n)) && break
+		sleep 0.05
+	done
+	(($(counter_of "$pid") > n)) || fail "the counter did not go on after unpause"
+	run -0 run_podman top c1 pid args
+	assert_contains "$output" "sh -c i=0; while :;"
+	# paused, then removed: nothing stays frozen or behind
+	run -0 run_podman pause c1
+	run -0 run_podman rm --force --time 0 c1
+	wait_cgroups_empty 10
+}
+
+@test "podman update --memory, --cpu-shares, --cpus: a running container's cgroup changes" {
+	run -0 podman_run -d --name c1 busybox sleep 600
+	run -0 run_podman exec c1 cat /sys/fs/cgroup/memory/memory.limit_in_bytes
+	assert_eq "$output" 9223372036854771712
+	run -0 run_podman update --memory 64m --cpu-shares 512 --cpus 0.5 c1
+	run -0 run_podman exec c1 sh -c 'cd /sys/fs/cgroup; cat memory/memory.limit_in_bytes cpu/cpu.shares cpu/cpu.cfs_quota_us cpu/cpu.cfs_period_us'
+	assert_eq "${lines[*]}" "67108864 512 50000 100000"
+	run -0 run_podman update --memory 128m c1
+	run -0 run_podman exec c1 cat /sys/fs/cgroup/memory/memory.limit_in_bytes
+	assert_eq "$output" 134217728
+}
+
+@test "podman kill -s USR1 reaches a trap; kill (KILL): 137; start, TERM: the trap's status; wait" {
+	run -0 podman_run -d --name c1 busybox \
+		sh -c 'trap "echo got-USR1" USR1; trap "echo got-TERM; exit 7" TERM; echo ready; while :; do sleep 0.05; done'
+	for _ in $(seq 100); do
+		run -0 run_podman logs c1
+		[[ $output == *ready* ]] && break
+		sleep 0.05
+	done
+	run -0 run_podman kill --signal USR1 c1
+	for _ in $(seq 100); do
+		run -0 run_podman logs c1
+		[[ $output == *got-USR1* ]] && break
+		sleep 0.05
+	done
+	assert_output_line got-USR1
+	run -0 run_podman inspect --format '{{.State.Status}}' c1
+	assert_eq "$output" running
+	run -0 run_podman kill c1
+	run -0 run_podman wait c1
+	assert_eq "$output" 137
+	run -0 run_podman start c1
+	run -0 run_podman kill --signal TERM c1
+	run -0 run_podman wait c1
+	assert_eq "$output" 7
+	run -0 run_podman logs c1
+	assert_output_line got-TERM
+	run -0 run_podman rm c1
+	wait_cgroups_empty 10
+}
+
+@test "podman restart: a new workload in the same container; healthcheck run" {
+	local pid
+	run -0 podman_run -d --name c1 --health-cmd 'test -e /tmp/ok' --health-interval disable \
+		busybox sh -c 'trap "exit 0" TERM; echo started; while :; do sleep 0.05; done'
+	run -0 run_podman inspect --format '{{.State.Pid}}' c1
+	pid=$output
+	run -1 run_podman healthcheck run c1
+	assert_eq "$output" unhealthy
+	run -0 run_podman exec c1 touch /tmp/ok
+	run -0 run_podman healthcheck run c1
+	run -0 run_podman inspect --format '{{.State.Health.Status}}' c1
+	assert_eq "$output" healthy
+	run -0 run_podman restart --time 30 c1
+	run -0 run_podman inspect --format '{{.State.Status}} {{.State.Pid}}' c1
+	[[ $output == running* && $output != "running $pid" ]] || fail "not a new running workload: $output (was $pid)"
+	[[ ! -e /proc/$pid ]] || fail "the old workload is still there"
+	run -0 run_podman logs c1
+	assert_eq "${lines[*]}" "started started"
+	run -0 run_podman rm --force --time 0 c1
+	wait_cgroups_empty 10
+}
+
+@test "podman run, exec --preserve-fds: fd 3 reaches the workload" {
+	echo passed-on >"$CLIENT_DIR/fd3"
+	run -0 podman_run -d --name c1 busybox sleep 600
+	run -0 clients_cmd 60 bash -c '"$@" 3<"$CLIENT_DIR/fd3"' _ "$PODMAN" exec --preserve-fds 1 c1 \
+		sh -c 'cat <&3'
+	assert_eq "$output" passed-on
+	run -0 clients_cmd 60 bash -c '"$@" 3<"$CLIENT_DIR/fd3"' _ "$PODMAN" run --rm --preserve-fds 1 \
+		--cgroup-parent "$CLIENT_CGROUP" --network none busybox sh -c 'cat <&3'
+	assert_eq "$output" passed-on
 }
 
 @test "podman rm --force: a running container and its processes go" {
