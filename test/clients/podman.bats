@@ -397,6 +397,12 @@ counter_of() {
 	run -0 run_podman wait c1
 	assert_eq "$output" 137
 	run -0 run_podman start c1
+	# TERM only once the new shell has its trap: PID 1 without one ignores it
+	for _ in $(seq 100); do
+		run -0 run_podman logs c1
+		[[ $(grep -c '^ready$' <<<"$output") == 2 ]] && break
+		sleep 0.05
+	done
 	run -0 run_podman kill --signal TERM c1
 	run -0 run_podman wait c1
 	assert_eq "$output" 7
