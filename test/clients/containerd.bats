@@ -224,7 +224,7 @@ wait_task_status() {
 	local freezer=$CGROUP_MOUNTS/freezer$CLIENT_CGROUP/$CTR_ID/freezer.state a b deadline
 	shared_dir
 	run -0 ctr_run -d --mount "type=bind,src=$SHARED,dst=/shared,options=rbind:rw" -- \
-		sh -c 'i=0; while :; do i=$((i + 1)); echo $i >/shared/count; sleep 0.05; done'
+		sh -c 'i=0; while :; do i=$((i + 1)); echo $i >/shared/count.new; mv /shared/count.new /shared/count; sleep 0.05; done'
 	wait_for_file "$SHARED/count" 30
 	wait_task_status "$CTR_ID" RUNNING 10
 	run -0 ctr_ task pause "$CTR_ID"

@@ -195,7 +195,7 @@ counter_of() {
 	local pid n
 	[[ -d $CGROUP_MOUNTS/freezer ]] || skip "no v1 freezer hierarchy"
 	run -0 docker_run -d --name c1 localhost/busybox \
-		sh -c 'i=0; while :; do i=$((i + 1)); echo $i >/tmp/n; sleep 0.05; done'
+		sh -c 'i=0; while :; do i=$((i + 1)); echo $i >/tmp/n.new; mv /tmp/n.new /tmp/n; sleep 0.05; done'
 	run -0 docker_ inspect --format '{{.State.Pid}}' c1
 	pid=$output
 	wait_for_file "/proc/$pid/root/tmp/n" 10
